@@ -1,0 +1,226 @@
+//! The command-line definition (clap). Turning these flags into library calls happens
+//! in the `cmd_*` modules; nothing in the library sees a clap type.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+pub const EXIT_CODES: &str = "\
+Exit codes:
+  0  success (for `check`: passed; for `update`: no conflicts remain)
+  1  the command ran and found problems: lint problems, conflicts left by `update`,
+     a `check` that failed its --fail-on policy
+  2  error: bad input, a golden path or project that cannot be read, an unreachable
+     source; nothing was written";
+
+const SOURCES: &str = "\
+Golden-path sources (NAME):
+  go-microservice                        a name from the built-in library or --templates
+  ./path/to/golden-path.yaml             a definition file (or a template directory)
+  https://github.com/acme/golden-paths//go-microservice?ref=v1.2.0
+  ssh://git@github.com/acme/golden-paths.git//golden-paths/go-microservice.yaml
+  git@github.com:acme/golden-paths//go-microservice
+  file:///srv/golden-paths//go-microservice?ref=main
+  git+../golden-paths//go-microservice   a local repository path
+In git sources, //SUBPATH names a definition file or a template directory in the
+repository and ?ref= a tag, branch or commit; without a ref the highest semver tag is
+used. Fetched repositories are cached (SCAFFOLD_CACHE_DIR, default: the user's cache
+directory), so a second use needs no network.";
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "scaffold",
+    version,
+    about = "Golden paths for your internal developer platform: create services, keep them fresh, catch drift",
+    after_help = EXIT_CODES
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: Global,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Args)]
+pub struct Global {
+    /// Add a golden-path library directory (searched before the built-in library;
+    /// repeatable). SCAFFOLD_TEMPLATES adds more, separated by `:`.
+    #[arg(long = "templates", value_name = "DIR", global = true)]
+    pub templates: Vec<PathBuf>,
+    /// Never touch the network: git sources must already be in the cache.
+    #[arg(long, global = true)]
+    pub offline: bool,
+    /// When to use colour (NO_COLOR is honoured).
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto, global = true)]
+    pub color: ColorChoice,
+    /// Print less.
+    #[arg(short, long, global = true, conflicts_with = "verbose")]
+    pub quiet: bool,
+    /// Print more (per-file detail).
+    #[arg(short, long, global = true)]
+    pub verbose: bool,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
+pub enum Format {
+    #[default]
+    Human,
+    Json,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// List every golden path found, with its source.
+    List {
+        #[arg(long, value_enum, default_value_t)]
+        format: Format,
+    },
+    /// Show a golden path's parameters as a table.
+    Show {
+        /// Name, path or git source of the golden path.
+        name: String,
+        #[arg(long, value_enum, default_value_t)]
+        format: Format,
+    },
+    /// Create a project from a golden path (or apply one to a project with --into).
+    #[command(after_help = SOURCES)]
+    New(NewArgs),
+    /// Re-apply a newer version of the golden path (or changed answers) as a three-way merge.
+    Update(UpdateArgs),
+    /// Report drift of generated projects against their golden paths (for CI).
+    Check(CheckArgs),
+    /// Show the unified diff between the working tree and the pristine render.
+    Diff(DiffArgs),
+    /// Check a golden path: definition, schema, templates, examples.
+    Lint {
+        /// Definition file, template directory, library directory or name.
+        path: String,
+        #[arg(long, value_enum, default_value_t)]
+        format: Format,
+    },
+    /// Print shell completions.
+    Completions {
+        shell: clap_complete::Shell,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct AnswerArgs {
+    /// Set an answer, typed by the schema (integers, booleans; arrays and objects as JSON). Repeatable.
+    #[arg(long = "set", value_name = "KEY=VALUE")]
+    pub set: Vec<String>,
+    /// Read answers from a YAML or JSON file (--set wins over it).
+    #[arg(long = "values", value_name = "FILE")]
+    pub values: Option<PathBuf>,
+    /// Never prompt: use defaults, and fail listing every missing required answer.
+    #[arg(long)]
+    pub no_input: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct NewArgs {
+    /// Golden path: a name, a definition file or directory, or a git source.
+    pub name: String,
+    /// Destination directory (default: ./<name answer>).
+    pub dest: Option<PathBuf>,
+    #[command(flatten)]
+    pub answers: AnswerArgs,
+    /// Apply the golden path to an existing project directory (e.g. an add-on).
+    #[arg(long, value_name = "DIR", conflicts_with = "dest")]
+    pub into: Option<PathBuf>,
+    /// Write into a non-empty destination, overwriting the files the golden path generates.
+    #[arg(long)]
+    pub force: bool,
+    /// Show what would be written (path, size, mode, layer, dropped files); write nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// With --dry-run: also show the content (as a diff against what exists).
+    #[arg(long, requires = "dry_run")]
+    pub diff: bool,
+    /// Do not initialise a git repository with a first commit (by default `new` does,
+    /// unless the destination is already inside a git work tree).
+    #[arg(long)]
+    pub no_git: bool,
+    #[arg(long, value_enum, default_value_t)]
+    pub format: Format,
+}
+
+#[derive(Debug, Args)]
+pub struct UpdateArgs {
+    /// Project directory (default: the current directory).
+    pub dir: Option<PathBuf>,
+    /// Version to update to: a tag, branch or commit (default: the latest semver tag).
+    #[arg(long, value_name = "REF")]
+    pub to: Option<String>,
+    #[command(flatten)]
+    pub answers: AnswerArgs,
+    /// Which golden path to update when the project has several (by name).
+    #[arg(long, value_name = "NAME")]
+    pub golden_path: Option<String>,
+    /// Update every answers file under DIR.
+    #[arg(long)]
+    pub all: bool,
+    /// Run even if paths the update would touch have uncommitted changes.
+    #[arg(long)]
+    pub allow_dirty: bool,
+    /// Print the classification and a unified diff; write nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    #[arg(long, value_enum, default_value_t)]
+    pub format: Format,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FailOn {
+    Enforced,
+    Missing,
+    Behind,
+    Modified,
+    Any,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
+pub enum CheckFormat {
+    #[default]
+    Human,
+    Json,
+    Github,
+}
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// Directories to search for answers files (default: the current directory).
+    pub dirs: Vec<PathBuf>,
+    /// What fails the check (repeatable or comma-separated).
+    #[arg(long, value_enum, value_delimiter = ',', default_value = "enforced")]
+    pub fail_on: Vec<FailOn>,
+    /// Re-render the base from the source and compare against it (instead of the manifest).
+    #[arg(long)]
+    pub render: bool,
+    /// Restore enforced paths from the pristine render.
+    #[arg(long)]
+    pub fix: bool,
+    #[arg(long, value_enum, default_value_t)]
+    pub format: CheckFormat,
+}
+
+#[derive(Debug, Args)]
+pub struct DiffArgs {
+    /// Project directory (default: the current directory).
+    pub dir: Option<PathBuf>,
+    /// Only these paths.
+    pub paths: Vec<String>,
+    /// Show what `update` would change instead of what the project changed.
+    #[arg(long)]
+    pub upstream: bool,
+    /// Version for --upstream (default: latest).
+    #[arg(long, value_name = "REF")]
+    pub to: Option<String>,
+}

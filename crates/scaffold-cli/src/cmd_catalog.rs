@@ -1,0 +1,128 @@
+//! `scaffold list`, `show` and `lint`.
+
+use anstream::println;
+use serde_json::Value;
+
+use scaffold_core::{Engine, Error};
+
+use crate::cli::Format;
+use crate::output::{self, BOLD, DIM, GREEN, RED, RESET};
+
+pub fn list(engine: &Engine, format: Format) -> Result<u8, Error> {
+    let catalog = engine.catalog()?;
+    if format == Format::Json {
+        output::json(&catalog);
+        return Ok(0);
+    }
+    let rows: Vec<Vec<String>> = catalog
+        .iter()
+        .map(|c| {
+            let mut source = c.source.clone();
+            if c.shadowed {
+                source.push_str(" (shadowed)");
+            }
+            if let Some(e) = &c.error {
+                source.push_str(&format!(" {RED}[broken: {}]{RESET}", e.lines().next().unwrap_or_default()));
+            }
+            vec![c.name.clone(), c.title.clone(), c.version.clone(), source]
+        })
+        .collect();
+    print!("{}", output::table(&["NAME", "TITLE", "VERSION", "SOURCE"], &rows));
+    Ok(0)
+}
+
+fn short(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+pub fn show(engine: &Engine, name: &str, format: Format) -> Result<u8, Error> {
+    let gp = engine.load(name)?;
+    let questions = gp.parameters().questions();
+    if format == Format::Json {
+        output::json(&serde_json::json!({
+            "name": gp.name(),
+            "title": gp.definition.metadata.title,
+            "version": gp.version,
+            "description": gp.definition.metadata.description,
+            "owner": gp.definition.metadata.owner,
+            "tags": gp.definition.metadata.tags,
+            "source": gp.source,
+            "definition": gp.definition_file(),
+            "parameters": questions,
+            "computed": gp.definition.spec.computed.iter().map(|(k, v)| serde_json::json!({"name": k, "template": v})).collect::<Vec<_>>(),
+            "skeletons": gp.definition.spec.skeletons,
+            "policy": gp.definition.spec.files.policy,
+            "examples": gp.definition.spec.examples,
+        }));
+        return Ok(0);
+    }
+    let m = &gp.definition.metadata;
+    println!("{BOLD}{}{RESET} {} {DIM}({}){RESET}", m.title.as_deref().unwrap_or(&m.name), gp.version, gp.source);
+    if let Some(d) = &m.description {
+        println!("{d}");
+    }
+    println!();
+    let rows: Vec<Vec<String>> = questions
+        .iter()
+        .map(|q| {
+            let allowed = if !q.choices.is_empty() {
+                q.choices.iter().map(short).collect::<Vec<_>>().join(" | ")
+            } else {
+                q.pattern.clone().map(|p| format!("/{p}/")).unwrap_or_default()
+            };
+            let mut ty = q.type_name.clone();
+            if q.secret {
+                ty.push_str(" (secret)");
+            }
+            vec![
+                q.name.clone(),
+                ty,
+                if q.required { "yes".into() } else { "no".into() },
+                q.default.as_ref().map(short).unwrap_or_default(),
+                allowed,
+                q.description.clone().unwrap_or_default(),
+            ]
+        })
+        .collect();
+    print!("{}", output::table(&["NAME", "TYPE", "REQUIRED", "DEFAULT", "ALLOWED", "DESCRIPTION"], &rows));
+    if !gp.definition.spec.computed.is_empty() {
+        println!("\n{BOLD}Computed{RESET}");
+        for (k, v) in &gp.definition.spec.computed {
+            println!("  {k} = {v}");
+        }
+    }
+    Ok(0)
+}
+
+pub fn lint(engine: &Engine, path: &str, format: Format) -> Result<u8, Error> {
+    let p = std::path::Path::new(path);
+    let located = if p.is_dir() && !p.join("golden-path.yaml").is_file() {
+        let found = scaffold_core::source::directory_definitions(p)?;
+        if found.is_empty() {
+            return Err(Error::Usage(format!("no golden-path definitions found in `{path}`")));
+        }
+        found
+    } else {
+        vec![engine.locate(path)?]
+    };
+    let reports: Vec<_> = located.iter().map(scaffold_core::lint).collect();
+    let failed = reports.iter().any(|r| !r.is_clean());
+    if format == Format::Json {
+        output::json(&reports);
+    } else {
+        for r in &reports {
+            if r.is_clean() {
+                println!("{GREEN}ok{RESET} {} ({}): {} example(s) rendered", r.golden_path, r.file, r.examples_rendered);
+            } else {
+                for pr in &r.problems {
+                    println!("{RED}error{RESET}: {pr}");
+                }
+                println!("{RED}{}{RESET}: {} problem(s)", r.golden_path, r.problems.len());
+            }
+        }
+    }
+    Ok(u8::from(failed))
+}

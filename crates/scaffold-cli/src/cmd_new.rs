@@ -1,0 +1,212 @@
+//! `scaffold new`: answers (file, --set, prompts), render, preview or write, git init.
+
+use std::path::PathBuf;
+
+use anstream::println;
+use serde_json::{Map, Value};
+
+use scaffold_core::{AnswerInput, Engine, EntryStatus, Error, GoldenPath, NewOptions};
+
+use crate::cli::{AnswerArgs, Format, Global, NewArgs};
+use crate::output::{self, BOLD, DIM, GREEN, RESET, YELLOW};
+use crate::prompt;
+
+/// Collect answers from --values, --set and (on a terminal) prompts, then resolve them.
+pub fn collect_answers(
+    gp: &GoldenPath,
+    args: &AnswerArgs,
+    base: Map<String, Value>,
+    ask_only_missing: bool,
+) -> Result<scaffold_core::Answers, Error> {
+    let mut values = base;
+    if let Some(f) = &args.values {
+        let file = scaffold_core::answers::read_values_file(f)?;
+        gp.parameters().check_keys(&file)?;
+        values.extend(file);
+    }
+    for s in &args.set {
+        let (k, v) = gp.parameters().parse_set(s)?;
+        values.insert(k, v);
+    }
+    if prompt::interactive(args.no_input) {
+        if ask_only_missing {
+            let missing = gp.parameters().missing_required(&values);
+            prompt::ask(gp.parameters(), &mut values, Some(&missing))?;
+        } else {
+            prompt::ask(gp.parameters(), &mut values, None)?;
+        }
+    }
+    gp.resolve_answers(&AnswerInput {
+        values,
+        sets: Vec::new(),
+    })
+}
+
+pub fn run(engine: &Engine, global: &Global, args: &NewArgs) -> Result<u8, Error> {
+    let gp = engine.load(&args.name)?;
+    let answers = collect_answers(&gp, &args.answers, Map::new(), false)?;
+    let rendered = gp.render(&answers)?;
+    let (dest, into) = match (&args.into, &args.dest) {
+        (Some(dir), _) => {
+            if !dir.is_dir() {
+                return Err(Error::Usage(format!("--into `{}` is not an existing directory", dir.display())));
+            }
+            (dir.clone(), true)
+        }
+        (None, Some(d)) => (d.clone(), false),
+        (None, None) => match answers.values.get("name").and_then(Value::as_str) {
+            Some(n) => (PathBuf::from(n), false),
+            None => {
+                return Err(Error::Usage(
+                    "no destination: give DEST, or answer a `name` parameter to default to ./<name>".into(),
+                ));
+            }
+        },
+    };
+    let plan = scaffold_core::plan_new(
+        &gp,
+        &answers,
+        &rendered,
+        &NewOptions {
+            dest: dest.clone(),
+            force: args.force,
+            into,
+        },
+    )?;
+
+    if args.dry_run {
+        preview(&gp, &plan, args, global);
+        return Ok(0);
+    }
+
+    let applied = scaffold_core::apply(&plan.plan)?;
+    let git = if !args.no_git && !into && !scaffold_core::vcs::inside_work_tree(&dest) {
+        Some(scaffold_core::vcs::init_and_commit(
+            &dest,
+            &format!("Generate from golden path {} {}\n\nCreated by scaffold {}.", gp.name(), gp.version, scaffold_core::ENGINE_VERSION),
+        )?)
+    } else {
+        None
+    };
+    if args.format == Format::Json {
+        output::json(&serde_json::json!({
+            "golden_path": plan.golden_path,
+            "version": plan.version,
+            "dest": plan.dest,
+            "written": applied.written,
+            "overwritten": plan.overwrites,
+            "answers_file": plan.answers_file,
+            "git_commit": git,
+        }));
+        return Ok(0);
+    }
+    if !plan.overwrites.is_empty() && !global.quiet {
+        println!("{YELLOW}Overwrote {} existing file(s):{RESET}", plan.overwrites.len());
+        for p in &plan.overwrites {
+            println!("  {p}");
+        }
+    }
+    if global.verbose {
+        for e in plan.entries.iter().filter(|e| e.status != EntryStatus::Unchanged) {
+            println!("  {GREEN}{:<9}{RESET} {}", format!("{:?}", e.status).to_lowercase(), e.path);
+        }
+    }
+    output::say(
+        global.quiet,
+        &format!(
+            "{GREEN}Created{RESET} {BOLD}{}{RESET} from {} {} ({} files{})",
+            dest.display(),
+            gp.name(),
+            gp.version,
+            applied.written,
+            if git.is_some() { ", git repository initialised" } else { "" }
+        ),
+    );
+    if !global.quiet && !into {
+        println!("{DIM}Answers and manifest: {}/{}{RESET}", dest.display(), plan.answers_file);
+        println!("{DIM}Next: cd {} && see README.md; later, `scaffold update` pulls golden-path improvements.{RESET}", dest.display());
+    }
+    Ok(0)
+}
+
+fn preview(gp: &GoldenPath, plan: &scaffold_core::NewPlan, args: &NewArgs, global: &Global) {
+    if args.format == Format::Json {
+        let entries: Vec<Value> = plan
+            .entries
+            .iter()
+            .map(|e| {
+                let mut v = serde_json::to_value(e).expect("entry serializes");
+                if args.diff {
+                    let content = plan.contents.get(&e.path).map(|c| String::from_utf8_lossy(c).into_owned());
+                    v["content"] = content.map_or(Value::Null, Value::String);
+                }
+                v
+            })
+            .collect();
+        output::json(&serde_json::json!({
+            "golden_path": plan.golden_path,
+            "version": plan.version,
+            "source": gp.source,
+            "dest": plan.dest,
+            "dry_run": true,
+            "entries": entries,
+            "dropped": plan.dropped,
+            "overwrites": plan.overwrites,
+        }));
+        return;
+    }
+    println!(
+        "{BOLD}Would write {}{RESET} from {} {} ({}):",
+        plan.dest.display(),
+        gp.name(),
+        gp.version,
+        gp.source
+    );
+    let rows: Vec<Vec<String>> = plan
+        .entries
+        .iter()
+        .map(|e| {
+            vec![
+                format!("{:?}", e.status).to_lowercase(),
+                e.mode.to_string(),
+                e.size.to_string(),
+                e.path.clone(),
+                format!("{DIM}{}{RESET}", e.layer),
+            ]
+        })
+        .collect();
+    print!("{}", output::table(&["STATUS", "MODE", "SIZE", "PATH", "LAYER"], &rows));
+    if !plan.dropped.is_empty() {
+        println!("\n{BOLD}Dropped{RESET}");
+        for d in &plan.dropped {
+            let what = if d.source.is_empty() { format!("layer {}", d.layer) } else { format!("{}/{}", d.layer, d.source) };
+            let why = match &d.reason {
+                scaffold_core::render::DropReason::LayerDisabled { when } => format!("`when: {when}` is false"),
+                scaffold_core::render::DropReason::EmptyName => "its name rendered empty".to_string(),
+                scaffold_core::render::DropReason::Excluded => "excluded by spec.files.exclude".to_string(),
+                scaffold_core::render::DropReason::Overridden { by } => format!("overridden by layer {by}"),
+            };
+            println!("  {what}: {why}");
+        }
+    }
+    if args.diff {
+        println!();
+        for e in &plan.entries {
+            if e.status == EntryStatus::Unchanged {
+                continue;
+            }
+            let new = plan.contents.get(&e.path).map(Vec::as_slice);
+            let old = plan.existing.get(&e.path).map(Vec::as_slice);
+            print!("{}", output::unified_diff(&e.path, old, new));
+        }
+    }
+    let total: usize = plan.entries.iter().map(|e| e.size).sum();
+    if !global.quiet {
+        println!(
+            "\n{} entries, {}; {} overwrite(s); nothing written (dry run)",
+            plan.entries.len(),
+            output::human_size(total),
+            plan.overwrites.len()
+        );
+    }
+}

@@ -1,0 +1,60 @@
+//! The `scaffold` command: clap glue over `scaffold-core`. Parses flags, asks
+//! questions on a terminal, prints reports, and maps results to exit codes.
+#![allow(clippy::print_stdout, clippy::print_stderr)]
+
+mod cli;
+mod cmd_catalog;
+mod cmd_new;
+mod output;
+mod prompt;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+fn main() -> ExitCode {
+    let cli = cli::Cli::parse();
+    output::init_color(cli.global.color);
+    match run(cli) {
+        Ok(code) => ExitCode::from(code),
+        Err(e) => {
+            output::print_error(&e);
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn run(cli: cli::Cli) -> Result<u8, scaffold_core::Error> {
+    let engine = engine(&cli.global);
+    match cli.command {
+        cli::Command::List { format } => cmd_catalog::list(&engine, format),
+        cli::Command::Show { name, format } => cmd_catalog::show(&engine, &name, format),
+        cli::Command::Lint { path, format } => cmd_catalog::lint(&engine, &path, format),
+        cli::Command::New(args) => cmd_new::run(&engine, &cli.global, &args),
+        cli::Command::Completions { shell } => {
+            let mut cmd = <cli::Cli as clap::CommandFactory>::command();
+            clap_complete::generate(shell, &mut cmd, "scaffold", &mut std::io::stdout());
+            Ok(0)
+        }
+        cli::Command::Update(_) | cli::Command::Check(_) | cli::Command::Diff(_) => {
+            Err(scaffold_core::Error::Usage("this command is not available yet".into()))
+        }
+    }
+}
+
+/// The engine for these global flags: --templates, then SCAFFOLD_TEMPLATES, then built-in.
+pub fn engine(global: &cli::Global) -> scaffold_core::Engine {
+    let mut b = scaffold_core::Engine::builder().offline(global.offline);
+    for t in &global.templates {
+        b = b.library(t);
+    }
+    if let Some(env) = std::env::var_os("SCAFFOLD_TEMPLATES") {
+        for p in std::env::split_paths(&env).filter(|p| !p.as_os_str().is_empty()) {
+            b = b.library(p);
+        }
+    }
+    if let Some(cache) = std::env::var_os("SCAFFOLD_CACHE_DIR") {
+        b = b.cache_dir(std::path::PathBuf::from(cache).join("git"));
+    }
+    b.build()
+}

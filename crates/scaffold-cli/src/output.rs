@@ -1,0 +1,113 @@
+//! Printing: colour handling, the error chain, tables and diffs.
+
+use std::error::Error as _;
+
+use anstream::{eprintln, println};
+
+use crate::cli::ColorChoice;
+
+pub const RED: &str = "\x1b[31m";
+pub const GREEN: &str = "\x1b[32m";
+pub const YELLOW: &str = "\x1b[33m";
+pub const CYAN: &str = "\x1b[36m";
+pub const BOLD: &str = "\x1b[1m";
+pub const DIM: &str = "\x1b[2m";
+pub const RESET: &str = "\x1b[0m";
+
+pub fn init_color(choice: ColorChoice) {
+    let c = match choice {
+        ColorChoice::Always => anstream::ColorChoice::Always,
+        ColorChoice::Never => anstream::ColorChoice::Never,
+        ColorChoice::Auto => anstream::ColorChoice::Auto,
+    };
+    c.write_global();
+}
+
+/// Print an error with its whole cause chain, on stderr.
+pub fn print_error(e: &scaffold_core::Error) {
+    eprintln!("{RED}{BOLD}error{RESET}: {e}");
+    let mut source = e.source();
+    while let Some(s) = source {
+        eprintln!("  {DIM}caused by:{RESET} {s}");
+        source = s.source();
+    }
+}
+
+/// Print a value as pretty JSON on stdout.
+pub fn json<T: serde::Serialize>(value: &T) {
+    println!("{}", serde_json::to_string_pretty(value).expect("report serializes"));
+}
+
+/// Left-aligned columns; the last column is not padded.
+pub fn table(header: &[&str], rows: &[Vec<String>]) -> String {
+    let n = header.len();
+    let mut widths: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
+    for r in rows {
+        for (i, c) in r.iter().enumerate().take(n) {
+            widths[i] = widths[i].max(c.chars().count());
+        }
+    }
+    let line = |cells: Vec<&str>| {
+        let mut s = String::new();
+        for (i, c) in cells.iter().enumerate() {
+            if i + 1 == n {
+                s.push_str(c);
+            } else {
+                s.push_str(&format!("{c:<w$}  ", w = widths[i]));
+            }
+        }
+        s.trim_end().to_string()
+    };
+    let mut out = format!("{BOLD}{}{RESET}\n", line(header.to_vec()));
+    for r in rows {
+        out.push_str(&line(r.iter().map(String::as_str).collect()));
+        out.push('\n');
+    }
+    out
+}
+
+/// A unified diff of two byte strings, coloured on a terminal.
+pub fn unified_diff(path: &str, old: Option<&[u8]>, new: Option<&[u8]>) -> String {
+    let is_bin = |b: Option<&[u8]>| b.is_some_and(|b| b.iter().take(8000).any(|c| *c == 0));
+    if is_bin(old) || is_bin(new) {
+        return format!("Binary files a/{path} and b/{path} differ\n");
+    }
+    let old_s = old.map(String::from_utf8_lossy).unwrap_or_default();
+    let new_s = new.map(String::from_utf8_lossy).unwrap_or_default();
+    let diff = similar::TextDiff::from_lines(old_s.as_ref(), new_s.as_ref());
+    let a = if old.is_some() { format!("a/{path}") } else { "/dev/null".to_string() };
+    let b = if new.is_some() { format!("b/{path}") } else { "/dev/null".to_string() };
+    let text = diff.unified_diff().context_radius(3).header(&a, &b).to_string();
+    text.lines()
+        .map(|l| {
+            let colour = if l.starts_with("+++") || l.starts_with("---") {
+                BOLD
+            } else if l.starts_with('+') {
+                GREEN
+            } else if l.starts_with('-') {
+                RED
+            } else if l.starts_with("@@") {
+                CYAN
+            } else {
+                ""
+            };
+            if colour.is_empty() { format!("{l}\n") } else { format!("{colour}{l}{RESET}\n") }
+        })
+        .collect()
+}
+
+pub fn say(quiet: bool, text: &str) {
+    if !quiet {
+        println!("{text}");
+    }
+}
+
+pub fn human_size(n: usize) -> String {
+    if n < 1024 {
+        format!("{n} B")
+    } else if n < 1024 * 1024 {
+        format!("{:.1} KiB", n as f64 / 1024.0)
+    } else {
+        format!("{:.1} MiB", n as f64 / 1024.0 / 1024.0)
+    }
+}

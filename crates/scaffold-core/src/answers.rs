@@ -1,0 +1,402 @@
+//! Answers: typed `--set` values, values files, schema defaults, validation and the
+//! questions a front end asks.
+//!
+//! The parameters block is plain JSON Schema. Validation uses the `jsonschema` crate
+//! with no network resolution, and reports every problem at once, each at its JSON
+//! pointer with the parameter's description. The library never prompts: it hands the
+//! caller [`Question`]s and validates whatever the caller collected.
+
+use serde::Serialize;
+use serde_json::{Map, Value};
+
+use crate::error::{AnswerProblem, Error, Result, closest};
+
+/// The compiled parameters schema of one golden path.
+pub struct Parameters {
+    golden_path: String,
+    schema: Value,
+    validator: jsonschema::Validator,
+}
+
+impl std::fmt::Debug for Parameters {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Parameters").field("schema", &self.schema).finish()
+    }
+}
+
+/// The type of a question, from the schema.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+#[non_exhaustive]
+pub enum QuestionKind {
+    /// Free text (with an optional pattern).
+    String,
+    /// A whole number.
+    Integer,
+    /// Any number.
+    Number,
+    /// Yes or no.
+    Boolean,
+    /// One of a list (`enum`).
+    Choice,
+    /// An array or object, typed as JSON.
+    Json,
+}
+
+/// One top-level parameter, as a front end needs it to ask.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Question {
+    /// Property name.
+    pub name: String,
+    /// How to ask.
+    pub kind: QuestionKind,
+    /// The schema's `type` text, e.g. `integer`.
+    pub type_name: String,
+    /// Whether it is in `required`.
+    pub required: bool,
+    /// The schema default.
+    pub default: Option<Value>,
+    /// Allowed values for a choice.
+    pub choices: Vec<Value>,
+    /// Regex the value must match.
+    pub pattern: Option<String>,
+    /// `title` or the name.
+    pub title: String,
+    /// `description`.
+    pub description: Option<String>,
+    /// `x-secret: true` or `format: password`: never written to disk.
+    pub secret: bool,
+}
+
+impl Parameters {
+    /// Compile the schema. An invalid schema is a [`Error::DefinitionInvalid`]-style
+    /// problem reported by the caller; here it is a plain error message.
+    pub fn new(golden_path: &str, schema: &Value) -> std::result::Result<Parameters, String> {
+        let validator = jsonschema::options()
+            .with_draft(jsonschema::Draft::Draft202012)
+            .should_validate_formats(true)
+            .build(schema)
+            .map_err(|e| e.to_string())?;
+        Ok(Parameters {
+            golden_path: golden_path.to_string(),
+            schema: schema.clone(),
+            validator,
+        })
+    }
+
+    /// The raw schema.
+    pub fn schema(&self) -> &Value {
+        &self.schema
+    }
+
+    fn properties(&self) -> Option<&Map<String, Value>> {
+        self.schema.get("properties").and_then(Value::as_object)
+    }
+
+    fn property(&self, name: &str) -> Option<&Value> {
+        self.properties().and_then(|p| p.get(name))
+    }
+
+    fn required(&self) -> Vec<&str> {
+        self.schema
+            .get("required")
+            .and_then(Value::as_array)
+            .map(|r| r.iter().filter_map(Value::as_str).collect())
+            .unwrap_or_default()
+    }
+
+    fn description(&self, name: &str) -> Option<String> {
+        self.property(name)
+            .and_then(|p| p.get("description").or_else(|| p.get("title")))
+            .and_then(Value::as_str)
+            .map(str::to_string)
+    }
+
+    /// Every top-level parameter in schema order.
+    pub fn questions(&self) -> Vec<Question> {
+        let required = self.required();
+        let Some(props) = self.properties() else { return Vec::new() };
+        props
+            .iter()
+            .map(|(name, p)| {
+                let type_name = type_name(p);
+                let choices = p.get("enum").and_then(Value::as_array).cloned().unwrap_or_default();
+                let kind = if !choices.is_empty() {
+                    QuestionKind::Choice
+                } else {
+                    match type_name.as_str() {
+                        "integer" => QuestionKind::Integer,
+                        "number" => QuestionKind::Number,
+                        "boolean" => QuestionKind::Boolean,
+                        "array" | "object" => QuestionKind::Json,
+                        _ => QuestionKind::String,
+                    }
+                };
+                Question {
+                    name: name.clone(),
+                    kind,
+                    type_name,
+                    required: required.contains(&name.as_str()),
+                    default: p.get("default").cloned(),
+                    choices,
+                    pattern: p.get("pattern").and_then(Value::as_str).map(str::to_string),
+                    title: p.get("title").and_then(Value::as_str).unwrap_or(name).to_string(),
+                    description: p.get("description").and_then(Value::as_str).map(str::to_string),
+                    secret: is_secret(p),
+                }
+            })
+            .collect()
+    }
+
+    /// Names of parameters that are never written to disk.
+    pub fn secrets(&self) -> Vec<String> {
+        self.questions().into_iter().filter(|q| q.secret).map(|q| q.name).collect()
+    }
+
+    /// Parse one `key=value`, typed by the parameter's schema: integers, numbers and
+    /// booleans from their text, arrays and objects as JSON, strings as they are.
+    pub fn parse_set(&self, input: &str) -> Result<(String, Value)> {
+        let Some((key, raw)) = input.split_once('=') else {
+            return Err(Error::InvalidSet {
+                input: input.to_string(),
+                reason: "expected key=value, e.g. --set owner=team-payments".to_string(),
+            });
+        };
+        let key = key.trim();
+        self.check_known(key)?;
+        let value = self.coerce(key, raw).map_err(|reason| Error::InvalidSet {
+            input: input.to_string(),
+            reason,
+        })?;
+        Ok((key.to_string(), value))
+    }
+
+    /// Turn text typed for parameter `key` into a value of the schema's type.
+    pub fn coerce(&self, key: &str, raw: &str) -> std::result::Result<Value, String> {
+        let t = self.property(key).map(type_name).unwrap_or_default();
+        match t.as_str() {
+            "integer" => raw
+                .trim()
+                .parse::<i64>()
+                .map(Value::from)
+                .map_err(|_| format!("`{key}` is an integer, and `{raw}` is not one")),
+            "number" => raw
+                .trim()
+                .parse::<f64>()
+                .ok()
+                .and_then(|f| serde_json::Number::from_f64(f).map(Value::Number))
+                .ok_or_else(|| format!("`{key}` is a number, and `{raw}` is not one")),
+            "boolean" => match raw.trim().to_ascii_lowercase().as_str() {
+                "true" | "yes" | "y" | "on" | "1" => Ok(Value::Bool(true)),
+                "false" | "no" | "n" | "off" | "0" => Ok(Value::Bool(false)),
+                _ => Err(format!("`{key}` is a boolean: use true or false, not `{raw}`")),
+            },
+            "array" | "object" => serde_json::from_str(raw).map_err(|e| format!("`{key}` is {t} and must be given as JSON: {e}")),
+            "string" => Ok(Value::String(raw.to_string())),
+            // Untyped: JSON if it parses as a non-string scalar or structure, else text.
+            _ => Ok(serde_json::from_str(raw).unwrap_or_else(|_| Value::String(raw.to_string()))),
+        }
+    }
+
+    fn check_known(&self, key: &str) -> Result<()> {
+        let Some(props) = self.properties() else { return Ok(()) };
+        if props.contains_key(key) {
+            return Ok(());
+        }
+        Err(Error::UnknownParameter {
+            name: key.to_string(),
+            golden_path: self.golden_path.clone(),
+            suggestions: closest(key, props.keys().map(String::as_str)),
+        })
+    }
+
+    /// Check that every key of a values file is a known parameter.
+    pub fn check_keys(&self, values: &Map<String, Value>) -> Result<()> {
+        values.keys().try_for_each(|k| self.check_known(k))
+    }
+
+    /// Fill missing top-level answers with schema defaults (answers win).
+    pub fn with_defaults(&self, answers: &Map<String, Value>) -> Map<String, Value> {
+        let mut out = answers.clone();
+        if let Some(props) = self.properties() {
+            for (name, p) in props {
+                if !out.contains_key(name) {
+                    if let Some(d) = p.get("default") {
+                        out.insert(name.clone(), d.clone());
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    /// Required parameters that have no answer and no default.
+    pub fn missing_required(&self, answers: &Map<String, Value>) -> Vec<String> {
+        self.required()
+            .into_iter()
+            .filter(|r| !answers.contains_key(*r) && self.property(r).and_then(|p| p.get("default")).is_none())
+            .map(str::to_string)
+            .collect()
+    }
+
+    /// Validate one answer on its own (for a prompt that re-asks on error).
+    pub fn validate_one(&self, name: &str, value: &Value) -> std::result::Result<(), String> {
+        let Some(p) = self.property(name) else { return Ok(()) };
+        let v = jsonschema::options()
+            .with_draft(jsonschema::Draft::Draft202012)
+            .should_validate_formats(true)
+            .build(p)
+            .map_err(|e| e.to_string())?;
+        let errors: Vec<String> = v.iter_errors(value).map(|e| e.to_string()).collect();
+        if errors.is_empty() { Ok(()) } else { Err(errors.join("; ")) }
+    }
+
+    /// Validate the whole answers object, reporting every problem.
+    pub fn validate(&self, answers: &Map<String, Value>) -> Result<()> {
+        let instance = Value::Object(answers.clone());
+        let mut problems: Vec<AnswerProblem> = self
+            .validator
+            .iter_errors(&instance)
+            .map(|e| {
+                let mut pointer = e.instance_path().to_string();
+                if let jsonschema::error::ValidationErrorKind::Required { property } = e.kind() {
+                    if let Some(p) = property.as_str() {
+                        pointer = format!("{pointer}/{p}");
+                    }
+                }
+                let top = pointer.trim_start_matches('/').split('/').next().unwrap_or("").to_string();
+                let hint = (!top.is_empty()).then(|| format!("fix it with --set {top}=..."));
+                AnswerProblem {
+                    message: e.to_string(),
+                    description: self.description(&top),
+                    pointer,
+                    hint,
+                }
+            })
+            .collect();
+        problems.sort_by(|a, b| a.pointer.cmp(&b.pointer));
+        problems.dedup();
+        if problems.is_empty() { Ok(()) } else { Err(Error::InvalidAnswers { problems }) }
+    }
+
+    /// Report missing required parameters as problems (used with `--no-input`).
+    pub fn missing_problems(&self, missing: &[String]) -> Error {
+        Error::InvalidAnswers {
+            problems: missing
+                .iter()
+                .map(|m| AnswerProblem {
+                    pointer: format!("/{m}"),
+                    message: "required parameter has no answer and no default".to_string(),
+                    description: self.description(m),
+                    hint: Some(format!("pass --set {m}=...")),
+                })
+                .collect(),
+        }
+    }
+}
+
+fn type_name(p: &Value) -> String {
+    match p.get("type") {
+        Some(Value::String(s)) => s.clone(),
+        Some(Value::Array(a)) => a.iter().filter_map(Value::as_str).find(|t| *t != "null").unwrap_or("").to_string(),
+        _ => String::new(),
+    }
+}
+
+fn is_secret(p: &Value) -> bool {
+    p.get("x-secret").and_then(Value::as_bool).unwrap_or(false) || p.get("format").and_then(Value::as_str) == Some("password")
+}
+
+/// Read answers from a YAML or JSON file (JSON is YAML).
+pub fn read_values_file(path: &std::path::Path) -> Result<Map<String, Value>> {
+    let text = std::fs::read_to_string(path).map_err(|e| Error::ValuesFile {
+        path: path.to_path_buf(),
+        reason: e.to_string(),
+    })?;
+    let value: Value = serde_yaml::from_str(&text).map_err(|e| Error::ValuesFile {
+        path: path.to_path_buf(),
+        reason: e.to_string(),
+    })?;
+    match value {
+        Value::Object(m) => Ok(m),
+        Value::Null => Ok(Map::new()),
+        other => Err(Error::ValuesFile {
+            path: path.to_path_buf(),
+            reason: format!("expected a map of parameter names to values, found {}", kind_of(&other)),
+        }),
+    }
+}
+
+fn kind_of(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "a list",
+        Value::Object(_) => "a map",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn params() -> Parameters {
+        Parameters::new(
+            "demo",
+            &json!({
+                "type": "object",
+                "required": ["name", "owner"],
+                "properties": {
+                    "name": {"type": "string", "pattern": "^[a-z][a-z0-9-]+$", "description": "Service name"},
+                    "owner": {"type": "string", "description": "Owning team"},
+                    "port": {"type": "integer", "minimum": 1024, "default": 8080},
+                    "tier": {"type": "string", "enum": ["1", "2", "3"], "default": "2"},
+                    "grpc": {"type": "boolean", "default": false},
+                    "tags": {"type": "array", "items": {"type": "string"}},
+                    "token": {"type": "string", "x-secret": true}
+                }
+            }),
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn set_is_typed_by_schema() {
+        let p = params();
+        assert_eq!(p.parse_set("port=9000").unwrap().1, json!(9000));
+        assert_eq!(p.parse_set("grpc=yes").unwrap().1, json!(true));
+        assert_eq!(p.parse_set("tags=[\"a\",\"b\"]").unwrap().1, json!(["a", "b"]));
+        assert_eq!(p.parse_set("tier=1").unwrap().1, json!("1"));
+        assert!(p.parse_set("port=abc").unwrap_err().to_string().contains("integer"));
+        assert!(p.parse_set("novalue").is_err());
+    }
+
+    #[test]
+    fn unknown_parameter_suggests() {
+        let err = params().parse_set("ownr=x").unwrap_err().to_string();
+        assert!(err.contains("unknown parameter `ownr`"), "{err}");
+        assert!(err.contains("`owner`"), "{err}");
+    }
+
+    #[test]
+    fn all_problems_reported_with_pointers() {
+        let p = params();
+        let answers = p.with_defaults(&json!({"name": "Bad Name", "port": 80, "tier": "7"}).as_object().unwrap().clone());
+        let Err(Error::InvalidAnswers { problems }) = p.validate(&answers) else { panic!("expected invalid") };
+        let pointers: Vec<&str> = problems.iter().map(|p| p.pointer.as_str()).collect();
+        assert_eq!(pointers, vec!["/name", "/owner", "/port", "/tier"], "{problems:?}");
+        assert_eq!(problems[0].description.as_deref(), Some("Service name"));
+    }
+
+    #[test]
+    fn defaults_and_missing() {
+        let p = params();
+        let answers = p.with_defaults(&Map::new());
+        assert_eq!(answers["port"], json!(8080));
+        assert_eq!(p.missing_required(&answers), vec!["name", "owner"]);
+        assert_eq!(p.secrets(), vec!["token"]);
+    }
+}

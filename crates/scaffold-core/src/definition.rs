@@ -1,0 +1,358 @@
+//! The golden-path definition: its serde types, parsing with locations, and the
+//! structural rules `scaffold lint` and every other command enforce.
+//!
+//! A definition is YAML (`golden-paths/<name>.yaml` or `golden-path.yaml`). Parsing
+//! reports `file:line:col`; [`Definition::problems`] collects every rule it breaks so
+//! lint can show them all at once.
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::{DefinitionProblem, Error, Location, Result};
+
+/// The whole definition file.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct Definition {
+    /// Must be `scaffold/v1`.
+    pub api_version: String,
+    /// Must be `GoldenPath`.
+    pub kind: String,
+    /// Name, title, version and owner.
+    pub metadata: Metadata,
+    /// Parameters, skeletons, policies.
+    pub spec: Spec,
+}
+
+/// `metadata:` of a definition.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Metadata {
+    /// Lowercase letters, digits and hyphens.
+    pub name: String,
+    /// Human title.
+    #[serde(default)]
+    pub title: Option<String>,
+    /// One-paragraph description.
+    #[serde(default)]
+    pub description: Option<String>,
+    /// Semantic version; a git tag of the source wins where present.
+    pub version: String,
+    /// Owning team, e.g. `group:platform-team`.
+    #[serde(default)]
+    pub owner: Option<String>,
+    /// Free-form tags.
+    #[serde(default)]
+    pub tags: Vec<String>,
+}
+
+/// `spec:` of a definition.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Spec {
+    /// A JSON Schema (draft 2020-12) for the answers object.
+    #[serde(default = "empty_object_schema")]
+    pub parameters: serde_json::Value,
+    /// Derived values: Tera templates evaluated in order, each a string.
+    #[serde(default, with = "ordered_map")]
+    pub computed: Vec<(String, String)>,
+    /// Skeleton layers rendered in order; a later layer's file wins.
+    pub skeletons: Vec<Layer>,
+    /// Excludes and per-path policies.
+    #[serde(default)]
+    pub files: Files,
+    /// Answer sets used by `scaffold lint` and the tests.
+    #[serde(default)]
+    pub examples: Vec<serde_json::Value>,
+    /// Other delimiters for the Tera files of this golden path.
+    #[serde(default)]
+    pub syntax: Option<Syntax>,
+}
+
+fn empty_object_schema() -> serde_json::Value {
+    serde_json::json!({"type": "object"})
+}
+
+/// One skeleton layer.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Layer {
+    /// Directory, relative to the definition file.
+    pub path: String,
+    /// A Tera expression; the layer is rendered only when it is true.
+    #[serde(default)]
+    pub when: Option<String>,
+}
+
+/// `spec.files`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Files {
+    /// Gitignore-style globs of output paths never written.
+    #[serde(default)]
+    pub exclude: Vec<String>,
+    /// Which paths are seeded once or enforced.
+    #[serde(default)]
+    pub policy: PolicyGlobs,
+}
+
+/// `spec.files.policy`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PolicyGlobs {
+    /// Paths that always take the template's version.
+    #[serde(default)]
+    pub enforced: Vec<String>,
+    /// Paths written by `new` only.
+    #[serde(default)]
+    pub seed: Vec<String>,
+}
+
+/// `spec.syntax`: Tera delimiters, each exactly two bytes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct Syntax {
+    /// Default `{%`.
+    #[serde(default = "d_block_start")]
+    pub block_start: String,
+    /// Default `%}`.
+    #[serde(default = "d_block_end")]
+    pub block_end: String,
+    /// Default `{{`.
+    #[serde(default = "d_variable_start")]
+    pub variable_start: String,
+    /// Default `}}`.
+    #[serde(default = "d_variable_end")]
+    pub variable_end: String,
+    /// Default `{#`.
+    #[serde(default = "d_comment_start")]
+    pub comment_start: String,
+    /// Default `#}`.
+    #[serde(default = "d_comment_end")]
+    pub comment_end: String,
+}
+
+fn d_block_start() -> String {
+    "{%".into()
+}
+fn d_block_end() -> String {
+    "%}".into()
+}
+fn d_variable_start() -> String {
+    "{{".into()
+}
+fn d_variable_end() -> String {
+    "}}".into()
+}
+fn d_comment_start() -> String {
+    "{#".into()
+}
+fn d_comment_end() -> String {
+    "#}".into()
+}
+
+impl Default for Syntax {
+    fn default() -> Self {
+        Syntax {
+            block_start: d_block_start(),
+            block_end: d_block_end(),
+            variable_start: d_variable_start(),
+            variable_end: d_variable_end(),
+            comment_start: d_comment_start(),
+            comment_end: d_comment_end(),
+        }
+    }
+}
+
+/// YAML maps keep their order; `computed` relies on it.
+mod ordered_map {
+    use serde::de::{MapAccess, Visitor};
+    use serde::ser::SerializeMap;
+    use serde::{Deserializer, Serializer};
+    use std::fmt;
+
+    pub fn serialize<S: Serializer>(v: &[(String, String)], s: S) -> Result<S::Ok, S::Error> {
+        let mut map = s.serialize_map(Some(v.len()))?;
+        for (k, val) in v {
+            map.serialize_entry(k, val)?;
+        }
+        map.end()
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<(String, String)>, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Vec<(String, String)>;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a map of names to Tera template strings")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut a: A) -> Result<Self::Value, A::Error> {
+                let mut out = Vec::new();
+                while let Some((k, v)) = a.next_entry::<String, String>()? {
+                    out.push((k, v));
+                }
+                Ok(out)
+            }
+        }
+        d.deserialize_map(V)
+    }
+}
+
+impl Definition {
+    /// Parse a definition from YAML text; `file` names it in errors.
+    pub fn parse(file: &str, text: &str) -> Result<Definition> {
+        serde_yaml::from_str(text).map_err(|e| {
+            let (line, column) = e.location().map_or((0, 0), |l| (l.line(), l.column()));
+            Error::DefinitionSyntax {
+                location: Location {
+                    file: file.to_string(),
+                    line,
+                    column,
+                },
+                message: e.to_string().split(" at line ").next().unwrap_or_default().to_string(),
+            }
+        })
+    }
+
+    /// Every rule the definition breaks, with the line of the offending key where it
+    /// can be found in `text`. An empty list means the shape is right.
+    pub fn problems(&self, file: &str, text: &str) -> Vec<DefinitionProblem> {
+        let at = |needle: &str, message: String| DefinitionProblem {
+            location: locate(file, text, needle),
+            message,
+        };
+        let mut out = Vec::new();
+        if self.api_version != "scaffold/v1" {
+            out.push(at("apiVersion:", format!("apiVersion must be `scaffold/v1`, not `{}`", self.api_version)));
+        }
+        if self.kind != "GoldenPath" {
+            out.push(at("kind:", format!("kind must be `GoldenPath`, not `{}`", self.kind)));
+        }
+        if !valid_name(&self.metadata.name) {
+            out.push(at(
+                "name:",
+                format!(
+                    "metadata.name `{}` must be lowercase letters, digits and hyphens, starting with a letter (e.g. `go-microservice`)",
+                    self.metadata.name
+                ),
+            ));
+        }
+        if semver::Version::parse(self.metadata.version.trim_start_matches('v')).is_err() {
+            out.push(at(
+                "version:",
+                format!("metadata.version `{}` is not a semantic version (e.g. `1.0.0`)", self.metadata.version),
+            ));
+        }
+        if self.spec.skeletons.is_empty() {
+            out.push(at("skeletons:", "spec.skeletons must list at least one layer".to_string()));
+        }
+        if !self.spec.parameters.is_object() {
+            out.push(at("parameters:", "spec.parameters must be a JSON Schema object".to_string()));
+        } else if let Some(t) = self.spec.parameters.get("type") {
+            if t != "object" {
+                out.push(at("parameters:", format!("spec.parameters must describe an object (`type: object`), not {t}")));
+            }
+        }
+        if let Err(e) = jsonschema::meta::validate(&self.spec.parameters) {
+            out.push(at(
+                "parameters:",
+                format!("spec.parameters is not a valid JSON Schema: {e} (at {})", pointer_or_root(&e.instance_path().to_string())),
+            ));
+        }
+        for (i, example) in self.spec.examples.iter().enumerate() {
+            if !example.is_object() {
+                out.push(at("examples:", format!("spec.examples[{i}] must be a map of answers")));
+            }
+        }
+        for glob in self
+            .spec
+            .files
+            .exclude
+            .iter()
+            .chain(&self.spec.files.policy.enforced)
+            .chain(&self.spec.files.policy.seed)
+        {
+            let mut b = ignore::gitignore::GitignoreBuilder::new("");
+            if let Err(e) = b.add_line(None, glob) {
+                out.push(at(glob, format!("invalid glob `{glob}`: {e}")));
+            }
+        }
+        out
+    }
+}
+
+fn pointer_or_root(p: &str) -> &str {
+    if p.is_empty() { "/" } else { p }
+}
+
+/// Whether `name` is a valid golden-path name.
+pub fn valid_name(name: &str) -> bool {
+    let b = name.as_bytes();
+    !b.is_empty()
+        && b.len() <= 63
+        && b[0].is_ascii_lowercase()
+        && b.iter().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == b'-')
+        && !name.ends_with('-')
+}
+
+/// The first line of `text` that contains `needle`, as a location (line 0 if absent).
+pub(crate) fn locate(file: &str, text: &str, needle: &str) -> Location {
+    for (i, line) in text.lines().enumerate() {
+        if let Some(col) = line.find(needle) {
+            return Location {
+                file: file.to_string(),
+                line: i + 1,
+                column: col + 1,
+            };
+        }
+    }
+    Location {
+        file: file.to_string(),
+        line: 0,
+        column: 0,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const GOOD: &str = "apiVersion: scaffold/v1\nkind: GoldenPath\nmetadata:\n  name: demo\n  version: 1.0.0\nspec:\n  computed:\n    b: x\n    a: y\n  skeletons:\n    - path: skel\n";
+
+    #[test]
+    fn parses_and_keeps_computed_order() {
+        let d = Definition::parse("d.yaml", GOOD).unwrap();
+        assert_eq!(d.spec.computed, vec![("b".into(), "x".into()), ("a".into(), "y".into())]);
+        assert!(d.problems("d.yaml", GOOD).is_empty());
+    }
+
+    #[test]
+    fn syntax_error_has_line() {
+        let err = Definition::parse("d.yaml", "apiVersion: scaffold/v1\nkind: [\n").unwrap_err();
+        let Error::DefinitionSyntax { location, .. } = err else { panic!("wrong kind") };
+        assert_eq!(location.file, "d.yaml");
+        assert!(location.line >= 2, "{location:?}");
+    }
+
+    #[test]
+    fn unknown_field_is_refused_with_location() {
+        let text = GOOD.replace("  version: 1.0.0\n", "  version: 1.0.0\n  colour: red\n");
+        let err = Definition::parse("d.yaml", &text).unwrap_err().to_string();
+        assert!(err.contains("d.yaml:6"), "{err}");
+        assert!(err.contains("colour"), "{err}");
+    }
+
+    #[test]
+    fn problems_are_all_reported() {
+        let text = GOOD
+            .replace("scaffold/v1", "scaffold/v9")
+            .replace("name: demo", "name: Demo_X")
+            .replace("1.0.0", "one")
+            .replace("  computed:", "  parameters: {type: object, properties: {a: {type: 12}}}\n  computed:");
+        let d = Definition::parse("d.yaml", &text).unwrap();
+        let problems = d.problems("d.yaml", &text);
+        let text = problems.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n");
+        assert_eq!(problems.len(), 4, "{text}");
+        assert!(text.contains("d.yaml:1:1: apiVersion"), "{text}");
+        assert!(text.contains("not a valid JSON Schema"), "{text}");
+    }
+}

@@ -1,0 +1,192 @@
+//! The entry type: an [`Engine`] knows the template libraries and the git cache, lists
+//! golden paths, and loads one by name, path or git source.
+
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+
+use crate::error::{Error, Result, closest};
+use crate::golden_path::GoldenPath;
+use crate::source::{self, Located};
+
+/// The engine version, recorded in answers files.
+pub const ENGINE_VERSION: &str = env!("CARGO_PKG_VERSION");
+
+/// Lists and loads golden paths.
+#[derive(Debug, Clone, Default)]
+pub struct Engine {
+    libraries: Vec<PathBuf>,
+    builtin: bool,
+    cache_dir: Option<PathBuf>,
+    offline: bool,
+}
+
+/// Builds an [`Engine`].
+#[derive(Debug, Clone)]
+pub struct EngineBuilder {
+    engine: Engine,
+}
+
+impl EngineBuilder {
+    /// Add a template library directory (searched before the built-in library, in the
+    /// order added).
+    pub fn library(mut self, dir: impl Into<PathBuf>) -> Self {
+        self.engine.libraries.push(dir.into());
+        self
+    }
+
+    /// Whether to include the built-in library (default true).
+    pub fn builtin(mut self, yes: bool) -> Self {
+        self.engine.builtin = yes;
+        self
+    }
+
+    /// Where git sources are cached (default: the user's cache directory).
+    pub fn cache_dir(mut self, dir: impl Into<PathBuf>) -> Self {
+        self.engine.cache_dir = Some(dir.into());
+        self
+    }
+
+    /// Never touch the network: git sources must be in the cache.
+    pub fn offline(mut self, yes: bool) -> Self {
+        self.engine.offline = yes;
+        self
+    }
+
+    /// The engine.
+    pub fn build(self) -> Engine {
+        self.engine
+    }
+}
+
+/// One row of `scaffold list`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CatalogEntry {
+    /// Golden-path name.
+    pub name: String,
+    /// Title (or the name).
+    pub title: String,
+    /// Version.
+    pub version: String,
+    /// Description.
+    pub description: Option<String>,
+    /// Where it is defined.
+    pub source: String,
+    /// Why it cannot be loaded, if it cannot.
+    pub error: Option<String>,
+    /// Hidden by an earlier library with the same name.
+    pub shadowed: bool,
+}
+
+impl Engine {
+    /// An engine with the built-in library only.
+    pub fn new() -> Engine {
+        Engine::builder().build()
+    }
+
+    /// Start building an engine.
+    pub fn builder() -> EngineBuilder {
+        EngineBuilder {
+            engine: Engine {
+                builtin: true,
+                ..Engine::default()
+            },
+        }
+    }
+
+    /// Whether the engine must stay offline.
+    pub fn is_offline(&self) -> bool {
+        self.offline
+    }
+
+    /// The git cache directory in use (explicit, or the user's default).
+    pub fn cache_dir(&self) -> Option<&Path> {
+        self.cache_dir.as_deref()
+    }
+
+    /// Every definition of every library, in search order.
+    pub fn located(&self) -> Result<Vec<Located>> {
+        let mut out = Vec::new();
+        for lib in &self.libraries {
+            out.extend(source::directory_definitions(lib)?);
+        }
+        if self.builtin {
+            out.extend(source::builtin_definitions(ENGINE_VERSION));
+        }
+        Ok(out)
+    }
+
+    /// Every golden path found, loaded far enough to show name, title and version.
+    pub fn catalog(&self) -> Result<Vec<CatalogEntry>> {
+        let mut seen = std::collections::HashSet::new();
+        Ok(self
+            .located()?
+            .into_iter()
+            .map(|l| {
+                let source = match &l.record {
+                    source::SourceRecord::Builtin { .. } => "built-in".to_string(),
+                    _ => l.fs.display(&l.definition),
+                };
+                let shadowed = !seen.insert(l.name.clone());
+                match GoldenPath::load(&l) {
+                    Ok(gp) => CatalogEntry {
+                        name: gp.name().to_string(),
+                        title: gp.definition.metadata.title.clone().unwrap_or_else(|| gp.name().to_string()),
+                        version: gp.version.clone(),
+                        description: gp.definition.metadata.description.clone(),
+                        source,
+                        error: None,
+                        shadowed,
+                    },
+                    Err(e) => CatalogEntry {
+                        name: l.name.clone(),
+                        title: l.name.clone(),
+                        version: "?".to_string(),
+                        description: None,
+                        source,
+                        error: Some(e.to_string()),
+                        shadowed,
+                    },
+                }
+            })
+            .collect())
+    }
+
+    /// Find a golden path: a path to a definition file or template directory, a git
+    /// source, or a name in the libraries (first match wins).
+    pub fn locate(&self, reference: &str) -> Result<Located> {
+        if crate::git::GitSource::looks_like_git(reference) {
+            return crate::remote::locate_git(self, reference);
+        }
+        let as_path = Path::new(reference);
+        let looks_like_path = reference.contains('/') || reference.ends_with(".yaml") || reference.ends_with(".yml") || reference == ".";
+        if looks_like_path || (as_path.exists() && !crate::definition::valid_name(reference)) {
+            if as_path.is_dir() {
+                let def = as_path.join("golden-path.yaml");
+                if def.is_file() {
+                    return Ok(source::local_definition(&def));
+                }
+                return Err(Error::Usage(format!(
+                    "`{reference}` is a directory without a golden-path.yaml; point at a definition file or a template directory"
+                )));
+            }
+            if as_path.is_file() {
+                return Ok(source::local_definition(as_path));
+            }
+            return Err(Error::Usage(format!("no golden-path definition at `{reference}`")));
+        }
+        let all = self.located()?;
+        if let Some(found) = all.iter().find(|l| l.name == reference) {
+            return Ok(found.clone());
+        }
+        Err(Error::UnknownGoldenPath {
+            name: reference.to_string(),
+            suggestions: closest(reference, all.iter().map(|l| l.name.as_str())),
+        })
+    }
+
+    /// Locate and load a golden path.
+    pub fn load(&self, reference: &str) -> Result<GoldenPath> {
+        GoldenPath::load(&self.locate(reference)?)
+    }
+}

@@ -1,0 +1,285 @@
+//! The one error type of the library.
+//!
+//! Every kind names the thing that went wrong, where (a file with line and column, a
+//! JSON pointer into the answers, a path in the project) and, where there is one, what
+//! to do next. Causes are kept as `source()` so a caller can print the whole chain.
+
+use std::fmt;
+use std::path::PathBuf;
+
+use serde::Serialize;
+
+/// Result alias used across the crate.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// A place in a text file: 1-based line and column.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Location {
+    /// The file, as the user knows it (a path on disk or inside a template source).
+    pub file: String,
+    /// 1-based line, 0 when unknown.
+    pub line: usize,
+    /// 1-based column, 0 when unknown.
+    pub column: usize,
+}
+
+impl fmt::Display for Location {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match (self.line, self.column) {
+            (0, _) => write!(f, "{}", self.file),
+            (l, 0) => write!(f, "{}:{l}", self.file),
+            (l, c) => write!(f, "{}:{l}:{c}", self.file),
+        }
+    }
+}
+
+/// A template that failed to parse or render.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TemplateError {
+    /// Where: the skeleton file (or the definition field) and the position in it.
+    pub location: Location,
+    /// What Tera said, e.g. "Variable `nmae` is not defined."
+    pub message: String,
+    /// The offending source line with a caret under the fault, ready to print.
+    pub snippet: String,
+    /// The undefined variable, when that is the fault.
+    pub variable: Option<String>,
+}
+
+impl fmt::Display for TemplateError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.location, self.message)?;
+        if !self.snippet.is_empty() {
+            write!(f, "\n{}", self.snippet)?;
+        }
+        Ok(())
+    }
+}
+
+/// One problem with the answers, at a JSON pointer such as `/port`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AnswerProblem {
+    /// JSON pointer into the answers object (`""` for the whole object).
+    pub pointer: String,
+    /// What is wrong.
+    pub message: String,
+    /// The parameter's description from the schema, to remind the user what it is.
+    pub description: Option<String>,
+    /// A concrete fix, e.g. `--set port=8080`.
+    pub hint: Option<String>,
+}
+
+impl fmt::Display for AnswerProblem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let pointer = if self.pointer.is_empty() { "/" } else { &self.pointer };
+        write!(f, "{pointer}: {}", self.message)?;
+        if let Some(d) = &self.description {
+            write!(f, " ({d})")?;
+        }
+        if let Some(h) = &self.hint {
+            write!(f, "; {h}")?;
+        }
+        Ok(())
+    }
+}
+
+/// One problem in a golden-path definition or skeleton.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DefinitionProblem {
+    /// Where, as precisely as known.
+    pub location: Location,
+    /// What is wrong and how to fix it.
+    pub message: String,
+}
+
+impl fmt::Display for DefinitionProblem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.location, self.message)
+    }
+}
+
+fn join_lines<T: fmt::Display>(items: &[T]) -> String {
+    items.iter().map(|i| format!("\n  - {i}")).collect()
+}
+
+fn suggest(names: &[String]) -> String {
+    if names.is_empty() {
+        String::new()
+    } else {
+        format!("; did you mean {}?", names.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(" or "))
+    }
+}
+
+/// Everything that can go wrong in the library.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// No golden path of that name in any library.
+    #[error("unknown golden path `{name}`{}; run `scaffold list` to see them all", suggest(.suggestions))]
+    UnknownGoldenPath {
+        /// The name asked for.
+        name: String,
+        /// The closest known names.
+        suggestions: Vec<String>,
+    },
+    /// The definition file is not valid YAML or does not have the expected shape.
+    #[error("{location}: invalid golden-path definition: {message}")]
+    DefinitionSyntax {
+        /// Where in the definition.
+        location: Location,
+        /// What the parser said.
+        message: String,
+    },
+    /// The definition parsed but breaks rules (names, versions, schema, skeleton paths).
+    #[error("invalid golden path `{file}`:{}", join_lines(.problems))]
+    DefinitionInvalid {
+        /// The definition file.
+        file: String,
+        /// Every problem found.
+        problems: Vec<DefinitionProblem>,
+    },
+    /// A skeleton file failed to parse or render.
+    #[error("template error at {0}")]
+    Template(Box<TemplateError>),
+    /// Answers do not validate against the parameters schema.
+    #[error("invalid answers:{}", join_lines(.problems))]
+    InvalidAnswers {
+        /// Every problem, each at its JSON pointer.
+        problems: Vec<AnswerProblem>,
+    },
+    /// `--set` or a values file names a parameter the golden path does not have.
+    #[error("unknown parameter `{name}`{}; `scaffold show {golden_path}` lists the parameters", suggest(.suggestions))]
+    UnknownParameter {
+        /// The parameter given.
+        name: String,
+        /// The golden path.
+        golden_path: String,
+        /// The closest parameter names.
+        suggestions: Vec<String>,
+    },
+    /// `--set` that is not `key=value`, or a value that does not parse as its type.
+    #[error("invalid --set `{input}`: {reason}")]
+    InvalidSet {
+        /// What was given.
+        input: String,
+        /// Why it was refused.
+        reason: String,
+    },
+    /// A values file could not be read or parsed.
+    #[error("cannot read answers from `{path}`: {reason}")]
+    ValuesFile {
+        /// The file.
+        path: PathBuf,
+        /// What went wrong.
+        reason: String,
+    },
+    /// A rendered path would leave the destination.
+    #[error("rendered path `{path}` (from `{source_path}`) would leave the destination{}; answers used in file names must not contain `..` or start with `/`", .parameters.iter().map(|p| format!("; check parameter `/{p}`")).collect::<String>())]
+    UnsafePath {
+        /// The offending rendered path.
+        path: String,
+        /// The skeleton file it came from.
+        source_path: String,
+        /// Parameters whose answers appear in it.
+        parameters: Vec<String>,
+    },
+    /// A symbolic link in a skeleton points outside the skeleton.
+    #[error("symbolic link `{path}` points to `{target}`, outside its skeleton; only links that stay inside the skeleton are allowed (replace it with a copy of the file)")]
+    SymlinkEscapes {
+        /// The link.
+        path: String,
+        /// Its target.
+        target: String,
+    },
+    /// Two rendered entries collide (a file where another needs a directory).
+    #[error("rendered paths collide: `{first}` and `{second}` (one is a file, the other needs it to be a directory)")]
+    PathCollision {
+        /// One path.
+        first: String,
+        /// The other.
+        second: String,
+    },
+    /// The destination has files and `force` was not given.
+    #[error("destination `{}` is not empty ({} entries, e.g. {}); choose an empty directory, or pass --force to overwrite the files the golden path generates", .path.display(), .entries.len(), .entries.iter().take(3).map(|e| format!("`{e}`")).collect::<Vec<_>>().join(", "))]
+    DestinationNotEmpty {
+        /// The destination.
+        path: PathBuf,
+        /// Some of what is there.
+        entries: Vec<String>,
+    },
+    /// Files exist in the project that differ from what would be written (`--into`).
+    #[error("{} existing file(s) in `{}` differ from what the golden path generates:{}\npass --force to overwrite them", .paths.len(), .root.display(), join_lines(.paths))]
+    WouldOverwrite {
+        /// The project.
+        root: PathBuf,
+        /// The differing files.
+        paths: Vec<String>,
+    },
+    /// A filesystem operation failed.
+    #[error("{action} `{}`", .path.display())]
+    Io {
+        /// What was being done, e.g. "cannot write".
+        action: &'static str,
+        /// The path.
+        path: PathBuf,
+        /// The cause.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The answers file of a project is missing, unreadable or corrupt.
+    #[error("{location}: invalid answers file: {message}")]
+    AnswersFile {
+        /// Where.
+        location: Location,
+        /// What is wrong and what to do.
+        message: String,
+    },
+    /// No answers file where one was expected.
+    #[error("no scaffold answers file found under `{}`; run `scaffold new` first, or point at the project directory", .0.display())]
+    NoProject(PathBuf),
+    /// A git source failed.
+    #[error(transparent)]
+    Git(#[from] crate::git::GitError),
+    /// A git operation on the project (init, status) failed.
+    #[error("git: {message} in `{}`", .path.display())]
+    ProjectGit {
+        /// What was being done.
+        message: String,
+        /// The repository.
+        path: PathBuf,
+        /// The cause.
+        #[source]
+        source: git2::Error,
+    },
+    /// The project has uncommitted changes in paths the operation would touch.
+    #[error("uncommitted changes in {} path(s) that update would touch:{}\ncommit or stash them, or pass --allow-dirty", .paths.len(), join_lines(.paths))]
+    DirtyWorkTree {
+        /// The dirty paths.
+        paths: Vec<String>,
+    },
+    /// Anything else the caller did wrong, with what to do.
+    #[error("{0}")]
+    Usage(String),
+}
+
+impl Error {
+    /// An I/O error at a path.
+    pub(crate) fn io(action: &'static str, path: impl Into<PathBuf>, source: std::io::Error) -> Self {
+        Error::Io {
+            action,
+            path: path.into(),
+            source,
+        }
+    }
+}
+
+/// The closest candidates to `name` (Jaro-Winkler, best first).
+pub(crate) fn closest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Vec<String> {
+    let mut scored: Vec<(f64, &str)> = candidates
+        .into_iter()
+        .map(|c| (strsim::jaro_winkler(name, c), c))
+        .filter(|(s, _)| *s > 0.75)
+        .collect();
+    scored.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(b.1)));
+    scored.into_iter().take(3).map(|(_, c)| c.to_string()).collect()
+}

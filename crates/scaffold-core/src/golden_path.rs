@@ -1,0 +1,352 @@
+//! A loaded golden path: definition, compiled parameters, its source, and the
+//! operations on it: resolve answers, evaluate computed values, render in memory, and
+//! classify output paths by policy.
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+use crate::answers::Parameters;
+use crate::definition::{Definition, Syntax};
+use crate::error::{DefinitionProblem, Error, Location, Result};
+use crate::render::{DropReason, Dropped, LayerInput, RenderJob, Rendered, new_tera, render_str};
+use crate::source::{Located, SourceRecord, TemplateFs};
+
+/// What `update` and `check` do with a path.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Policy {
+    /// Three-way merged on update (the default).
+    Merged,
+    /// Written by `new` only, never touched again.
+    Seed,
+    /// Always takes the template's version; drift fails `check`.
+    Enforced,
+}
+
+impl std::fmt::Display for Policy {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Policy::Merged => "merged",
+            Policy::Seed => "seed",
+            Policy::Enforced => "enforced",
+        })
+    }
+}
+
+/// Answers ready for rendering: the user's (with defaults) and the computed values.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Answers {
+    /// Answers after defaults, validated.
+    pub values: Map<String, Value>,
+    /// Computed values, in definition order.
+    pub computed: Map<String, Value>,
+}
+
+/// Where answers come from before defaults and validation.
+#[derive(Debug, Clone, Default)]
+pub struct AnswerInput {
+    /// From a values file or a previous answers file.
+    pub values: Map<String, Value>,
+    /// `--set key=value` strings, applied after `values`.
+    pub sets: Vec<String>,
+}
+
+/// A golden path, loaded and checked, ready to render.
+#[derive(Debug)]
+pub struct GoldenPath {
+    /// The parsed definition.
+    pub definition: Definition,
+    /// Where it came from.
+    pub source: SourceRecord,
+    /// Its version: the git tag where there is one, else `metadata.version`.
+    pub version: String,
+    fs: TemplateFs,
+    definition_path: String,
+    definition_text: String,
+    parameters: Parameters,
+    policy: PolicyMatcher,
+}
+
+/// Matches output paths against `spec.files.policy`.
+#[derive(Debug, Clone)]
+pub struct PolicyMatcher {
+    enforced: ignore::gitignore::Gitignore,
+    seed: ignore::gitignore::Gitignore,
+}
+
+impl PolicyMatcher {
+    fn new(enforced: &[String], seed: &[String]) -> Self {
+        let build = |globs: &[String]| {
+            let mut b = ignore::gitignore::GitignoreBuilder::new("");
+            for g in globs {
+                // Invalid globs were reported when the definition was checked.
+                let _ = b.add_line(None, g);
+            }
+            b.build().unwrap_or_else(|_| ignore::gitignore::Gitignore::empty())
+        };
+        PolicyMatcher {
+            enforced: build(enforced),
+            seed: build(seed),
+        }
+    }
+
+    /// The policy of an output path. Enforced wins over seed.
+    pub fn of(&self, path: &str) -> Policy {
+        if self.enforced.matched_path_or_any_parents(path, false).is_ignore() {
+            Policy::Enforced
+        } else if self.seed.matched_path_or_any_parents(path, false).is_ignore() {
+            Policy::Seed
+        } else {
+            Policy::Merged
+        }
+    }
+}
+
+impl GoldenPath {
+    /// Load and check a located definition. Every problem is reported at once.
+    pub fn load(located: &Located) -> Result<GoldenPath> {
+        let file = located.fs.display(&located.definition);
+        let bytes = located.fs.read(&located.definition)?;
+        let text = String::from_utf8(bytes).map_err(|_| Error::DefinitionSyntax {
+            location: Location {
+                file: file.clone(),
+                line: 0,
+                column: 0,
+            },
+            message: "the definition is not UTF-8 text".to_string(),
+        })?;
+        let definition = Definition::parse(&file, &text)?;
+        let mut problems = definition.problems(&file, &text);
+        let parameters = match Parameters::new(&definition.metadata.name, &definition.spec.parameters) {
+            Ok(p) => Some(p),
+            Err(e) => {
+                if !problems.iter().any(|p| p.message.contains("JSON Schema")) {
+                    problems.push(DefinitionProblem {
+                        location: crate::definition::locate(&file, &text, "parameters:"),
+                        message: format!("spec.parameters is not a valid JSON Schema: {e}"),
+                    });
+                }
+                None
+            }
+        };
+        for layer in &definition.spec.skeletons {
+            let dir = located.fs.resolve(&located.definition, &layer.path);
+            if !dir.as_deref().is_some_and(|d| located.fs.is_dir(d)) {
+                problems.push(DefinitionProblem {
+                    location: crate::definition::locate(&file, &text, &layer.path),
+                    message: format!("skeleton `{}` does not exist (paths are relative to the definition file)", layer.path),
+                });
+            }
+        }
+        if let Some(s) = &definition.spec.syntax {
+            if let Err(e) = new_tera(Some(s)) {
+                problems.push(DefinitionProblem {
+                    location: crate::definition::locate(&file, &text, "syntax:"),
+                    message: format!("invalid spec.syntax: {e}"),
+                });
+            }
+        }
+        let Some(parameters) = parameters.filter(|_| problems.is_empty()) else {
+            return Err(Error::DefinitionInvalid { file, problems });
+        };
+        let policy = PolicyMatcher::new(&definition.spec.files.policy.enforced, &definition.spec.files.policy.seed);
+        let version = located.version.clone().unwrap_or_else(|| definition.metadata.version.clone());
+        Ok(GoldenPath {
+            definition,
+            source: located.record.clone(),
+            version,
+            fs: located.fs.clone(),
+            definition_path: located.definition.clone(),
+            definition_text: text,
+            parameters,
+            policy,
+        })
+    }
+
+    /// `metadata.name`.
+    pub fn name(&self) -> &str {
+        &self.definition.metadata.name
+    }
+
+    /// The compiled parameters.
+    pub fn parameters(&self) -> &Parameters {
+        &self.parameters
+    }
+
+    /// Path policies.
+    pub fn policy(&self) -> &PolicyMatcher {
+        &self.policy
+    }
+
+    /// The definition file as the user knows it.
+    pub fn definition_file(&self) -> String {
+        self.fs.display(&self.definition_path)
+    }
+
+    /// The template source.
+    pub fn fs(&self) -> &TemplateFs {
+        &self.fs
+    }
+
+    fn syntax(&self) -> Syntax {
+        self.definition.spec.syntax.clone().unwrap_or_default()
+    }
+
+    /// Merge the inputs (values, then `--set`), fill defaults, validate everything
+    /// (reporting every problem), then evaluate the computed values in order.
+    pub fn resolve_answers(&self, input: &AnswerInput) -> Result<Answers> {
+        self.parameters.check_keys(&input.values)?;
+        let mut values = input.values.clone();
+        for s in &input.sets {
+            let (k, v) = self.parameters.parse_set(s)?;
+            values.insert(k, v);
+        }
+        let values = self.parameters.with_defaults(&values);
+        self.parameters.validate(&values)?;
+        let computed = self.compute(&values)?;
+        Ok(Answers { values, computed })
+    }
+
+    /// Evaluate `spec.computed` in order against the answers.
+    pub fn compute(&self, values: &Map<String, Value>) -> Result<Map<String, Value>> {
+        let tera = self.tera()?;
+        let mut ctx = self.base_context(values)?;
+        let mut computed = Map::new();
+        for (name, template) in &self.definition.spec.computed {
+            let what = format!("{} (spec.computed.{name})", self.definition_file());
+            let v = render_str(&tera, template, &ctx, &what)?;
+            ctx.insert(name.clone(), &v);
+            computed.insert(name.clone(), Value::String(v));
+        }
+        Ok(computed)
+    }
+
+    fn tera(&self) -> Result<tera::Tera> {
+        new_tera(self.definition.spec.syntax.as_ref()).map_err(Error::Usage)
+    }
+
+    fn base_context(&self, values: &Map<String, Value>) -> Result<tera::Context> {
+        let mut ctx = tera::Context::from_serialize(values).map_err(|e| Error::Usage(format!("answers cannot be used in templates: {e}")))?;
+        ctx.insert(
+            "scaffold",
+            &serde_json::json!({
+                "engine_version": crate::ENGINE_VERSION,
+                "golden_path": self.name(),
+                "version": self.version,
+            }),
+        );
+        Ok(ctx)
+    }
+
+    /// The full template context for these answers.
+    pub fn context(&self, answers: &Answers) -> Result<tera::Context> {
+        let mut ctx = self.base_context(&answers.values)?;
+        for (k, v) in &answers.computed {
+            ctx.insert(k.clone(), v);
+        }
+        Ok(ctx)
+    }
+
+    /// Render the golden path in memory. Nothing is written.
+    pub fn render(&self, answers: &Answers) -> Result<Rendered> {
+        let tera = self.tera()?;
+        let context = self.context(answers)?;
+        let syntax = self.syntax();
+        let mut layers = Vec::new();
+        let mut dropped = Vec::new();
+        for layer in &self.definition.spec.skeletons {
+            if let Some(when) = &layer.when {
+                let what = format!("{} (`when` of skeleton {})", self.definition_file(), layer.path);
+                let expr = format!("{}if {when} {}true{}endif{}", syntax.block_start, syntax.block_end, syntax.block_start, syntax.block_end);
+                if render_str(&tera, &expr, &context, &what)? != "true" {
+                    dropped.push(Dropped {
+                        layer: layer.path.clone(),
+                        source: String::new(),
+                        path: None,
+                        reason: DropReason::LayerDisabled { when: when.clone() },
+                    });
+                    continue;
+                }
+            }
+            let dir = self
+                .fs
+                .resolve(&self.definition_path, &layer.path)
+                .ok_or_else(|| Error::Usage(format!("skeleton `{}` leaves its source", layer.path)))?;
+            let own_definition = self.definition_path.strip_prefix(&format!("{dir}/")).map(str::to_string);
+            let entries = self
+                .fs
+                .list(&dir)?
+                .into_iter()
+                .filter(|(p, _)| Some(p) != own_definition.as_ref())
+                .collect();
+            let display_prefix = format!("{}/", self.fs.display(&dir));
+            layers.push(LayerInput {
+                name: layer.path.clone(),
+                display_prefix,
+                entries,
+            });
+        }
+        let exclude = if self.definition.spec.files.exclude.is_empty() {
+            None
+        } else {
+            let mut b = ignore::gitignore::GitignoreBuilder::new("");
+            for g in &self.definition.spec.files.exclude {
+                let _ = b.add_line(None, g);
+            }
+            b.build().ok()
+        };
+        RenderJob {
+            tera,
+            context,
+            syntax,
+            answers: &answers.values,
+            exclude,
+        }
+        .run(layers, dropped)
+    }
+
+    /// Parse every `.tera` file and every name template of every layer on its own, and
+    /// return every error (for lint).
+    pub fn check_templates(&self) -> Vec<crate::error::TemplateError> {
+        let syntax = self.syntax();
+        let mut errors = Vec::new();
+        for layer in &self.definition.spec.skeletons {
+            let Some(dir) = self.fs.resolve(&self.definition_path, &layer.path) else { continue };
+            let Ok(entries) = self.fs.list(&dir) else { continue };
+            for (rel, entry) in entries {
+                let display = format!("{}/{rel}", self.fs.display(&dir));
+                let mut check = |name: &str, text: &str| {
+                    let Ok(mut tera) = self.tera() else { return };
+                    if let Err(e) = tera.add_raw_template(name, text) {
+                        let sources = std::collections::HashMap::from([(name.to_string(), (display.clone(), text.to_string()))]);
+                        errors.push(crate::render::template_error(&e, &sources));
+                    }
+                };
+                for component in rel.split('/').filter(|c| crate::render::has_syntax(c, &syntax)) {
+                    check("name", component);
+                }
+                if rel.ends_with(".tera") && entry.mode != crate::tree::FileMode::Symlink {
+                    match std::str::from_utf8(&entry.content) {
+                        Ok(text) => check("file", text),
+                        Err(_) => errors.push(crate::error::TemplateError {
+                            location: Location {
+                                file: display.clone(),
+                                line: 0,
+                                column: 0,
+                            },
+                            message: "a `.tera` file must be UTF-8 text".to_string(),
+                            snippet: String::new(),
+                            variable: None,
+                        }),
+                    }
+                }
+            }
+        }
+        errors
+    }
+
+    /// The raw definition text.
+    pub fn definition_text(&self) -> &str {
+        &self.definition_text
+    }
+}

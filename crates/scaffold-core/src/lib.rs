@@ -1,0 +1,68 @@
+//! # scaffold-core
+//!
+//! The engine behind `scaffold`: golden paths (a definition plus skeleton trees) are
+//! loaded from the built-in library, local directories or git repositories; answers
+//! are validated against the golden path's JSON Schema; skeletons are rendered with
+//! Tera in memory; and the result is written atomically with an answers file that
+//! lets `update` re-apply newer versions as a three-way merge and lets `check` detect
+//! drift without rendering.
+//!
+//! The library prints nothing, prompts for nothing and never exits: callers get data
+//! (plans, reports, errors with locations) and decide what to show and write.
+//!
+//! ```
+//! use scaffold_core::{AnswerInput, Engine, NewOptions};
+//!
+//! # fn main() -> Result<(), scaffold_core::Error> {
+//! // Load a built-in golden path.
+//! let engine = Engine::new();
+//! let gp = engine.load("go-microservice")?;
+//!
+//! // Answers: values plus typed `key=value` settings; defaults fill the rest.
+//! let mut input = AnswerInput::default();
+//! input.sets.push("name=payments-api".into());
+//! input.sets.push("owner=team-payments".into());
+//! let answers = gp.resolve_answers(&input)?;
+//!
+//! // Render in memory and look at the result.
+//! let rendered = gp.render(&answers)?;
+//! assert!(rendered.files.contains_key("catalog-info.yaml"));
+//!
+//! // Plan and write the tree (atomically), answers file included.
+//! let dir = tempfile::tempdir().unwrap();
+//! let dest = dir.path().join("payments-api");
+//! let plan = scaffold_core::plan_new(&gp, &answers, &rendered, &NewOptions { dest: dest.clone(), ..Default::default() })?;
+//! scaffold_core::apply(&plan.plan)?;
+//! assert!(dest.join(".scaffold/go-microservice.yaml").is_file());
+//! # Ok(())
+//! # }
+//! ```
+#![deny(missing_docs)]
+
+pub mod answers;
+pub mod definition;
+pub mod engine;
+pub mod error;
+pub mod git;
+pub mod golden_path;
+pub mod lint;
+pub mod new;
+pub mod provenance;
+pub mod remote;
+pub mod render;
+pub mod source;
+pub mod tree;
+pub mod vcs;
+pub mod write;
+
+pub use answers::{Parameters, Question, QuestionKind};
+pub use definition::Definition;
+pub use engine::{CatalogEntry, ENGINE_VERSION, Engine, EngineBuilder};
+pub use error::{Error, Result};
+pub use golden_path::{AnswerInput, Answers, GoldenPath, Policy};
+pub use lint::{LintReport, lint};
+pub use new::{EntryStatus, NewOptions, NewPlan, PreviewEntry, plan_new};
+pub use provenance::{AnswersFile, ManifestEntry};
+pub use render::{Rendered, RenderedFile};
+pub use source::SourceRecord;
+pub use write::{Applied, Change, Op, Plan, apply};

@@ -1,0 +1,387 @@
+//! Where golden paths come from: the built-in library embedded in the binary, local
+//! directories and definition files, and git repositories read from the cache.
+//!
+//! Every source is presented as a [`TemplateFs`]: a definition file plus skeleton
+//! directories addressed by `/`-separated paths. Disk sources read lazily; built-in
+//! and git sources are whole trees in memory. Nothing here renders anything.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Result};
+use crate::tree::{Entry, FileMode, Tree, join_lexical, parent_of};
+
+mod builtin_table {
+    /// The kind of one embedded entry.
+    #[allow(dead_code)]
+    pub(crate) enum BuiltinKind {
+        File { bytes: &'static [u8], executable: bool },
+        Symlink(&'static str),
+        EmptyDir,
+    }
+    /// One embedded entry.
+    pub(crate) struct BuiltinEntry {
+        pub(crate) path: &'static str,
+        pub(crate) kind: BuiltinKind,
+    }
+    include!(concat!(env!("OUT_DIR"), "/builtin.rs"));
+}
+
+/// The built-in library (`golden-paths/` and `skeletons/` of this repository) as a tree.
+pub fn builtin_tree() -> Arc<Tree> {
+    use builtin_table::{BUILTIN_ENTRIES, BuiltinKind};
+    static TREE: std::sync::OnceLock<Arc<Tree>> = std::sync::OnceLock::new();
+    TREE.get_or_init(|| {
+        let tree = BUILTIN_ENTRIES
+            .iter()
+            .map(|e| {
+                let entry = match &e.kind {
+                    BuiltinKind::File { bytes, executable } => Entry {
+                        mode: if *executable { FileMode::Executable } else { FileMode::File },
+                        content: bytes.to_vec(),
+                    },
+                    BuiltinKind::Symlink(t) => Entry {
+                        mode: FileMode::Symlink,
+                        content: t.as_bytes().to_vec(),
+                    },
+                    BuiltinKind::EmptyDir => Entry {
+                        mode: FileMode::Dir,
+                        content: Vec::new(),
+                    },
+                };
+                (e.path.to_string(), entry)
+            })
+            .collect();
+        Arc::new(tree)
+    })
+    .clone()
+}
+
+/// Where a golden path was loaded from, as recorded in the answers file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "kebab-case")]
+pub enum SourceRecord {
+    /// Embedded in the scaffold binary.
+    Builtin {
+        /// The engine version that embedded it.
+        engine_version: String,
+    },
+    /// A definition file on disk.
+    Local {
+        /// Absolute path of the definition file.
+        path: String,
+    },
+    /// A git repository.
+    Git {
+        /// Repository URL.
+        url: String,
+        /// Definition file or template directory inside the repository.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        subpath: Option<String>,
+        /// The ref asked for (tag, branch, commit), if any.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        reference: Option<String>,
+        /// The resolved commit.
+        commit: String,
+    },
+}
+
+impl std::fmt::Display for SourceRecord {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            SourceRecord::Builtin { engine_version } => write!(f, "built-in (scaffold {engine_version})"),
+            SourceRecord::Local { path } => write!(f, "{path}"),
+            SourceRecord::Git {
+                url, subpath, commit, ..
+            } => {
+                write!(f, "{url}")?;
+                if let Some(s) = subpath {
+                    write!(f, "//{s}")?;
+                }
+                write!(f, "@{}", &commit[..commit.len().min(12)])
+            }
+        }
+    }
+}
+
+/// A read-only view of a template source.
+#[derive(Debug, Clone)]
+pub enum TemplateFs {
+    /// Files on disk under a root directory (paths may climb above it with `..`).
+    Disk {
+        /// The directory that relative paths start from.
+        root: PathBuf,
+    },
+    /// A tree in memory (built-in or a git commit); paths may not leave it.
+    Memory {
+        /// The tree.
+        tree: Arc<Tree>,
+        /// How to name the tree in messages, e.g. `built-in:` or a git URL.
+        label: String,
+    },
+}
+
+impl TemplateFs {
+    /// A user-facing name for `path` in this source.
+    pub fn display(&self, path: &str) -> String {
+        match self {
+            TemplateFs::Disk { root } => {
+                let p = root.join(path);
+                clean_display(&p)
+            }
+            TemplateFs::Memory { label, .. } => format!("{label}{path}"),
+        }
+    }
+
+    /// Read a whole file.
+    pub fn read(&self, path: &str) -> Result<Vec<u8>> {
+        match self {
+            TemplateFs::Disk { root } => {
+                let p = root.join(path);
+                std::fs::read(&p).map_err(|e| Error::io("cannot read", p, e))
+            }
+            TemplateFs::Memory { tree, label } => join_lexical("", path)
+                .and_then(|p| tree.get(&p))
+                .filter(|e| e.mode != FileMode::Dir)
+                .map(|e| e.content.clone())
+                .ok_or_else(|| Error::Usage(format!("`{label}{path}` does not exist"))),
+        }
+    }
+
+    /// Resolve `rel` against the directory of `from` (both source paths).
+    pub fn resolve(&self, from: &str, rel: &str) -> Option<String> {
+        match self {
+            TemplateFs::Disk { .. } => {
+                let base = parent_of(from);
+                Some(if base.is_empty() { rel.to_string() } else { format!("{base}/{rel}") })
+            }
+            TemplateFs::Memory { .. } => join_lexical(parent_of(from), rel),
+        }
+    }
+
+    /// Whether `dir` is an existing directory.
+    pub fn is_dir(&self, dir: &str) -> bool {
+        match self {
+            TemplateFs::Disk { root } => root.join(dir).is_dir(),
+            TemplateFs::Memory { tree, .. } => {
+                let prefix = if dir.is_empty() { String::new() } else { format!("{dir}/") };
+                tree.range(prefix.clone()..).next().is_some_and(|(k, _)| k.starts_with(&prefix))
+                    || tree.get(dir).is_some_and(|e| e.mode == FileMode::Dir)
+            }
+        }
+    }
+
+    /// Every entry under `dir`, relative to it, sorted. Symbolic links are kept only
+    /// when they point inside `dir`; empty directories are kept as [`FileMode::Dir`].
+    pub fn list(&self, dir: &str) -> Result<Vec<(String, Entry)>> {
+        let entries = match self {
+            TemplateFs::Disk { root } => list_disk(&root.join(dir))?,
+            TemplateFs::Memory { tree, .. } => {
+                let prefix = if dir.is_empty() { String::new() } else { format!("{dir}/") };
+                tree.range(prefix.clone()..)
+                    .take_while(|(k, _)| k.starts_with(&prefix))
+                    .map(|(k, e)| (k[prefix.len()..].to_string(), e.clone()))
+                    .collect()
+            }
+        };
+        for (path, entry) in &entries {
+            if entry.mode == FileMode::Symlink {
+                let target = String::from_utf8_lossy(&entry.content).into_owned();
+                let inside = !target.starts_with('/') && join_lexical(parent_of(path), &target).is_some();
+                if !inside {
+                    return Err(Error::SymlinkEscapes {
+                        path: self.display(&format!("{dir}/{path}")),
+                        target,
+                    });
+                }
+            }
+        }
+        Ok(entries)
+    }
+}
+
+fn clean_display(p: &Path) -> String {
+    let mut out = PathBuf::new();
+    for c in p.components() {
+        match c {
+            std::path::Component::ParentDir if out.file_name().is_some() => {
+                out.pop();
+            }
+            std::path::Component::CurDir => {}
+            c => out.push(c),
+        }
+    }
+    out.display().to_string()
+}
+
+fn list_disk(dir: &Path) -> Result<Vec<(String, Entry)>> {
+    let mut out = Vec::new();
+    for item in walkdir::WalkDir::new(dir).follow_links(false).sort_by_file_name().min_depth(1) {
+        let item = item.map_err(|e| {
+            let path = e.path().unwrap_or(dir).to_path_buf();
+            Error::io("cannot read skeleton", path, e.into())
+        })?;
+        let rel = item
+            .path()
+            .strip_prefix(dir)
+            .expect("walkdir stays under its root")
+            .components()
+            .map(|c| c.as_os_str().to_string_lossy().into_owned())
+            .collect::<Vec<_>>()
+            .join("/");
+        let ft = item.file_type();
+        if ft.is_symlink() {
+            let target = std::fs::read_link(item.path()).map_err(|e| Error::io("cannot read link", item.path(), e))?;
+            out.push((
+                rel,
+                Entry {
+                    mode: FileMode::Symlink,
+                    content: target.to_string_lossy().into_owned().into_bytes(),
+                },
+            ));
+        } else if ft.is_dir() {
+            let empty = std::fs::read_dir(item.path())
+                .map_err(|e| Error::io("cannot read", item.path(), e))?
+                .next()
+                .is_none();
+            if empty {
+                out.push((
+                    rel,
+                    Entry {
+                        mode: FileMode::Dir,
+                        content: Vec::new(),
+                    },
+                ));
+            }
+        } else {
+            let content = std::fs::read(item.path()).map_err(|e| Error::io("cannot read", item.path(), e))?;
+            let meta = item.metadata().map_err(|e| Error::io("cannot stat", item.path(), e.into()))?;
+            out.push((
+                rel,
+                Entry {
+                    mode: if is_executable(&meta) { FileMode::Executable } else { FileMode::File },
+                    content,
+                },
+            ));
+        }
+    }
+    Ok(out)
+}
+
+#[cfg(unix)]
+pub(crate) fn is_executable(meta: &std::fs::Metadata) -> bool {
+    use std::os::unix::fs::PermissionsExt;
+    meta.permissions().mode() & 0o111 != 0
+}
+
+#[cfg(not(unix))]
+pub(crate) fn is_executable(_meta: &std::fs::Metadata) -> bool {
+    false
+}
+
+/// A definition found in a library, before it is fully loaded.
+#[derive(Debug, Clone)]
+pub struct Located {
+    /// The golden path's name (from the definition, or the file name if it does not parse).
+    pub name: String,
+    /// Its source.
+    pub fs: TemplateFs,
+    /// Path of the definition inside `fs`.
+    pub definition: String,
+    /// What to record in the answers file.
+    pub record: SourceRecord,
+    /// The version the source itself gives (a git tag), which wins over the definition's.
+    pub version: Option<String>,
+}
+
+/// Every definition in the built-in library.
+pub fn builtin_definitions(engine_version: &str) -> Vec<Located> {
+    let tree = builtin_tree();
+    let fs = TemplateFs::Memory {
+        tree: tree.clone(),
+        label: "built-in:".to_string(),
+    };
+    tree.keys()
+        .filter_map(|k| {
+            let rest = k.strip_prefix("golden-paths/")?;
+            let name = rest.strip_suffix(".yaml").or_else(|| rest.strip_suffix(".yml"))?;
+            (!name.contains('/')).then(|| Located {
+                name: name.to_string(),
+                fs: fs.clone(),
+                definition: k.clone(),
+                record: SourceRecord::Builtin {
+                    engine_version: engine_version.to_string(),
+                },
+                version: None,
+            })
+        })
+        .collect()
+}
+
+/// Every definition in a library directory: `DIR/golden-paths/*.yaml`, `DIR/*.yaml`
+/// definitions, `DIR/*/golden-path.yaml`, or `DIR/golden-path.yaml` itself.
+pub fn directory_definitions(dir: &Path) -> Result<Vec<Located>> {
+    let dir = std::fs::canonicalize(dir).map_err(|e| Error::io("cannot open template library", dir, e))?;
+    let mut files = Vec::new();
+    if dir.join("golden-path.yaml").is_file() {
+        files.push(dir.join("golden-path.yaml"));
+    }
+    let mut scan = |d: &Path, only_definitions: bool| -> Result<()> {
+        if !d.is_dir() {
+            return Ok(());
+        }
+        let mut items: Vec<_> = std::fs::read_dir(d)
+            .map_err(|e| Error::io("cannot read", d, e))?
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .collect();
+        items.sort();
+        for p in items {
+            let is_yaml = p.extension().is_some_and(|x| x == "yaml" || x == "yml");
+            if p.is_file() && is_yaml {
+                if !only_definitions || looks_like_definition(&p) {
+                    files.push(p);
+                }
+            } else if p.is_dir() && p.join("golden-path.yaml").is_file() {
+                files.push(p.join("golden-path.yaml"));
+            }
+        }
+        Ok(())
+    };
+    scan(&dir.join("golden-paths"), false)?;
+    scan(&dir, true)?;
+    files.dedup();
+    Ok(files.into_iter().map(|f| local_definition(&f)).collect())
+}
+
+fn looks_like_definition(p: &Path) -> bool {
+    std::fs::read_to_string(p).is_ok_and(|t| t.contains("kind: GoldenPath"))
+}
+
+/// A single definition file on disk.
+pub fn local_definition(file: &Path) -> Located {
+    let file = std::fs::canonicalize(file).unwrap_or_else(|_| file.to_path_buf());
+    let root = file.parent().map(Path::to_path_buf).unwrap_or_default();
+    let base = file.file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_default();
+    let stem = file.file_stem().map(|f| f.to_string_lossy().into_owned()).unwrap_or_default();
+    let name = if base == "golden-path.yaml" {
+        // Prefer the definition's own name; fall back to the directory name.
+        std::fs::read_to_string(&file)
+            .ok()
+            .and_then(|t| crate::Definition::parse("", &t).ok())
+            .map(|d| d.metadata.name)
+            .unwrap_or_else(|| root.file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or(stem))
+    } else {
+        stem
+    };
+    Located {
+        name,
+        fs: TemplateFs::Disk { root },
+        definition: base,
+        record: SourceRecord::Local {
+            path: file.display().to_string(),
+        },
+        version: None,
+    }
+}

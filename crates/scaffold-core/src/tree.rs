@@ -1,0 +1,160 @@
+//! In-memory file trees and the path rules every tree obeys.
+//!
+//! Skeletons, renders, working trees and manifests are all maps from a relative,
+//! `/`-separated, normalized path to an entry. Keeping one representation means
+//! `new`, `update` and `check` compare like with like, and the path rules (nothing
+//! absolute, no `..`, nothing that could leave the destination) live in one place.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+/// The kind and permission of an entry, with git's numbers as its text form.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum FileMode {
+    /// A regular file, `100644`.
+    #[serde(rename = "100644")]
+    File,
+    /// An executable file, `100755`.
+    #[serde(rename = "100755")]
+    Executable,
+    /// A symbolic link, `120000`; the content is the link target.
+    #[serde(rename = "120000")]
+    Symlink,
+    /// An empty directory, `040000`; the content is empty.
+    #[serde(rename = "040000")]
+    Dir,
+}
+
+impl FileMode {
+    /// Git's octal text for the mode.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FileMode::File => "100644",
+            FileMode::Executable => "100755",
+            FileMode::Symlink => "120000",
+            FileMode::Dir => "040000",
+        }
+    }
+
+    /// Unix permission bits to create a file of this mode with.
+    pub fn permissions(self) -> u32 {
+        match self {
+            FileMode::Executable | FileMode::Dir => 0o755,
+            _ => 0o644,
+        }
+    }
+}
+
+impl fmt::Display for FileMode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// One entry of a tree: its mode and its bytes (link target for links, empty for dirs).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Entry {
+    /// Kind and permission.
+    pub mode: FileMode,
+    /// Content.
+    pub content: Vec<u8>,
+}
+
+/// A whole tree in memory, sorted by path.
+pub type Tree = BTreeMap<String, Entry>;
+
+/// Why a relative path was refused.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PathProblem {
+    /// Starts with `/`, a drive letter or `~`.
+    Absolute,
+    /// Has a `..` component.
+    ParentDir,
+    /// Has an empty component, NUL or a backslash.
+    Malformed,
+}
+
+/// Normalize a relative path: drop `.` and empty components, refuse `..`, absolute
+/// paths, NUL and backslashes. The result never leaves the directory it is joined to.
+pub fn normalize_relative(path: &str) -> Result<String, PathProblem> {
+    if path.starts_with('/') || path.starts_with('~') || path.as_bytes().get(1) == Some(&b':') {
+        return Err(PathProblem::Absolute);
+    }
+    if path.contains('\0') || path.contains('\\') {
+        return Err(PathProblem::Malformed);
+    }
+    let mut parts = Vec::new();
+    for component in path.split('/') {
+        match component {
+            "" | "." => {}
+            ".." => return Err(PathProblem::ParentDir),
+            c => parts.push(c),
+        }
+    }
+    if parts.is_empty() {
+        return Err(PathProblem::Malformed);
+    }
+    Ok(parts.join("/"))
+}
+
+/// Join `rel` (which may hold `..`) onto `base` inside a virtual tree, lexically.
+/// Returns `None` when the result would climb above the tree's root.
+pub fn join_lexical(base: &str, rel: &str) -> Option<String> {
+    let mut parts: Vec<&str> = base.split('/').filter(|c| !c.is_empty() && *c != ".").collect();
+    if rel.starts_with('/') {
+        return None;
+    }
+    for component in rel.split('/') {
+        match component {
+            "" | "." => {}
+            ".." => {
+                parts.pop()?;
+            }
+            c => parts.push(c),
+        }
+    }
+    Some(parts.join("/"))
+}
+
+/// The directory part of a `/`-separated path (`""` at the top).
+pub fn parent_of(path: &str) -> &str {
+    path.rfind('/').map_or("", |i| &path[..i])
+}
+
+/// Turn a tree path into a filesystem path under `root`.
+pub fn to_fs_path(root: &Path, rel: &str) -> PathBuf {
+    let mut p = root.to_path_buf();
+    p.extend(rel.split('/'));
+    p
+}
+
+/// Lowercase hex BLAKE3 of the bytes, prefixed `blake3:`.
+pub fn hash_bytes(bytes: &[u8]) -> String {
+    format!("blake3:{}", blake3::hash(bytes).to_hex())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn normalize_refuses_escapes() {
+        assert_eq!(normalize_relative("a/./b//c").unwrap(), "a/b/c");
+        assert_eq!(normalize_relative("../etc"), Err(PathProblem::ParentDir));
+        assert_eq!(normalize_relative("a/../../etc"), Err(PathProblem::ParentDir));
+        assert_eq!(normalize_relative("/etc/passwd"), Err(PathProblem::Absolute));
+        assert_eq!(normalize_relative("C:/x"), Err(PathProblem::Absolute));
+        assert_eq!(normalize_relative("a\\b"), Err(PathProblem::Malformed));
+        assert_eq!(normalize_relative(""), Err(PathProblem::Malformed));
+    }
+
+    #[test]
+    fn join_lexical_stays_in_root() {
+        assert_eq!(join_lexical("golden-paths", "../skeletons/common").as_deref(), Some("skeletons/common"));
+        assert_eq!(join_lexical("", "../x"), None);
+        assert_eq!(join_lexical("a/b", "./c"), Some("a/b/c".to_string()));
+    }
+}
