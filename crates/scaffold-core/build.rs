@@ -10,7 +10,9 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 fn main() {
-    let manifest_dir = PathBuf::from(std::env::var_os("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR"));
+    let manifest_dir = PathBuf::from(
+        std::env::var_os("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR"),
+    );
     let root = manifest_dir.join("../..");
     let mut entries = Vec::new();
     for top in ["golden-paths", "skeletons"] {
@@ -21,7 +23,9 @@ fn main() {
         }
     }
     entries.sort_by(|a, b| a.0.cmp(&b.0));
-    let mut out = String::from("/// Every file, symbolic link and empty directory of the built-in library.\npub(crate) static BUILTIN_ENTRIES: &[BuiltinEntry] = &[\n");
+    let mut out = String::from(
+        "/// Every file, symbolic link and empty directory of the built-in library.\npub(crate) static BUILTIN_ENTRIES: &[BuiltinEntry] = &[\n",
+    );
     for (rel, kind) in &entries {
         match kind {
             Kind::File { abs, executable } => writeln!(
@@ -35,7 +39,8 @@ fn main() {
         .expect("writing to a String cannot fail");
     }
     out.push_str("];\n");
-    let out_path = PathBuf::from(std::env::var_os("OUT_DIR").expect("cargo sets OUT_DIR")).join("builtin.rs");
+    let out_path =
+        PathBuf::from(std::env::var_os("OUT_DIR").expect("cargo sets OUT_DIR")).join("builtin.rs");
     fs::write(&out_path, out).expect("write builtin.rs");
 }
 
@@ -68,7 +73,10 @@ fn walk(root: &Path, dir: &Path, entries: &mut Vec<(String, Kind)>) {
         if meta.file_type().is_symlink() {
             println!("cargo:rerun-if-changed={}", path.display());
             let target = fs::read_link(&path).expect("read_link");
-            entries.push((rel(&path), Kind::Symlink(target.to_string_lossy().into_owned())));
+            entries.push((
+                rel(&path),
+                Kind::Symlink(target.to_string_lossy().into_owned()),
+            ));
         } else if meta.is_dir() {
             walk(root, &path, entries);
         } else {

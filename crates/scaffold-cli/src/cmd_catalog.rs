@@ -22,12 +22,18 @@ pub fn list(engine: &Engine, format: Format) -> Result<u8, Error> {
                 source.push_str(" (shadowed)");
             }
             if let Some(e) = &c.error {
-                source.push_str(&format!(" {RED}[broken: {}]{RESET}", e.lines().next().unwrap_or_default()));
+                source.push_str(&format!(
+                    " {RED}[broken: {}]{RESET}",
+                    e.lines().next().unwrap_or_default()
+                ));
             }
             vec![c.name.clone(), c.title.clone(), c.version.clone(), source]
         })
         .collect();
-    print!("{}", output::table(&["NAME", "TITLE", "VERSION", "SOURCE"], &rows));
+    print!(
+        "{}",
+        output::table(&["NAME", "TITLE", "VERSION", "SOURCE"], &rows)
+    );
     Ok(0)
 }
 
@@ -60,7 +66,12 @@ pub fn show(engine: &Engine, name: &str, format: Format) -> Result<u8, Error> {
         return Ok(0);
     }
     let m = &gp.definition.metadata;
-    println!("{BOLD}{}{RESET} {} {DIM}({}){RESET}", m.title.as_deref().unwrap_or(&m.name), gp.version, gp.source);
+    println!(
+        "{BOLD}{}{RESET} {} {DIM}({}){RESET}",
+        m.title.as_deref().unwrap_or(&m.name),
+        gp.version,
+        gp.source
+    );
     if let Some(d) = &m.description {
         println!("{d}");
     }
@@ -71,7 +82,10 @@ pub fn show(engine: &Engine, name: &str, format: Format) -> Result<u8, Error> {
             let allowed = if !q.choices.is_empty() {
                 q.choices.iter().map(short).collect::<Vec<_>>().join(" | ")
             } else {
-                q.pattern.clone().map(|p| format!("/{p}/")).unwrap_or_default()
+                q.pattern
+                    .clone()
+                    .map(|p| format!("/{p}/"))
+                    .unwrap_or_default()
             };
             let mut ty = q.type_name.clone();
             if q.secret {
@@ -80,14 +94,31 @@ pub fn show(engine: &Engine, name: &str, format: Format) -> Result<u8, Error> {
             vec![
                 q.name.clone(),
                 ty,
-                if q.required { "yes".into() } else { "no".into() },
+                if q.required {
+                    "yes".into()
+                } else {
+                    "no".into()
+                },
                 q.default.as_ref().map(short).unwrap_or_default(),
                 allowed,
                 q.description.clone().unwrap_or_default(),
             ]
         })
         .collect();
-    print!("{}", output::table(&["NAME", "TYPE", "REQUIRED", "DEFAULT", "ALLOWED", "DESCRIPTION"], &rows));
+    print!(
+        "{}",
+        output::table(
+            &[
+                "NAME",
+                "TYPE",
+                "REQUIRED",
+                "DEFAULT",
+                "ALLOWED",
+                "DESCRIPTION"
+            ],
+            &rows
+        )
+    );
     if !gp.definition.spec.computed.is_empty() {
         println!("\n{BOLD}Computed{RESET}");
         for (k, v) in &gp.definition.spec.computed {
@@ -102,7 +133,9 @@ pub fn lint(engine: &Engine, path: &str, format: Format) -> Result<u8, Error> {
     let located = if p.is_dir() && !p.join("golden-path.yaml").is_file() {
         let found = scaffold_core::source::directory_definitions(p)?;
         if found.is_empty() {
-            return Err(Error::Usage(format!("no golden-path definitions found in `{path}`")));
+            return Err(Error::Usage(format!(
+                "no golden-path definitions found in `{path}`"
+            )));
         }
         found
     } else {
@@ -115,12 +148,19 @@ pub fn lint(engine: &Engine, path: &str, format: Format) -> Result<u8, Error> {
     } else {
         for r in &reports {
             if r.is_clean() {
-                println!("{GREEN}ok{RESET} {} ({}): {} example(s) rendered", r.golden_path, r.file, r.examples_rendered);
+                println!(
+                    "{GREEN}ok{RESET} {} ({}): {} example(s) rendered",
+                    r.golden_path, r.file, r.examples_rendered
+                );
             } else {
                 for pr in &r.problems {
                     println!("{RED}error{RESET}: {pr}");
                 }
-                println!("{RED}{}{RESET}: {} problem(s)", r.golden_path, r.problems.len());
+                println!(
+                    "{RED}{}{RESET}: {} problem(s)",
+                    r.golden_path,
+                    r.problems.len()
+                );
             }
         }
     }

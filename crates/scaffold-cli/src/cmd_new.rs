@@ -49,7 +49,10 @@ pub fn run(engine: &Engine, global: &Global, args: &NewArgs) -> Result<u8, Error
     let (dest, into) = match (&args.into, &args.dest) {
         (Some(dir), _) => {
             if !dir.is_dir() {
-                return Err(Error::Usage(format!("--into `{}` is not an existing directory", dir.display())));
+                return Err(Error::Usage(format!(
+                    "--into `{}` is not an existing directory",
+                    dir.display()
+                )));
             }
             (dir.clone(), true)
         }
@@ -83,7 +86,12 @@ pub fn run(engine: &Engine, global: &Global, args: &NewArgs) -> Result<u8, Error
     let git = if !args.no_git && !into && !scaffold_core::vcs::inside_work_tree(&dest) {
         Some(scaffold_core::vcs::init_and_commit(
             &dest,
-            &format!("Generate from golden path {} {}\n\nCreated by scaffold {}.", gp.name(), gp.version, scaffold_core::ENGINE_VERSION),
+            &format!(
+                "Generate from golden path {} {}\n\nCreated by scaffold {}.",
+                gp.name(),
+                gp.version,
+                scaffold_core::ENGINE_VERSION
+            ),
         )?)
     } else {
         None
@@ -101,14 +109,25 @@ pub fn run(engine: &Engine, global: &Global, args: &NewArgs) -> Result<u8, Error
         return Ok(0);
     }
     if !plan.overwrites.is_empty() && !global.quiet {
-        println!("{YELLOW}Overwrote {} existing file(s):{RESET}", plan.overwrites.len());
+        println!(
+            "{YELLOW}Overwrote {} existing file(s):{RESET}",
+            plan.overwrites.len()
+        );
         for p in &plan.overwrites {
             println!("  {p}");
         }
     }
     if global.verbose {
-        for e in plan.entries.iter().filter(|e| e.status != EntryStatus::Unchanged) {
-            println!("  {GREEN}{:<9}{RESET} {}", format!("{:?}", e.status).to_lowercase(), e.path);
+        for e in plan
+            .entries
+            .iter()
+            .filter(|e| e.status != EntryStatus::Unchanged)
+        {
+            println!(
+                "  {GREEN}{:<9}{RESET} {}",
+                format!("{:?}", e.status).to_lowercase(),
+                e.path
+            );
         }
     }
     output::say(
@@ -119,12 +138,23 @@ pub fn run(engine: &Engine, global: &Global, args: &NewArgs) -> Result<u8, Error
             gp.name(),
             gp.version,
             applied.written,
-            if git.is_some() { ", git repository initialised" } else { "" }
+            if git.is_some() {
+                ", git repository initialised"
+            } else {
+                ""
+            }
         ),
     );
     if !global.quiet && !into {
-        println!("{DIM}Answers and manifest: {}/{}{RESET}", dest.display(), plan.answers_file);
-        println!("{DIM}Next: cd {} && see README.md; later, `scaffold update` pulls golden-path improvements.{RESET}", dest.display());
+        println!(
+            "{DIM}Answers and manifest: {}/{}{RESET}",
+            dest.display(),
+            plan.answers_file
+        );
+        println!(
+            "{DIM}Next: cd {} && see README.md; later, `scaffold update` pulls golden-path improvements.{RESET}",
+            dest.display()
+        );
     }
     Ok(0)
 }
@@ -137,7 +167,10 @@ fn preview(gp: &GoldenPath, plan: &scaffold_core::NewPlan, args: &NewArgs, globa
             .map(|e| {
                 let mut v = serde_json::to_value(e).expect("entry serializes");
                 if args.diff {
-                    let content = plan.contents.get(&e.path).map(|c| String::from_utf8_lossy(c).into_owned());
+                    let content = plan
+                        .contents
+                        .get(&e.path)
+                        .map(|c| String::from_utf8_lossy(c).into_owned());
                     v["content"] = content.map_or(Value::Null, Value::String);
                 }
                 v
@@ -175,16 +208,31 @@ fn preview(gp: &GoldenPath, plan: &scaffold_core::NewPlan, args: &NewArgs, globa
             ]
         })
         .collect();
-    print!("{}", output::table(&["STATUS", "MODE", "SIZE", "PATH", "LAYER"], &rows));
+    print!(
+        "{}",
+        output::table(&["STATUS", "MODE", "SIZE", "PATH", "LAYER"], &rows)
+    );
     if !plan.dropped.is_empty() {
         println!("\n{BOLD}Dropped{RESET}");
         for d in &plan.dropped {
-            let what = if d.source.is_empty() { format!("layer {}", d.layer) } else { format!("{}/{}", d.layer, d.source) };
+            let what = if d.source.is_empty() {
+                format!("layer {}", d.layer)
+            } else {
+                format!("{}/{}", d.layer, d.source)
+            };
             let why = match &d.reason {
-                scaffold_core::render::DropReason::LayerDisabled { when } => format!("`when: {when}` is false"),
-                scaffold_core::render::DropReason::EmptyName => "its name rendered empty".to_string(),
-                scaffold_core::render::DropReason::Excluded => "excluded by spec.files.exclude".to_string(),
-                scaffold_core::render::DropReason::Overridden { by } => format!("overridden by layer {by}"),
+                scaffold_core::render::DropReason::LayerDisabled { when } => {
+                    format!("`when: {when}` is false")
+                }
+                scaffold_core::render::DropReason::EmptyName => {
+                    "its name rendered empty".to_string()
+                }
+                scaffold_core::render::DropReason::Excluded => {
+                    "excluded by spec.files.exclude".to_string()
+                }
+                scaffold_core::render::DropReason::Overridden { by } => {
+                    format!("overridden by layer {by}")
+                }
             };
             println!("  {what}: {why}");
         }

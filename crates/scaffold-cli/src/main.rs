@@ -36,9 +36,9 @@ fn run(cli: cli::Cli) -> Result<u8, scaffold_core::Error> {
             clap_complete::generate(shell, &mut cmd, "scaffold", &mut std::io::stdout());
             Ok(0)
         }
-        cli::Command::Update(_) | cli::Command::Check(_) | cli::Command::Diff(_) => {
-            Err(scaffold_core::Error::Usage("this command is not available yet".into()))
-        }
+        cli::Command::Update(_) | cli::Command::Check(_) | cli::Command::Diff(_) => Err(
+            scaffold_core::Error::Usage("this command is not available yet".into()),
+        ),
     }
 }
 
@@ -52,9 +52,6 @@ pub fn engine(global: &cli::Global) -> scaffold_core::Engine {
         for p in std::env::split_paths(&env).filter(|p| !p.as_os_str().is_empty()) {
             b = b.library(p);
         }
-    }
-    if let Some(cache) = std::env::var_os("SCAFFOLD_CACHE_DIR") {
-        b = b.cache_dir(std::path::PathBuf::from(cache).join("git"));
     }
     b.build()
 }

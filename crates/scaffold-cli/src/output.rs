@@ -35,7 +35,10 @@ pub fn print_error(e: &scaffold_core::Error) {
 
 /// Print a value as pretty JSON on stdout.
 pub fn json<T: serde::Serialize>(value: &T) {
-    println!("{}", serde_json::to_string_pretty(value).expect("report serializes"));
+    println!(
+        "{}",
+        serde_json::to_string_pretty(value).expect("report serializes")
+    );
 }
 
 /// Left-aligned columns; the last column is not padded.
@@ -75,9 +78,21 @@ pub fn unified_diff(path: &str, old: Option<&[u8]>, new: Option<&[u8]>) -> Strin
     let old_s = old.map(String::from_utf8_lossy).unwrap_or_default();
     let new_s = new.map(String::from_utf8_lossy).unwrap_or_default();
     let diff = similar::TextDiff::from_lines(old_s.as_ref(), new_s.as_ref());
-    let a = if old.is_some() { format!("a/{path}") } else { "/dev/null".to_string() };
-    let b = if new.is_some() { format!("b/{path}") } else { "/dev/null".to_string() };
-    let text = diff.unified_diff().context_radius(3).header(&a, &b).to_string();
+    let a = if old.is_some() {
+        format!("a/{path}")
+    } else {
+        "/dev/null".to_string()
+    };
+    let b = if new.is_some() {
+        format!("b/{path}")
+    } else {
+        "/dev/null".to_string()
+    };
+    let text = diff
+        .unified_diff()
+        .context_radius(3)
+        .header(&a, &b)
+        .to_string();
     text.lines()
         .map(|l| {
             let colour = if l.starts_with("+++") || l.starts_with("---") {
@@ -91,7 +106,11 @@ pub fn unified_diff(path: &str, old: Option<&[u8]>, new: Option<&[u8]>) -> Strin
             } else {
                 ""
             };
-            if colour.is_empty() { format!("{l}\n") } else { format!("{colour}{l}{RESET}\n") }
+            if colour.is_empty() {
+                format!("{l}\n")
+            } else {
+                format!("{colour}{l}{RESET}\n")
+            }
         })
         .collect()
 }

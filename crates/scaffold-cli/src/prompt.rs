@@ -24,9 +24,17 @@ fn display(v: &Value) -> String {
 
 /// Ask every question whose answer is not in `given`, in schema order. `only` limits
 /// the questions to these names when set.
-pub fn ask(params: &Parameters, given: &mut Map<String, Value>, only: Option<&[String]>) -> Result<(), Error> {
+pub fn ask(
+    params: &Parameters,
+    given: &mut Map<String, Value>,
+    only: Option<&[String]>,
+) -> Result<(), Error> {
     let theme = ColorfulTheme::default();
-    let io_err = |e: dialoguer::Error| Error::Usage(format!("prompt failed: {e}; pass answers with --set or --no-input"));
+    let io_err = |e: dialoguer::Error| {
+        Error::Usage(format!(
+            "prompt failed: {e}; pass answers with --set or --no-input"
+        ))
+    };
     for q in params.questions() {
         if given.contains_key(&q.name) || only.is_some_and(|o| !o.contains(&q.name)) {
             continue;
@@ -38,7 +46,11 @@ pub fn ask(params: &Parameters, given: &mut Map<String, Value>, only: Option<&[S
         let value = match q.kind {
             QuestionKind::Choice => {
                 let items: Vec<String> = q.choices.iter().map(display).collect();
-                let default = q.default.as_ref().and_then(|d| q.choices.iter().position(|c| c == d)).unwrap_or(0);
+                let default = q
+                    .default
+                    .as_ref()
+                    .and_then(|d| q.choices.iter().position(|c| c == d))
+                    .unwrap_or(0);
                 let i = Select::with_theme(&theme)
                     .with_prompt(&prompt)
                     .items(&items)

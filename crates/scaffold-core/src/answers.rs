@@ -20,7 +20,9 @@ pub struct Parameters {
 
 impl std::fmt::Debug for Parameters {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Parameters").field("schema", &self.schema).finish()
+        f.debug_struct("Parameters")
+            .field("schema", &self.schema)
+            .finish()
     }
 }
 
@@ -115,12 +117,18 @@ impl Parameters {
     /// Every top-level parameter in schema order.
     pub fn questions(&self) -> Vec<Question> {
         let required = self.required();
-        let Some(props) = self.properties() else { return Vec::new() };
+        let Some(props) = self.properties() else {
+            return Vec::new();
+        };
         props
             .iter()
             .map(|(name, p)| {
                 let type_name = type_name(p);
-                let choices = p.get("enum").and_then(Value::as_array).cloned().unwrap_or_default();
+                let choices = p
+                    .get("enum")
+                    .and_then(Value::as_array)
+                    .cloned()
+                    .unwrap_or_default();
                 let kind = if !choices.is_empty() {
                     QuestionKind::Choice
                 } else {
@@ -140,8 +148,15 @@ impl Parameters {
                     default: p.get("default").cloned(),
                     choices,
                     pattern: p.get("pattern").and_then(Value::as_str).map(str::to_string),
-                    title: p.get("title").and_then(Value::as_str).unwrap_or(name).to_string(),
-                    description: p.get("description").and_then(Value::as_str).map(str::to_string),
+                    title: p
+                        .get("title")
+                        .and_then(Value::as_str)
+                        .unwrap_or(name)
+                        .to_string(),
+                    description: p
+                        .get("description")
+                        .and_then(Value::as_str)
+                        .map(str::to_string),
                     secret: is_secret(p),
                 }
             })
@@ -150,7 +165,11 @@ impl Parameters {
 
     /// Names of parameters that are never written to disk.
     pub fn secrets(&self) -> Vec<String> {
-        self.questions().into_iter().filter(|q| q.secret).map(|q| q.name).collect()
+        self.questions()
+            .into_iter()
+            .filter(|q| q.secret)
+            .map(|q| q.name)
+            .collect()
     }
 
     /// Parse one `key=value`, typed by the parameter's schema: integers, numbers and
@@ -189,9 +208,12 @@ impl Parameters {
             "boolean" => match raw.trim().to_ascii_lowercase().as_str() {
                 "true" | "yes" | "y" | "on" | "1" => Ok(Value::Bool(true)),
                 "false" | "no" | "n" | "off" | "0" => Ok(Value::Bool(false)),
-                _ => Err(format!("`{key}` is a boolean: use true or false, not `{raw}`")),
+                _ => Err(format!(
+                    "`{key}` is a boolean: use true or false, not `{raw}`"
+                )),
             },
-            "array" | "object" => serde_json::from_str(raw).map_err(|e| format!("`{key}` is {t} and must be given as JSON: {e}")),
+            "array" | "object" => serde_json::from_str(raw)
+                .map_err(|e| format!("`{key}` is {t} and must be given as JSON: {e}")),
             "string" => Ok(Value::String(raw.to_string())),
             // Untyped: JSON if it parses as a non-string scalar or structure, else text.
             _ => Ok(serde_json::from_str(raw).unwrap_or_else(|_| Value::String(raw.to_string()))),
@@ -199,7 +221,9 @@ impl Parameters {
     }
 
     fn check_known(&self, key: &str) -> Result<()> {
-        let Some(props) = self.properties() else { return Ok(()) };
+        let Some(props) = self.properties() else {
+            return Ok(());
+        };
         if props.contains_key(key) {
             return Ok(());
         }
@@ -234,21 +258,30 @@ impl Parameters {
     pub fn missing_required(&self, answers: &Map<String, Value>) -> Vec<String> {
         self.required()
             .into_iter()
-            .filter(|r| !answers.contains_key(*r) && self.property(r).and_then(|p| p.get("default")).is_none())
+            .filter(|r| {
+                !answers.contains_key(*r)
+                    && self.property(r).and_then(|p| p.get("default")).is_none()
+            })
             .map(str::to_string)
             .collect()
     }
 
     /// Validate one answer on its own (for a prompt that re-asks on error).
     pub fn validate_one(&self, name: &str, value: &Value) -> std::result::Result<(), String> {
-        let Some(p) = self.property(name) else { return Ok(()) };
+        let Some(p) = self.property(name) else {
+            return Ok(());
+        };
         let v = jsonschema::options()
             .with_draft(jsonschema::Draft::Draft202012)
             .should_validate_formats(true)
             .build(p)
             .map_err(|e| e.to_string())?;
         let errors: Vec<String> = v.iter_errors(value).map(|e| e.to_string()).collect();
-        if errors.is_empty() { Ok(()) } else { Err(errors.join("; ")) }
+        if errors.is_empty() {
+            Ok(())
+        } else {
+            Err(errors.join("; "))
+        }
     }
 
     /// Validate the whole answers object, reporting every problem.
@@ -264,7 +297,12 @@ impl Parameters {
                         pointer = format!("{pointer}/{p}");
                     }
                 }
-                let top = pointer.trim_start_matches('/').split('/').next().unwrap_or("").to_string();
+                let top = pointer
+                    .trim_start_matches('/')
+                    .split('/')
+                    .next()
+                    .unwrap_or("")
+                    .to_string();
                 let hint = (!top.is_empty()).then(|| format!("fix it with --set {top}=..."));
                 AnswerProblem {
                     message: e.to_string(),
@@ -276,7 +314,11 @@ impl Parameters {
             .collect();
         problems.sort_by(|a, b| a.pointer.cmp(&b.pointer));
         problems.dedup();
-        if problems.is_empty() { Ok(()) } else { Err(Error::InvalidAnswers { problems }) }
+        if problems.is_empty() {
+            Ok(())
+        } else {
+            Err(Error::InvalidAnswers { problems })
+        }
     }
 
     /// Report missing required parameters as problems (used with `--no-input`).
@@ -298,13 +340,19 @@ impl Parameters {
 fn type_name(p: &Value) -> String {
     match p.get("type") {
         Some(Value::String(s)) => s.clone(),
-        Some(Value::Array(a)) => a.iter().filter_map(Value::as_str).find(|t| *t != "null").unwrap_or("").to_string(),
+        Some(Value::Array(a)) => a
+            .iter()
+            .filter_map(Value::as_str)
+            .find(|t| *t != "null")
+            .unwrap_or("")
+            .to_string(),
         _ => String::new(),
     }
 }
 
 fn is_secret(p: &Value) -> bool {
-    p.get("x-secret").and_then(Value::as_bool).unwrap_or(false) || p.get("format").and_then(Value::as_str) == Some("password")
+    p.get("x-secret").and_then(Value::as_bool).unwrap_or(false)
+        || p.get("format").and_then(Value::as_str) == Some("password")
 }
 
 /// Read answers from a YAML or JSON file (JSON is YAML).
@@ -322,7 +370,10 @@ pub fn read_values_file(path: &std::path::Path) -> Result<Map<String, Value>> {
         Value::Null => Ok(Map::new()),
         other => Err(Error::ValuesFile {
             path: path.to_path_buf(),
-            reason: format!("expected a map of parameter names to values, found {}", kind_of(&other)),
+            reason: format!(
+                "expected a map of parameter names to values, found {}",
+                kind_of(&other)
+            ),
         }),
     }
 }
@@ -368,9 +419,17 @@ mod tests {
         let p = params();
         assert_eq!(p.parse_set("port=9000").unwrap().1, json!(9000));
         assert_eq!(p.parse_set("grpc=yes").unwrap().1, json!(true));
-        assert_eq!(p.parse_set("tags=[\"a\",\"b\"]").unwrap().1, json!(["a", "b"]));
+        assert_eq!(
+            p.parse_set("tags=[\"a\",\"b\"]").unwrap().1,
+            json!(["a", "b"])
+        );
         assert_eq!(p.parse_set("tier=1").unwrap().1, json!("1"));
-        assert!(p.parse_set("port=abc").unwrap_err().to_string().contains("integer"));
+        assert!(
+            p.parse_set("port=abc")
+                .unwrap_err()
+                .to_string()
+                .contains("integer")
+        );
         assert!(p.parse_set("novalue").is_err());
     }
 
@@ -384,10 +443,21 @@ mod tests {
     #[test]
     fn all_problems_reported_with_pointers() {
         let p = params();
-        let answers = p.with_defaults(&json!({"name": "Bad Name", "port": 80, "tier": "7"}).as_object().unwrap().clone());
-        let Err(Error::InvalidAnswers { problems }) = p.validate(&answers) else { panic!("expected invalid") };
+        let answers = p.with_defaults(
+            &json!({"name": "Bad Name", "port": 80, "tier": "7"})
+                .as_object()
+                .unwrap()
+                .clone(),
+        );
+        let Err(Error::InvalidAnswers { problems }) = p.validate(&answers) else {
+            panic!("expected invalid")
+        };
         let pointers: Vec<&str> = problems.iter().map(|p| p.pointer.as_str()).collect();
-        assert_eq!(pointers, vec!["/name", "/owner", "/port", "/tier"], "{problems:?}");
+        assert_eq!(
+            pointers,
+            vec!["/name", "/owner", "/port", "/tier"],
+            "{problems:?}"
+        );
         assert_eq!(problems[0].description.as_deref(), Some("Service name"));
     }
 

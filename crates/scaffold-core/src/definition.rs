@@ -208,7 +208,12 @@ impl Definition {
                     line,
                     column,
                 },
-                message: e.to_string().split(" at line ").next().unwrap_or_default().to_string(),
+                message: e
+                    .to_string()
+                    .split(" at line ")
+                    .next()
+                    .unwrap_or_default()
+                    .to_string(),
             }
         })
     }
@@ -222,10 +227,19 @@ impl Definition {
         };
         let mut out = Vec::new();
         if self.api_version != "scaffold/v1" {
-            out.push(at("apiVersion:", format!("apiVersion must be `scaffold/v1`, not `{}`", self.api_version)));
+            out.push(at(
+                "apiVersion:",
+                format!(
+                    "apiVersion must be `scaffold/v1`, not `{}`",
+                    self.api_version
+                ),
+            ));
         }
         if self.kind != "GoldenPath" {
-            out.push(at("kind:", format!("kind must be `GoldenPath`, not `{}`", self.kind)));
+            out.push(at(
+                "kind:",
+                format!("kind must be `GoldenPath`, not `{}`", self.kind),
+            ));
         }
         if !valid_name(&self.metadata.name) {
             out.push(at(
@@ -239,28 +253,46 @@ impl Definition {
         if semver::Version::parse(self.metadata.version.trim_start_matches('v')).is_err() {
             out.push(at(
                 "version:",
-                format!("metadata.version `{}` is not a semantic version (e.g. `1.0.0`)", self.metadata.version),
+                format!(
+                    "metadata.version `{}` is not a semantic version (e.g. `1.0.0`)",
+                    self.metadata.version
+                ),
             ));
         }
         if self.spec.skeletons.is_empty() {
-            out.push(at("skeletons:", "spec.skeletons must list at least one layer".to_string()));
+            out.push(at(
+                "skeletons:",
+                "spec.skeletons must list at least one layer".to_string(),
+            ));
         }
         if !self.spec.parameters.is_object() {
-            out.push(at("parameters:", "spec.parameters must be a JSON Schema object".to_string()));
+            out.push(at(
+                "parameters:",
+                "spec.parameters must be a JSON Schema object".to_string(),
+            ));
         } else if let Some(t) = self.spec.parameters.get("type") {
             if t != "object" {
-                out.push(at("parameters:", format!("spec.parameters must describe an object (`type: object`), not {t}")));
+                out.push(at(
+                    "parameters:",
+                    format!("spec.parameters must describe an object (`type: object`), not {t}"),
+                ));
             }
         }
         if let Err(e) = jsonschema::meta::validate(&self.spec.parameters) {
             out.push(at(
                 "parameters:",
-                format!("spec.parameters is not a valid JSON Schema: {e} (at {})", pointer_or_root(&e.instance_path().to_string())),
+                format!(
+                    "spec.parameters is not a valid JSON Schema: {e} (at {})",
+                    pointer_or_root(&e.instance_path().to_string())
+                ),
             ));
         }
         for (i, example) in self.spec.examples.iter().enumerate() {
             if !example.is_object() {
-                out.push(at("examples:", format!("spec.examples[{i}] must be a map of answers")));
+                out.push(at(
+                    "examples:",
+                    format!("spec.examples[{i}] must be a map of answers"),
+                ));
             }
         }
         for glob in self
@@ -290,7 +322,8 @@ pub fn valid_name(name: &str) -> bool {
     !b.is_empty()
         && b.len() <= 63
         && b[0].is_ascii_lowercase()
-        && b.iter().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == b'-')
+        && b.iter()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == b'-')
         && !name.ends_with('-')
 }
 
@@ -321,14 +354,19 @@ mod tests {
     #[test]
     fn parses_and_keeps_computed_order() {
         let d = Definition::parse("d.yaml", GOOD).unwrap();
-        assert_eq!(d.spec.computed, vec![("b".into(), "x".into()), ("a".into(), "y".into())]);
+        assert_eq!(
+            d.spec.computed,
+            vec![("b".into(), "x".into()), ("a".into(), "y".into())]
+        );
         assert!(d.problems("d.yaml", GOOD).is_empty());
     }
 
     #[test]
     fn syntax_error_has_line() {
         let err = Definition::parse("d.yaml", "apiVersion: scaffold/v1\nkind: [\n").unwrap_err();
-        let Error::DefinitionSyntax { location, .. } = err else { panic!("wrong kind") };
+        let Error::DefinitionSyntax { location, .. } = err else {
+            panic!("wrong kind")
+        };
         assert_eq!(location.file, "d.yaml");
         assert!(location.line >= 2, "{location:?}");
     }
@@ -347,10 +385,17 @@ mod tests {
             .replace("scaffold/v1", "scaffold/v9")
             .replace("name: demo", "name: Demo_X")
             .replace("1.0.0", "one")
-            .replace("  computed:", "  parameters: {type: object, properties: {a: {type: 12}}}\n  computed:");
+            .replace(
+                "  computed:",
+                "  parameters: {type: object, properties: {a: {type: 12}}}\n  computed:",
+            );
         let d = Definition::parse("d.yaml", &text).unwrap();
         let problems = d.problems("d.yaml", &text);
-        let text = problems.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n");
+        let text = problems
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join("\n");
         assert_eq!(problems.len(), 4, "{text}");
         assert!(text.contains("d.yaml:1:1: apiVersion"), "{text}");
         assert!(text.contains("not a valid JSON Schema"), "{text}");

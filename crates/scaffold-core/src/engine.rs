@@ -131,7 +131,12 @@ impl Engine {
                 match GoldenPath::load(&l) {
                     Ok(gp) => CatalogEntry {
                         name: gp.name().to_string(),
-                        title: gp.definition.metadata.title.clone().unwrap_or_else(|| gp.name().to_string()),
+                        title: gp
+                            .definition
+                            .metadata
+                            .title
+                            .clone()
+                            .unwrap_or_else(|| gp.name().to_string()),
                         version: gp.version.clone(),
                         description: gp.definition.metadata.description.clone(),
                         source,
@@ -159,7 +164,10 @@ impl Engine {
             return crate::remote::locate_git(self, reference);
         }
         let as_path = Path::new(reference);
-        let looks_like_path = reference.contains('/') || reference.ends_with(".yaml") || reference.ends_with(".yml") || reference == ".";
+        let looks_like_path = reference.contains('/')
+            || reference.ends_with(".yaml")
+            || reference.ends_with(".yml")
+            || reference == ".";
         if looks_like_path || (as_path.exists() && !crate::definition::valid_name(reference)) {
             if as_path.is_dir() {
                 let def = as_path.join("golden-path.yaml");
@@ -173,7 +181,9 @@ impl Engine {
             if as_path.is_file() {
                 return Ok(source::local_definition(as_path));
             }
-            return Err(Error::Usage(format!("no golden-path definition at `{reference}`")));
+            return Err(Error::Usage(format!(
+                "no golden-path definition at `{reference}`"
+            )));
         }
         let all = self.located()?;
         if let Some(found) = all.iter().find(|l| l.name == reference) {

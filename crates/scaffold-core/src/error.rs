@@ -71,7 +71,11 @@ pub struct AnswerProblem {
 
 impl fmt::Display for AnswerProblem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let pointer = if self.pointer.is_empty() { "/" } else { &self.pointer };
+        let pointer = if self.pointer.is_empty() {
+            "/"
+        } else {
+            &self.pointer
+        };
         write!(f, "{pointer}: {}", self.message)?;
         if let Some(d) = &self.description {
             write!(f, " ({d})")?;
@@ -106,7 +110,14 @@ fn suggest(names: &[String]) -> String {
     if names.is_empty() {
         String::new()
     } else {
-        format!("; did you mean {}?", names.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(" or "))
+        format!(
+            "; did you mean {}?",
+            names
+                .iter()
+                .map(|n| format!("`{n}`"))
+                .collect::<Vec<_>>()
+                .join(" or ")
+        )
     }
 }
 
@@ -184,7 +195,9 @@ pub enum Error {
         parameters: Vec<String>,
     },
     /// A symbolic link in a skeleton points outside the skeleton.
-    #[error("symbolic link `{path}` points to `{target}`, outside its skeleton; only links that stay inside the skeleton are allowed (replace it with a copy of the file)")]
+    #[error(
+        "symbolic link `{path}` points to `{target}`, outside its skeleton; only links that stay inside the skeleton are allowed (replace it with a copy of the file)"
+    )]
     SymlinkEscapes {
         /// The link.
         path: String,
@@ -192,7 +205,9 @@ pub enum Error {
         target: String,
     },
     /// Two rendered entries collide (a file where another needs a directory).
-    #[error("rendered paths collide: `{first}` and `{second}` (one is a file, the other needs it to be a directory)")]
+    #[error(
+        "rendered paths collide: `{first}` and `{second}` (one is a file, the other needs it to be a directory)"
+    )]
     PathCollision {
         /// One path.
         first: String,
@@ -264,7 +279,11 @@ pub enum Error {
 
 impl Error {
     /// An I/O error at a path.
-    pub(crate) fn io(action: &'static str, path: impl Into<PathBuf>, source: std::io::Error) -> Self {
+    pub(crate) fn io(
+        action: &'static str,
+        path: impl Into<PathBuf>,
+        source: std::io::Error,
+    ) -> Self {
         Error::Io {
             action,
             path: path.into(),
@@ -274,12 +293,19 @@ impl Error {
 }
 
 /// The closest candidates to `name` (Jaro-Winkler, best first).
-pub(crate) fn closest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Vec<String> {
+pub(crate) fn closest<'a>(
+    name: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Vec<String> {
     let mut scored: Vec<(f64, &str)> = candidates
         .into_iter()
         .map(|c| (strsim::jaro_winkler(name, c), c))
         .filter(|(s, _)| *s > 0.75)
         .collect();
     scored.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(b.1)));
-    scored.into_iter().take(3).map(|(_, c)| c.to_string()).collect()
+    scored
+        .into_iter()
+        .take(3)
+        .map(|(_, c)| c.to_string())
+        .collect()
 }

@@ -82,7 +82,8 @@ impl PolicyMatcher {
                 // Invalid globs were reported when the definition was checked.
                 let _ = b.add_line(None, g);
             }
-            b.build().unwrap_or_else(|_| ignore::gitignore::Gitignore::empty())
+            b.build()
+                .unwrap_or_else(|_| ignore::gitignore::Gitignore::empty())
         };
         PolicyMatcher {
             enforced: build(enforced),
@@ -92,9 +93,17 @@ impl PolicyMatcher {
 
     /// The policy of an output path. Enforced wins over seed.
     pub fn of(&self, path: &str) -> Policy {
-        if self.enforced.matched_path_or_any_parents(path, false).is_ignore() {
+        if self
+            .enforced
+            .matched_path_or_any_parents(path, false)
+            .is_ignore()
+        {
             Policy::Enforced
-        } else if self.seed.matched_path_or_any_parents(path, false).is_ignore() {
+        } else if self
+            .seed
+            .matched_path_or_any_parents(path, false)
+            .is_ignore()
+        {
             Policy::Seed
         } else {
             Policy::Merged
@@ -117,24 +126,28 @@ impl GoldenPath {
         })?;
         let definition = Definition::parse(&file, &text)?;
         let mut problems = definition.problems(&file, &text);
-        let parameters = match Parameters::new(&definition.metadata.name, &definition.spec.parameters) {
-            Ok(p) => Some(p),
-            Err(e) => {
-                if !problems.iter().any(|p| p.message.contains("JSON Schema")) {
-                    problems.push(DefinitionProblem {
-                        location: crate::definition::locate(&file, &text, "parameters:"),
-                        message: format!("spec.parameters is not a valid JSON Schema: {e}"),
-                    });
+        let parameters =
+            match Parameters::new(&definition.metadata.name, &definition.spec.parameters) {
+                Ok(p) => Some(p),
+                Err(e) => {
+                    if !problems.iter().any(|p| p.message.contains("JSON Schema")) {
+                        problems.push(DefinitionProblem {
+                            location: crate::definition::locate(&file, &text, "parameters:"),
+                            message: format!("spec.parameters is not a valid JSON Schema: {e}"),
+                        });
+                    }
+                    None
                 }
-                None
-            }
-        };
+            };
         for layer in &definition.spec.skeletons {
             let dir = located.fs.resolve(&located.definition, &layer.path);
             if !dir.as_deref().is_some_and(|d| located.fs.is_dir(d)) {
                 problems.push(DefinitionProblem {
                     location: crate::definition::locate(&file, &text, &layer.path),
-                    message: format!("skeleton `{}` does not exist (paths are relative to the definition file)", layer.path),
+                    message: format!(
+                        "skeleton `{}` does not exist (paths are relative to the definition file)",
+                        layer.path
+                    ),
                 });
             }
         }
@@ -149,8 +162,14 @@ impl GoldenPath {
         let Some(parameters) = parameters.filter(|_| problems.is_empty()) else {
             return Err(Error::DefinitionInvalid { file, problems });
         };
-        let policy = PolicyMatcher::new(&definition.spec.files.policy.enforced, &definition.spec.files.policy.seed);
-        let version = located.version.clone().unwrap_or_else(|| definition.metadata.version.clone());
+        let policy = PolicyMatcher::new(
+            &definition.spec.files.policy.enforced,
+            &definition.spec.files.policy.seed,
+        );
+        let version = located
+            .version
+            .clone()
+            .unwrap_or_else(|| definition.metadata.version.clone());
         Ok(GoldenPath {
             definition,
             source: located.record.clone(),
@@ -226,7 +245,8 @@ impl GoldenPath {
     }
 
     fn base_context(&self, values: &Map<String, Value>) -> Result<tera::Context> {
-        let mut ctx = tera::Context::from_serialize(values).map_err(|e| Error::Usage(format!("answers cannot be used in templates: {e}")))?;
+        let mut ctx = tera::Context::from_serialize(values)
+            .map_err(|e| Error::Usage(format!("answers cannot be used in templates: {e}")))?;
         ctx.insert(
             "scaffold",
             &serde_json::json!({
@@ -256,8 +276,15 @@ impl GoldenPath {
         let mut dropped = Vec::new();
         for layer in &self.definition.spec.skeletons {
             if let Some(when) = &layer.when {
-                let what = format!("{} (`when` of skeleton {})", self.definition_file(), layer.path);
-                let expr = format!("{}if {when} {}true{}endif{}", syntax.block_start, syntax.block_end, syntax.block_start, syntax.block_end);
+                let what = format!(
+                    "{} (`when` of skeleton {})",
+                    self.definition_file(),
+                    layer.path
+                );
+                let expr = format!(
+                    "{}if {when} {}true{}endif{}",
+                    syntax.block_start, syntax.block_end, syntax.block_start, syntax.block_end
+                );
                 if render_str(&tera, &expr, &context, &what)? != "true" {
                     dropped.push(Dropped {
                         layer: layer.path.clone(),
@@ -271,8 +298,13 @@ impl GoldenPath {
             let dir = self
                 .fs
                 .resolve(&self.definition_path, &layer.path)
-                .ok_or_else(|| Error::Usage(format!("skeleton `{}` leaves its source", layer.path)))?;
-            let own_definition = self.definition_path.strip_prefix(&format!("{dir}/")).map(str::to_string);
+                .ok_or_else(|| {
+                    Error::Usage(format!("skeleton `{}` leaves its source", layer.path))
+                })?;
+            let own_definition = self
+                .definition_path
+                .strip_prefix(&format!("{dir}/"))
+                .map(str::to_string);
             let entries = self
                 .fs
                 .list(&dir)?
@@ -311,18 +343,28 @@ impl GoldenPath {
         let syntax = self.syntax();
         let mut errors = Vec::new();
         for layer in &self.definition.spec.skeletons {
-            let Some(dir) = self.fs.resolve(&self.definition_path, &layer.path) else { continue };
-            let Ok(entries) = self.fs.list(&dir) else { continue };
+            let Some(dir) = self.fs.resolve(&self.definition_path, &layer.path) else {
+                continue;
+            };
+            let Ok(entries) = self.fs.list(&dir) else {
+                continue;
+            };
             for (rel, entry) in entries {
                 let display = format!("{}/{rel}", self.fs.display(&dir));
                 let mut check = |name: &str, text: &str| {
                     let Ok(mut tera) = self.tera() else { return };
                     if let Err(e) = tera.add_raw_template(name, text) {
-                        let sources = std::collections::HashMap::from([(name.to_string(), (display.clone(), text.to_string()))]);
+                        let sources = std::collections::HashMap::from([(
+                            name.to_string(),
+                            (display.clone(), text.to_string()),
+                        )]);
                         errors.push(crate::render::template_error(&e, &sources));
                     }
                 };
-                for component in rel.split('/').filter(|c| crate::render::has_syntax(c, &syntax)) {
+                for component in rel
+                    .split('/')
+                    .filter(|c| crate::render::has_syntax(c, &syntax))
+                {
                     check("name", component);
                 }
                 if rel.ends_with(".tera") && entry.mode != crate::tree::FileMode::Symlink {

@@ -46,6 +46,7 @@ pub mod error;
 pub mod git;
 pub mod golden_path;
 pub mod lint;
+pub mod merge;
 pub mod new;
 pub mod provenance;
 pub mod remote;

@@ -57,7 +57,9 @@ pub fn lint(located: &Located) -> LintReport {
             return report;
         }
         Err(Error::DefinitionSyntax { location, message }) => {
-            report.problems.push(DefinitionProblem { location, message });
+            report
+                .problems
+                .push(DefinitionProblem { location, message });
             return report;
         }
         Err(e) => {
@@ -66,7 +68,12 @@ pub fn lint(located: &Located) -> LintReport {
         }
     };
     report.golden_path = gp.name().to_string();
-    if let Some(stem) = located.definition.rsplit('/').next().and_then(|f| f.strip_suffix(".yaml")) {
+    if let Some(stem) = located
+        .definition
+        .rsplit('/')
+        .next()
+        .and_then(|f| f.strip_suffix(".yaml"))
+    {
         if stem != "golden-path" && stem != gp.name() {
             report.problems.push(DefinitionProblem {
                 location: crate::definition::locate(&file, gp.definition_text(), "name:"),

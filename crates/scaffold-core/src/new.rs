@@ -89,12 +89,15 @@ pub struct NewPlan {
 fn existing_entries(dest: &Path) -> Result<Vec<String>> {
     match std::fs::read_dir(dest) {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Vec::new()),
-        Err(e) if e.kind() == std::io::ErrorKind::NotADirectory => {
-            Err(Error::Usage(format!("destination `{}` is a file, not a directory", dest.display())))
-        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotADirectory => Err(Error::Usage(format!(
+            "destination `{}` is a file, not a directory",
+            dest.display()
+        ))),
         Err(e) => Err(Error::io("cannot read destination", dest, e)),
         Ok(it) => {
-            let mut v: Vec<String> = it.filter_map(|e| e.ok().map(|e| e.file_name().to_string_lossy().into_owned())).collect();
+            let mut v: Vec<String> = it
+                .filter_map(|e| e.ok().map(|e| e.file_name().to_string_lossy().into_owned()))
+                .collect();
             v.sort();
             Ok(v)
         }
@@ -105,17 +108,29 @@ fn read_existing(path: &Path) -> Option<(Vec<u8>, FileMode)> {
     let meta = std::fs::symlink_metadata(path).ok()?;
     if meta.file_type().is_symlink() {
         let t = std::fs::read_link(path).ok()?;
-        return Some((t.to_string_lossy().into_owned().into_bytes(), FileMode::Symlink));
+        return Some((
+            t.to_string_lossy().into_owned().into_bytes(),
+            FileMode::Symlink,
+        ));
     }
     if meta.is_dir() {
         return Some((Vec::new(), FileMode::Dir));
     }
-    let mode = if crate::source::is_executable(&meta) { FileMode::Executable } else { FileMode::File };
+    let mode = if crate::source::is_executable(&meta) {
+        FileMode::Executable
+    } else {
+        FileMode::File
+    };
     Some((std::fs::read(path).ok()?, mode))
 }
 
 /// Plan writing `rendered` to `opts.dest`, with the answers file last.
-pub fn plan_new(gp: &GoldenPath, answers: &Answers, rendered: &Rendered, opts: &NewOptions) -> Result<NewPlan> {
+pub fn plan_new(
+    gp: &GoldenPath,
+    answers: &Answers,
+    rendered: &Rendered,
+    opts: &NewOptions,
+) -> Result<NewPlan> {
     let dest = &opts.dest;
     let present = existing_entries(dest)?;
     if !present.is_empty() && !opts.force && !opts.into {
@@ -125,7 +140,9 @@ pub fn plan_new(gp: &GoldenPath, answers: &Answers, rendered: &Rendered, opts: &
         });
     }
     let answers_path = AnswersFile::relative_path(gp.name());
-    if rendered.files.contains_key(&answers_path) || rendered.files.contains_key(crate::provenance::ANSWERS_DIR) {
+    if rendered.files.contains_key(&answers_path)
+        || rendered.files.contains_key(crate::provenance::ANSWERS_DIR)
+    {
         return Err(Error::Usage(format!(
             "the golden path renders `{answers_path}`, which is reserved for scaffold's answers file; rename that skeleton file"
         )));
@@ -186,7 +203,9 @@ pub fn plan_new(gp: &GoldenPath, answers: &Answers, rendered: &Rendered, opts: &
             paths: overwrites,
         });
     }
-    let answers_file = AnswersFile::new(gp, answers, rendered).to_yaml().into_bytes();
+    let answers_file = AnswersFile::new(gp, answers, rendered)
+        .to_yaml()
+        .into_bytes();
     let answers_status = match read_existing(&to_fs_path(dest, &answers_path)) {
         None => EntryStatus::Create,
         Some((c, _)) if c == answers_file => EntryStatus::Unchanged,

@@ -122,13 +122,20 @@ impl AnswersFile {
         }
         for (path, entry) in &parsed.manifest {
             if normalize_relative(path).as_deref() != Ok(path.as_str()) {
-                return Err(bad(format!("manifest path `{path}` is not a normalized path inside the project; the file was edited or is corrupt")));
+                return Err(bad(format!(
+                    "manifest path `{path}` is not a normalized path inside the project; the file was edited or is corrupt"
+                )));
             }
             if path == ANSWERS_DIR || path.starts_with(&format!("{ANSWERS_DIR}/")) {
-                return Err(bad(format!("manifest path `{path}` is inside {ANSWERS_DIR}/")));
+                return Err(bad(format!(
+                    "manifest path `{path}` is inside {ANSWERS_DIR}/"
+                )));
             }
             if !entry.hash.starts_with("blake3:") || entry.hash.len() != "blake3:".len() + 64 {
-                return Err(bad(format!("manifest entry `{path}` has a malformed hash `{}`", entry.hash)));
+                return Err(bad(format!(
+                    "manifest entry `{path}` has a malformed hash `{}`",
+                    entry.hash
+                )));
             }
         }
         Ok(parsed)
@@ -136,7 +143,8 @@ impl AnswersFile {
 
     /// Read and parse an answers file from disk.
     pub fn read(path: &Path) -> Result<AnswersFile> {
-        let text = std::fs::read_to_string(path).map_err(|e| Error::io("cannot read answers file", path, e))?;
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| Error::io("cannot read answers file", path, e))?;
         AnswersFile::parse(&path.display().to_string(), &text)
     }
 
@@ -153,9 +161,13 @@ impl AnswersFile {
             .filter_entry(|e| e.file_name() != ".git")
             .build();
         for entry in walker {
-            let entry = entry.map_err(|e| Error::Usage(format!("cannot search {}: {e}", root.display())))?;
+            let entry = entry
+                .map_err(|e| Error::Usage(format!("cannot search {}: {e}", root.display())))?;
             let p = entry.path();
-            let in_answers_dir = p.parent().and_then(Path::file_name).is_some_and(|n| n == ANSWERS_DIR);
+            let in_answers_dir = p
+                .parent()
+                .and_then(Path::file_name)
+                .is_some_and(|n| n == ANSWERS_DIR);
             let yaml = p.extension().is_some_and(|x| x == "yaml");
             if in_answers_dir && yaml && entry.file_type().is_some_and(|t| t.is_file()) {
                 found.push(p.to_path_buf());

@@ -38,7 +38,9 @@ pub fn open(engine: &Engine, url: &str, target: &Target) -> Result<CachedRepo> {
     } else {
         match target {
             // A full commit id never changes: use the cache when it has it.
-            Target::Ref(r) if r.len() == 40 && r.bytes().all(|b| b.is_ascii_hexdigit()) => FetchPolicy::IfMissing,
+            Target::Ref(r) if r.len() == 40 && r.bytes().all(|b| b.is_ascii_hexdigit()) => {
+                FetchPolicy::IfMissing
+            }
             _ => FetchPolicy::Always,
         }
     };
@@ -53,7 +55,12 @@ pub fn locate_git(engine: &Engine, spec: &str) -> Result<Located> {
 }
 
 /// Locate the golden path of a recorded git source at a target.
-pub fn locate(engine: &Engine, url: &str, subpath: Option<&str>, target: &Target) -> Result<Located> {
+pub fn locate(
+    engine: &Engine,
+    url: &str,
+    subpath: Option<&str>,
+    target: &Target,
+) -> Result<Located> {
     let repo = open(engine, url, target)?;
     let wanted = match target {
         Target::Latest => None,
@@ -67,7 +74,11 @@ pub fn locate(engine: &Engine, url: &str, subpath: Option<&str>, target: &Target
         .map(|e| {
             let entry = match e.kind {
                 TreeEntryKind::File { bytes, executable } => Entry {
-                    mode: if executable { FileMode::Executable } else { FileMode::File },
+                    mode: if executable {
+                        FileMode::Executable
+                    } else {
+                        FileMode::File
+                    },
                     content: bytes,
                 },
                 TreeEntryKind::Symlink { target } => Entry {
@@ -104,7 +115,13 @@ pub fn locate(engine: &Engine, url: &str, subpath: Option<&str>, target: &Target
         .filter(|s| *s != "golden-path")
         .map(str::to_string)
         .or_else(|| definition.rsplit('/').nth(1).map(str::to_string))
-        .unwrap_or_else(|| url.rsplit('/').next().unwrap_or(url).trim_end_matches(".git").to_string());
+        .unwrap_or_else(|| {
+            url.rsplit('/')
+                .next()
+                .unwrap_or(url)
+                .trim_end_matches(".git")
+                .to_string()
+        });
     Ok(Located {
         name,
         fs: TemplateFs::Memory {
@@ -128,7 +145,10 @@ fn find_definition(tree: &Tree, url: &str) -> Result<String> {
     }
     let defs: Vec<&String> = tree
         .keys()
-        .filter(|k| k.strip_prefix("golden-paths/").is_some_and(|r| !r.contains('/') && r.ends_with(".yaml")))
+        .filter(|k| {
+            k.strip_prefix("golden-paths/")
+                .is_some_and(|r| !r.contains('/') && r.ends_with(".yaml"))
+        })
         .collect();
     match defs.as_slice() {
         [one] => Ok((*one).clone()),
@@ -137,7 +157,10 @@ fn find_definition(tree: &Tree, url: &str) -> Result<String> {
         ))),
         many => Err(Error::Usage(format!(
             "{url} holds several golden paths ({}); choose one with //SUBPATH, e.g. {url}//{}",
-            many.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", "),
+            many.iter()
+                .map(|s| s.as_str())
+                .collect::<Vec<_>>()
+                .join(", "),
             many[0]
         ))),
     }
@@ -150,7 +173,12 @@ pub fn versions(engine: &Engine, url: &str) -> Result<Vec<(String, semver::Versi
 
 /// Locate the golden path an answers file was generated from, at `target` (for git)
 /// or as it is now (built-in and local sources have one version only).
-pub fn locate_recorded(engine: &Engine, record: &SourceRecord, golden_path: &str, target: &Target) -> Result<Located> {
+pub fn locate_recorded(
+    engine: &Engine,
+    record: &SourceRecord,
+    golden_path: &str,
+    target: &Target,
+) -> Result<Located> {
     match record {
         SourceRecord::Git { url, subpath, .. } => locate(engine, url, subpath.as_deref(), target),
         SourceRecord::Local { path } => {

@@ -140,7 +140,9 @@ fn words(s: &str) -> Vec<String> {
         }
         let boundary = c.is_uppercase()
             && !cur.is_empty()
-            && (chars[i - 1].is_lowercase() || chars[i - 1].is_numeric() || chars.get(i + 1).is_some_and(|n| n.is_lowercase()));
+            && (chars[i - 1].is_lowercase()
+                || chars[i - 1].is_numeric()
+                || chars.get(i + 1).is_some_and(|n| n.is_lowercase()));
         if boundary {
             out.push(std::mem::take(&mut cur));
         }
@@ -154,7 +156,9 @@ fn words(s: &str) -> Vec<String> {
 
 fn capitalized(w: &str) -> String {
     let mut c = w.chars();
-    c.next().map(|f| f.to_uppercase().chain(c).collect()).unwrap_or_default()
+    c.next()
+        .map(|f| f.to_uppercase().chain(c).collect())
+        .unwrap_or_default()
 }
 
 fn snake_case(v: Cow<'_, str>, _: tera::Kwargs, _: &tera::State) -> String {
@@ -171,14 +175,20 @@ fn pascal_case(v: Cow<'_, str>, _: tera::Kwargs, _: &tera::State) -> String {
 }
 fn camel_case(v: Cow<'_, str>, _: tera::Kwargs, _: &tera::State) -> String {
     let w = words(&v);
-    w.iter().enumerate().map(|(i, w)| if i == 0 { w.clone() } else { capitalized(w) }).collect()
+    w.iter()
+        .enumerate()
+        .map(|(i, w)| if i == 0 { w.clone() } else { capitalized(w) })
+        .collect()
 }
 fn json_encode(v: tera::Value, _: tera::Kwargs, _: &tera::State) -> tera::TeraResult<String> {
     serde_json::to_string(&v).map_err(|e| tera::Error::message(format!("json_encode: {e}")))
 }
 
 /// Turn a Tera error into our template error, with a snippet from `sources`.
-pub(crate) fn template_error(err: &tera::Error, sources: &HashMap<String, (String, String)>) -> TemplateError {
+pub(crate) fn template_error(
+    err: &tera::Error,
+    sources: &HashMap<String, (String, String)>,
+) -> TemplateError {
     match err.kind() {
         tera::ErrorKind::SyntaxError(r) | tera::ErrorKind::RenderingError(r) => {
             let (display, text) = sources
@@ -197,7 +207,13 @@ pub(crate) fn template_error(err: &tera::Error, sources: &HashMap<String, (Strin
                     line: span.start_line,
                     column: span.start_col + 1,
                 },
-                snippet: snippet(&text, span.start_line, span.start_col, span.end_line, span.end_col),
+                snippet: snippet(
+                    &text,
+                    span.start_line,
+                    span.start_col,
+                    span.end_line,
+                    span.end_col,
+                ),
                 message,
                 variable,
             }
@@ -226,17 +242,40 @@ pub(crate) fn template_error(err: &tera::Error, sources: &HashMap<String, (Strin
 
 /// The source line with a caret line under the fault.
 fn snippet(text: &str, line: usize, col: usize, end_line: usize, end_col: usize) -> String {
-    let Some(src) = text.lines().nth(line.saturating_sub(1)) else { return String::new() };
+    let Some(src) = text.lines().nth(line.saturating_sub(1)) else {
+        return String::new();
+    };
     let width = line.to_string().len();
-    let len = if end_line == line && end_col > col { end_col - col } else { 1 };
-    let prefix: String = src.chars().take(col).map(|c| if c == '\t' { '\t' } else { ' ' }).collect();
-    format!("{:width$} |\n{line} | {src}\n{:width$} | {prefix}{}", "", "", "^".repeat(len.min(200)))
+    let len = if end_line == line && end_col > col {
+        end_col - col
+    } else {
+        1
+    };
+    let prefix: String = src
+        .chars()
+        .take(col)
+        .map(|c| if c == '\t' { '\t' } else { ' ' })
+        .collect();
+    format!(
+        "{:width$} |\n{line} | {src}\n{:width$} | {prefix}{}",
+        "",
+        "",
+        "^".repeat(len.min(200))
+    )
 }
 
 /// Render a short template string (a name, a computed value, a `when`).
-pub(crate) fn render_str(tera: &tera::Tera, text: &str, ctx: &tera::Context, what: &str) -> Result<String> {
+pub(crate) fn render_str(
+    tera: &tera::Tera,
+    text: &str,
+    ctx: &tera::Context,
+    what: &str,
+) -> Result<String> {
     tera.render_str(text, ctx, false).map_err(|e| {
-        let sources = HashMap::from([("__tera_one_off".to_string(), (what.to_string(), text.to_string()))]);
+        let sources = HashMap::from([(
+            "__tera_one_off".to_string(),
+            (what.to_string(), text.to_string()),
+        )]);
         let mut err = template_error(&e, &sources);
         if err.location.file.is_empty() || err.location.file == "__tera_one_off" {
             err.location.file = what.to_string();
@@ -270,7 +309,11 @@ struct Pending {
 
 impl RenderJob<'_> {
     /// Render the included layers (already filtered by `when`).
-    pub(crate) fn run(mut self, layers: Vec<LayerInput>, mut dropped: Vec<Dropped>) -> Result<Rendered> {
+    pub(crate) fn run(
+        mut self,
+        layers: Vec<LayerInput>,
+        mut dropped: Vec<Dropped>,
+    ) -> Result<Rendered> {
         let mut name_cache: HashMap<String, String> = HashMap::new();
         let mut pending: Vec<Pending> = Vec::new();
         let mut sources: HashMap<String, (String, String)> = HashMap::new();
@@ -278,8 +321,14 @@ impl RenderJob<'_> {
 
         for (li, layer) in layers.iter().enumerate() {
             for (rel, entry) in &layer.entries {
-                let templated = entry.mode != FileMode::Dir && entry.mode != FileMode::Symlink && rel.ends_with(".tera");
-                let logical = if templated { &rel[..rel.len() - ".tera".len()] } else { rel.as_str() };
+                let templated = entry.mode != FileMode::Dir
+                    && entry.mode != FileMode::Symlink
+                    && rel.ends_with(".tera");
+                let logical = if templated {
+                    &rel[..rel.len() - ".tera".len()]
+                } else {
+                    rel.as_str()
+                };
                 let display = format!("{}{rel}", layer.display_prefix);
                 let mut parts = Vec::new();
                 let mut empty = false;
@@ -311,9 +360,13 @@ impl RenderJob<'_> {
                     continue;
                 }
                 let joined = parts.join("/");
-                let path = normalize_relative(&joined).map_err(|problem| self.unsafe_path(&joined, &display, &problem))?;
+                let path = normalize_relative(&joined)
+                    .map_err(|problem| self.unsafe_path(&joined, &display, &problem))?;
                 if let Some(ex) = &self.exclude {
-                    if ex.matched_path_or_any_parents(&path, entry.mode == FileMode::Dir).is_ignore() {
+                    if ex
+                        .matched_path_or_any_parents(&path, entry.mode == FileMode::Dir)
+                        .is_ignore()
+                    {
                         dropped.push(Dropped {
                             layer: layer.name.clone(),
                             source: rel.clone(),
@@ -349,7 +402,11 @@ impl RenderJob<'_> {
                     source: rel.clone(),
                     mode: entry.mode,
                     template,
-                    content: if templated { Vec::new() } else { entry.content.clone() },
+                    content: if templated {
+                        Vec::new()
+                    } else {
+                        entry.content.clone()
+                    },
                 });
             }
         }
@@ -402,8 +459,11 @@ impl RenderJob<'_> {
             .answers
             .iter()
             .filter(|(_, v)| {
-                v.as_str()
-                    .is_some_and(|s| !s.is_empty() && joined.contains(s) && (s.contains("..") || s.starts_with('/') || s.contains('\\')))
+                v.as_str().is_some_and(|s| {
+                    !s.is_empty()
+                        && joined.contains(s)
+                        && (s.contains("..") || s.starts_with('/') || s.contains('\\'))
+                })
             })
             .map(|(k, _)| k.clone())
             .collect();
@@ -455,7 +515,10 @@ mod tests {
         let out = tera
             .render_str("{{ n | snake_case }} {{ n | pascal_case }} {{ n | camel_case }} {{ n | shout_case }} {{ n | kebab_case }}", &ctx, false)
             .unwrap();
-        assert_eq!(out, "payments_api PaymentsApi paymentsApi PAYMENTS_API payments-api");
+        assert_eq!(
+            out,
+            "payments_api PaymentsApi paymentsApi PAYMENTS_API payments-api"
+        );
     }
 
     #[test]

@@ -17,7 +17,10 @@ mod builtin_table {
     /// The kind of one embedded entry.
     #[allow(dead_code)]
     pub(crate) enum BuiltinKind {
-        File { bytes: &'static [u8], executable: bool },
+        File {
+            bytes: &'static [u8],
+            executable: bool,
+        },
         Symlink(&'static str),
         EmptyDir,
     }
@@ -39,7 +42,11 @@ pub fn builtin_tree() -> Arc<Tree> {
             .map(|e| {
                 let entry = match &e.kind {
                     BuiltinKind::File { bytes, executable } => Entry {
-                        mode: if *executable { FileMode::Executable } else { FileMode::File },
+                        mode: if *executable {
+                            FileMode::Executable
+                        } else {
+                            FileMode::File
+                        },
                         content: bytes.to_vec(),
                     },
                     BuiltinKind::Symlink(t) => Entry {
@@ -91,10 +98,15 @@ pub enum SourceRecord {
 impl std::fmt::Display for SourceRecord {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            SourceRecord::Builtin { engine_version } => write!(f, "built-in (scaffold {engine_version})"),
+            SourceRecord::Builtin { engine_version } => {
+                write!(f, "built-in (scaffold {engine_version})")
+            }
             SourceRecord::Local { path } => write!(f, "{path}"),
             SourceRecord::Git {
-                url, subpath, commit, ..
+                url,
+                subpath,
+                commit,
+                ..
             } => {
                 write!(f, "{url}")?;
                 if let Some(s) = subpath {
@@ -155,7 +167,11 @@ impl TemplateFs {
         match self {
             TemplateFs::Disk { .. } => {
                 let base = parent_of(from);
-                Some(if base.is_empty() { rel.to_string() } else { format!("{base}/{rel}") })
+                Some(if base.is_empty() {
+                    rel.to_string()
+                } else {
+                    format!("{base}/{rel}")
+                })
             }
             TemplateFs::Memory { .. } => join_lexical(parent_of(from), rel),
         }
@@ -166,8 +182,14 @@ impl TemplateFs {
         match self {
             TemplateFs::Disk { root } => root.join(dir).is_dir(),
             TemplateFs::Memory { tree, .. } => {
-                let prefix = if dir.is_empty() { String::new() } else { format!("{dir}/") };
-                tree.range(prefix.clone()..).next().is_some_and(|(k, _)| k.starts_with(&prefix))
+                let prefix = if dir.is_empty() {
+                    String::new()
+                } else {
+                    format!("{dir}/")
+                };
+                tree.range(prefix.clone()..)
+                    .next()
+                    .is_some_and(|(k, _)| k.starts_with(&prefix))
                     || tree.get(dir).is_some_and(|e| e.mode == FileMode::Dir)
             }
         }
@@ -179,7 +201,11 @@ impl TemplateFs {
         let entries = match self {
             TemplateFs::Disk { root } => list_disk(&root.join(dir))?,
             TemplateFs::Memory { tree, .. } => {
-                let prefix = if dir.is_empty() { String::new() } else { format!("{dir}/") };
+                let prefix = if dir.is_empty() {
+                    String::new()
+                } else {
+                    format!("{dir}/")
+                };
                 tree.range(prefix.clone()..)
                     .take_while(|(k, _)| k.starts_with(&prefix))
                     .map(|(k, e)| (k[prefix.len()..].to_string(), e.clone()))
@@ -189,7 +215,8 @@ impl TemplateFs {
         for (path, entry) in &entries {
             if entry.mode == FileMode::Symlink {
                 let target = String::from_utf8_lossy(&entry.content).into_owned();
-                let inside = !target.starts_with('/') && join_lexical(parent_of(path), &target).is_some();
+                let inside =
+                    !target.starts_with('/') && join_lexical(parent_of(path), &target).is_some();
                 if !inside {
                     return Err(Error::SymlinkEscapes {
                         path: self.display(&format!("{dir}/{path}")),
@@ -218,7 +245,11 @@ fn clean_display(p: &Path) -> String {
 
 fn list_disk(dir: &Path) -> Result<Vec<(String, Entry)>> {
     let mut out = Vec::new();
-    for item in walkdir::WalkDir::new(dir).follow_links(false).sort_by_file_name().min_depth(1) {
+    for item in walkdir::WalkDir::new(dir)
+        .follow_links(false)
+        .sort_by_file_name()
+        .min_depth(1)
+    {
         let item = item.map_err(|e| {
             let path = e.path().unwrap_or(dir).to_path_buf();
             Error::io("cannot read skeleton", path, e.into())
@@ -233,7 +264,8 @@ fn list_disk(dir: &Path) -> Result<Vec<(String, Entry)>> {
             .join("/");
         let ft = item.file_type();
         if ft.is_symlink() {
-            let target = std::fs::read_link(item.path()).map_err(|e| Error::io("cannot read link", item.path(), e))?;
+            let target = std::fs::read_link(item.path())
+                .map_err(|e| Error::io("cannot read link", item.path(), e))?;
             out.push((
                 rel,
                 Entry {
@@ -256,12 +288,19 @@ fn list_disk(dir: &Path) -> Result<Vec<(String, Entry)>> {
                 ));
             }
         } else {
-            let content = std::fs::read(item.path()).map_err(|e| Error::io("cannot read", item.path(), e))?;
-            let meta = item.metadata().map_err(|e| Error::io("cannot stat", item.path(), e.into()))?;
+            let content =
+                std::fs::read(item.path()).map_err(|e| Error::io("cannot read", item.path(), e))?;
+            let meta = item
+                .metadata()
+                .map_err(|e| Error::io("cannot stat", item.path(), e.into()))?;
             out.push((
                 rel,
                 Entry {
-                    mode: if is_executable(&meta) { FileMode::Executable } else { FileMode::File },
+                    mode: if is_executable(&meta) {
+                        FileMode::Executable
+                    } else {
+                        FileMode::File
+                    },
                     content,
                 },
             ));
@@ -306,7 +345,9 @@ pub fn builtin_definitions(engine_version: &str) -> Vec<Located> {
     tree.keys()
         .filter_map(|k| {
             let rest = k.strip_prefix("golden-paths/")?;
-            let name = rest.strip_suffix(".yaml").or_else(|| rest.strip_suffix(".yml"))?;
+            let name = rest
+                .strip_suffix(".yaml")
+                .or_else(|| rest.strip_suffix(".yml"))?;
             (!name.contains('/')).then(|| Located {
                 name: name.to_string(),
                 fs: fs.clone(),
@@ -323,7 +364,8 @@ pub fn builtin_definitions(engine_version: &str) -> Vec<Located> {
 /// Every definition in a library directory: `DIR/golden-paths/*.yaml`, `DIR/*.yaml`
 /// definitions, `DIR/*/golden-path.yaml`, or `DIR/golden-path.yaml` itself.
 pub fn directory_definitions(dir: &Path) -> Result<Vec<Located>> {
-    let dir = std::fs::canonicalize(dir).map_err(|e| Error::io("cannot open template library", dir, e))?;
+    let dir = std::fs::canonicalize(dir)
+        .map_err(|e| Error::io("cannot open template library", dir, e))?;
     let mut files = Vec::new();
     if dir.join("golden-path.yaml").is_file() {
         files.push(dir.join("golden-path.yaml"));
@@ -363,15 +405,25 @@ fn looks_like_definition(p: &Path) -> bool {
 pub fn local_definition(file: &Path) -> Located {
     let file = std::fs::canonicalize(file).unwrap_or_else(|_| file.to_path_buf());
     let root = file.parent().map(Path::to_path_buf).unwrap_or_default();
-    let base = file.file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_default();
-    let stem = file.file_stem().map(|f| f.to_string_lossy().into_owned()).unwrap_or_default();
+    let base = file
+        .file_name()
+        .map(|f| f.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let stem = file
+        .file_stem()
+        .map(|f| f.to_string_lossy().into_owned())
+        .unwrap_or_default();
     let name = if base == "golden-path.yaml" {
         // Prefer the definition's own name; fall back to the directory name.
         std::fs::read_to_string(&file)
             .ok()
             .and_then(|t| crate::Definition::parse("", &t).ok())
             .map(|d| d.metadata.name)
-            .unwrap_or_else(|| root.file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or(stem))
+            .unwrap_or_else(|| {
+                root.file_name()
+                    .map(|f| f.to_string_lossy().into_owned())
+                    .unwrap_or(stem)
+            })
     } else {
         stem
     };

@@ -103,7 +103,10 @@ pub fn normalize_relative(path: &str) -> Result<String, PathProblem> {
 /// Join `rel` (which may hold `..`) onto `base` inside a virtual tree, lexically.
 /// Returns `None` when the result would climb above the tree's root.
 pub fn join_lexical(base: &str, rel: &str) -> Option<String> {
-    let mut parts: Vec<&str> = base.split('/').filter(|c| !c.is_empty() && *c != ".").collect();
+    let mut parts: Vec<&str> = base
+        .split('/')
+        .filter(|c| !c.is_empty() && *c != ".")
+        .collect();
     if rel.starts_with('/') {
         return None;
     }
@@ -144,8 +147,14 @@ mod tests {
     fn normalize_refuses_escapes() {
         assert_eq!(normalize_relative("a/./b//c").unwrap(), "a/b/c");
         assert_eq!(normalize_relative("../etc"), Err(PathProblem::ParentDir));
-        assert_eq!(normalize_relative("a/../../etc"), Err(PathProblem::ParentDir));
-        assert_eq!(normalize_relative("/etc/passwd"), Err(PathProblem::Absolute));
+        assert_eq!(
+            normalize_relative("a/../../etc"),
+            Err(PathProblem::ParentDir)
+        );
+        assert_eq!(
+            normalize_relative("/etc/passwd"),
+            Err(PathProblem::Absolute)
+        );
         assert_eq!(normalize_relative("C:/x"), Err(PathProblem::Absolute));
         assert_eq!(normalize_relative("a\\b"), Err(PathProblem::Malformed));
         assert_eq!(normalize_relative(""), Err(PathProblem::Malformed));
@@ -153,7 +162,10 @@ mod tests {
 
     #[test]
     fn join_lexical_stays_in_root() {
-        assert_eq!(join_lexical("golden-paths", "../skeletons/common").as_deref(), Some("skeletons/common"));
+        assert_eq!(
+            join_lexical("golden-paths", "../skeletons/common").as_deref(),
+            Some("skeletons/common")
+        );
         assert_eq!(join_lexical("", "../x"), None);
         assert_eq!(join_lexical("a/b", "./c"), Some("a/b/c".to_string()));
     }

@@ -8,7 +8,11 @@ use crate::error::{Error, Result};
 fn git_err(message: &str, path: &Path) -> impl FnOnce(git2::Error) -> Error {
     let message = message.to_string();
     let path = path.to_path_buf();
-    move |source| Error::ProjectGit { message, path, source }
+    move |source| Error::ProjectGit {
+        message,
+        path,
+        source,
+    }
 }
 
 /// Whether `path` (or an ancestor) is inside a git work tree.
@@ -20,14 +24,23 @@ pub fn inside_work_tree(path: &Path) -> bool {
 /// `user.name`/`user.email` when set, else `scaffold <scaffold@localhost>`.
 /// Returns the commit id.
 pub fn init_and_commit(root: &Path, message: &str) -> Result<String> {
-    let repo = git2::Repository::init(root).map_err(git_err("cannot initialise a git repository", root))?;
-    let mut index = repo.index().map_err(git_err("cannot open the index", root))?;
+    let repo = git2::Repository::init(root)
+        .map_err(git_err("cannot initialise a git repository", root))?;
+    let mut index = repo
+        .index()
+        .map_err(git_err("cannot open the index", root))?;
     index
         .add_all(["*"], git2::IndexAddOption::DEFAULT, None)
         .map_err(git_err("cannot stage the generated files", root))?;
-    index.write().map_err(git_err("cannot write the index", root))?;
-    let tree_id = index.write_tree().map_err(git_err("cannot write the tree", root))?;
-    let tree = repo.find_tree(tree_id).map_err(git_err("cannot read the tree", root))?;
+    index
+        .write()
+        .map_err(git_err("cannot write the index", root))?;
+    let tree_id = index
+        .write_tree()
+        .map_err(git_err("cannot write the tree", root))?;
+    let tree = repo
+        .find_tree(tree_id)
+        .map_err(git_err("cannot read the tree", root))?;
     let sig = repo
         .signature()
         .or_else(|_| git2::Signature::now("scaffold", "scaffold@localhost"))
@@ -41,24 +54,41 @@ pub fn init_and_commit(root: &Path, message: &str) -> Result<String> {
 /// Paths (relative to `root`) with uncommitted changes, or `None` when `root` is not
 /// in a git work tree.
 pub fn dirty_paths(root: &Path) -> Result<Option<Vec<String>>> {
-    let Ok(repo) = git2::Repository::discover(root) else { return Ok(None) };
-    let Some(workdir) = repo.workdir().map(Path::to_path_buf) else { return Ok(None) };
+    let Ok(repo) = git2::Repository::discover(root) else {
+        return Ok(None);
+    };
+    let Some(workdir) = repo.workdir().map(Path::to_path_buf) else {
+        return Ok(None);
+    };
     let root_abs = std::fs::canonicalize(root).map_err(|e| Error::io("cannot resolve", root, e))?;
-    let workdir = std::fs::canonicalize(&workdir).map_err(|e| Error::io("cannot resolve", &workdir, e))?;
-    let prefix = root_abs.strip_prefix(&workdir).unwrap_or(Path::new("")).to_string_lossy().replace('\\', "/");
+    let workdir =
+        std::fs::canonicalize(&workdir).map_err(|e| Error::io("cannot resolve", &workdir, e))?;
+    let prefix = root_abs
+        .strip_prefix(&workdir)
+        .unwrap_or(Path::new(""))
+        .to_string_lossy()
+        .replace('\\', "/");
     let mut opts = git2::StatusOptions::new();
-    opts.include_untracked(true).recurse_untracked_dirs(true).include_ignored(false);
+    opts.include_untracked(true)
+        .recurse_untracked_dirs(true)
+        .include_ignored(false);
     if !prefix.is_empty() {
         opts.pathspec(&prefix);
     }
-    let statuses = repo.statuses(Some(&mut opts)).map_err(git_err("cannot read git status", root))?;
+    let statuses = repo
+        .statuses(Some(&mut opts))
+        .map_err(git_err("cannot read git status", root))?;
     let mut out = Vec::new();
     for s in statuses.iter() {
         if s.status().is_ignored() {
             continue;
         }
         if let Ok(p) = s.path() {
-            let rel = if prefix.is_empty() { Some(p) } else { p.strip_prefix(&format!("{prefix}/")) };
+            let rel = if prefix.is_empty() {
+                Some(p)
+            } else {
+                p.strip_prefix(&format!("{prefix}/"))
+            };
             if let Some(rel) = rel {
                 out.push(rel.to_string());
             }

@@ -71,7 +71,10 @@ pub struct Applied {
 pub fn apply(plan: &Plan) -> Result<Applied> {
     for c in &plan.changes {
         if normalize_relative(&c.path).as_deref() != Ok(c.path.as_str()) {
-            return Err(Error::Usage(format!("refusing to write `{}`: not a normalized path inside the destination", c.path)));
+            return Err(Error::Usage(format!(
+                "refusing to write `{}`: not a normalized path inside the destination",
+                c.path
+            )));
         }
     }
     let fresh = match fs::read_dir(&plan.root) {
@@ -79,7 +82,12 @@ pub fn apply(plan: &Plan) -> Result<Applied> {
         Err(e) => return Err(Error::io("cannot read destination", &plan.root, e)),
         Ok(mut it) => it.next().is_none(),
     };
-    if fresh && plan.changes.iter().all(|c| matches!(c.op, Op::Write { .. })) {
+    if fresh
+        && plan
+            .changes
+            .iter()
+            .all(|c| matches!(c.op, Op::Write { .. }))
+    {
         apply_staged(plan)
     } else {
         apply_in_place(plan)
@@ -117,7 +125,9 @@ fn apply_staged(plan: &Plan) -> Result<Applied> {
         fs::create_dir_all(d).map_err(|e| Error::io("cannot create directory", d, e))?;
     }
     plan.changes.par_iter().try_for_each(|c| match &c.op {
-        Op::Write { content, mode } if *mode != FileMode::Dir => write_new(&to_fs_path(staging.path(), &c.path), content, *mode),
+        Op::Write { content, mode } if *mode != FileMode::Dir => {
+            write_new(&to_fs_path(staging.path(), &c.path), content, *mode)
+        }
         _ => Ok(()),
     })?;
 
@@ -145,8 +155,11 @@ fn write_new(path: &Path, content: &[u8], mode: FileMode) -> Result<()> {
         use std::os::unix::fs::OpenOptionsExt;
         opts.mode(mode.permissions());
     }
-    let mut f = opts.open(path).map_err(|e| Error::io("cannot create", path, e))?;
-    f.write_all(content).map_err(|e| Error::io("cannot write", path, e))?;
+    let mut f = opts
+        .open(path)
+        .map_err(|e| Error::io("cannot create", path, e))?;
+    f.write_all(content)
+        .map_err(|e| Error::io("cannot write", path, e))?;
     Ok(())
 }
 
@@ -157,13 +170,17 @@ fn symlink(target: &str, path: &Path) -> Result<()> {
 
 #[cfg(not(unix))]
 fn symlink(_target: &str, path: &Path) -> Result<()> {
-    Err(Error::Usage(format!("cannot create symbolic link `{}` on this platform", path.display())))
+    Err(Error::Usage(format!(
+        "cannot create symbolic link `{}` on this platform",
+        path.display()
+    )))
 }
 
 #[cfg(unix)]
 fn set_mode(path: &Path, mode: u32) -> Result<()> {
     use std::os::unix::fs::PermissionsExt;
-    fs::set_permissions(path, fs::Permissions::from_mode(mode)).map_err(|e| Error::io("cannot set permissions of", path, e))
+    fs::set_permissions(path, fs::Permissions::from_mode(mode))
+        .map_err(|e| Error::io("cannot set permissions of", path, e))
 }
 
 #[cfg(not(unix))]
@@ -183,7 +200,9 @@ fn snapshot(path: &Path) -> Result<Snapshot> {
     match fs::symlink_metadata(path) {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Snapshot::Absent),
         Err(e) => Err(Error::io("cannot read", path, e)),
-        Ok(m) if m.file_type().is_symlink() => Ok(Snapshot::Link(fs::read_link(path).map_err(|e| Error::io("cannot read link", path, e))?)),
+        Ok(m) if m.file_type().is_symlink() => Ok(Snapshot::Link(
+            fs::read_link(path).map_err(|e| Error::io("cannot read link", path, e))?,
+        )),
         Ok(m) if m.is_dir() => Ok(Snapshot::Dir),
         Ok(m) => {
             #[cfg(unix)]
@@ -240,7 +259,11 @@ fn apply_in_place(plan: &Plan) -> Result<Applied> {
                 Op::Delete => {
                     let is_dir = matches!(before, Snapshot::Dir);
                     undo.push((path.clone(), before));
-                    let r = if is_dir { fs::remove_dir(&path) } else { fs::remove_file(&path) };
+                    let r = if is_dir {
+                        fs::remove_dir(&path)
+                    } else {
+                        fs::remove_file(&path)
+                    };
                     match r {
                         Ok(()) => applied.deleted += 1,
                         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
@@ -295,12 +318,17 @@ fn replace(path: &Path, content: &[u8], mode: FileMode) -> Result<()> {
     let dir = path.parent().expect("paths under a root have a parent");
     if mode == FileMode::Dir {
         return match fs::create_dir(path) {
-            Err(e) if e.kind() != std::io::ErrorKind::AlreadyExists => Err(Error::io("cannot create directory", path, e)),
+            Err(e) if e.kind() != std::io::ErrorKind::AlreadyExists => {
+                Err(Error::io("cannot create directory", path, e))
+            }
             _ => Ok(()),
         };
     }
     if fs::symlink_metadata(path).is_ok_and(|m| m.is_dir() && !m.file_type().is_symlink()) {
-        return Err(Error::Usage(format!("cannot write file `{}`: a directory is in the way", path.display())));
+        return Err(Error::Usage(format!(
+            "cannot write file `{}`: a directory is in the way",
+            path.display()
+        )));
     }
     if mode == FileMode::Symlink {
         let tmp = dir.join(format!(".scaffold-link-{}", std::process::id()));
@@ -315,10 +343,14 @@ fn replace(path: &Path, content: &[u8], mode: FileMode) -> Result<()> {
         .prefix(".scaffold-tmp-")
         .tempfile_in(dir)
         .map_err(|e| Error::io("cannot write to", dir, e))?;
-    tmp.write_all(content).map_err(|e| Error::io("cannot write", tmp.path(), e))?;
-    tmp.as_file().sync_data().map_err(|e| Error::io("cannot write", tmp.path(), e))?;
+    tmp.write_all(content)
+        .map_err(|e| Error::io("cannot write", tmp.path(), e))?;
+    tmp.as_file()
+        .sync_data()
+        .map_err(|e| Error::io("cannot write", tmp.path(), e))?;
     set_mode(tmp.path(), mode.permissions())?;
-    tmp.persist(path).map_err(|e| Error::io("cannot replace", path, e.error))?;
+    tmp.persist(path)
+        .map_err(|e| Error::io("cannot replace", path, e.error))?;
     Ok(())
 }
 
@@ -384,10 +416,17 @@ mod tests {
         fs::write(root.join("blocker/x"), "x").unwrap();
         let plan = Plan {
             root: root.clone(),
-            changes: vec![write("keep.txt", "changed"), write("new/dir/file.txt", "n"), write("blocker", "cannot replace a dir")],
+            changes: vec![
+                write("keep.txt", "changed"),
+                write("new/dir/file.txt", "n"),
+                write("blocker", "cannot replace a dir"),
+            ],
         };
         assert!(apply(&plan).is_err());
-        assert_eq!(fs::read_to_string(root.join("keep.txt")).unwrap(), "original");
+        assert_eq!(
+            fs::read_to_string(root.join("keep.txt")).unwrap(),
+            "original"
+        );
         assert!(!root.join("new").exists());
         assert_eq!(fs::read_to_string(root.join("blocker/x")).unwrap(), "x");
     }

@@ -1,0 +1,263 @@
+"""YAML-aware checks for tests/golden/verify.py; runs inside the tools virtualenv (PyYAML).
+
+    python checks.py parse DIR            every *.yaml/*.yml/*.json under DIR parses
+    python checks.py split-k8s FILE DIR   core.yaml (built-in kinds) + crd-<kind>.yaml
+    python checks.py catalog FILE         Backstage entities (descriptor format rules)
+    python checks.py catalog-json FILE OUT  the entities as JSON, $text/$json/$yaml substituted
+    python checks.py grafana FILE         Grafana dashboard structure
+
+Prints the problems found and exits 1 when there are any.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+from pathlib import Path
+
+import yaml
+
+# API groups whose schemas kubernetes-validate ships (everything else is a custom resource).
+CORE_GROUPS = {
+    "", "apps", "batch", "autoscaling", "policy", "networking.k8s.io", "rbac.authorization.k8s.io",
+    "storage.k8s.io", "scheduling.k8s.io", "coordination.k8s.io", "discovery.k8s.io",
+    "admissionregistration.k8s.io", "apiextensions.k8s.io", "certificates.k8s.io",
+    "node.k8s.io", "events.k8s.io", "flowcontrol.apiserver.k8s.io", "resource.k8s.io",
+}
+
+
+def load_all(path: Path) -> list:
+    return [d for d in yaml.safe_load_all(path.read_text()) if d is not None]
+
+
+def cmd_parse(root: Path) -> list[str]:
+    problems = []
+    count = 0
+    for f in sorted(root.rglob("*")):
+        if not f.is_file() or ".git" in f.parts:
+            continue
+        try:
+            if f.suffix in (".yaml", ".yml"):
+                load_all(f)
+            elif f.suffix == ".json":
+                json.loads(f.read_text())
+            else:
+                continue
+            count += 1
+        except Exception as e:  # noqa: BLE001 - report any parser error
+            problems.append(f"{f.relative_to(root)}: {e}")
+    if count == 0:
+        problems.append("no YAML or JSON file found")
+    return problems
+
+
+def cmd_split_k8s(src: Path, out: Path) -> list[str]:
+    out.mkdir(parents=True, exist_ok=True)
+    core, crds = [], {}
+    for doc in load_all(src):
+        if not isinstance(doc, dict) or "apiVersion" not in doc or "kind" not in doc:
+            return [f"{src}: a document is not a Kubernetes object: {str(doc)[:200]}"]
+        group = doc["apiVersion"].rpartition("/")[0]
+        if group in CORE_GROUPS:
+            core.append(doc)
+        else:
+            crds.setdefault(doc["kind"].lower(), []).append(doc)
+    if core:
+        (out / "core.yaml").write_text(yaml.safe_dump_all(core, sort_keys=False))
+    for kind, docs in crds.items():
+        # check-jsonschema validates one instance per file.
+        for i, d in enumerate(docs):
+            (out / f"crd-{kind}.{i}.yaml").write_text(yaml.safe_dump(d, sort_keys=False))
+    return []
+
+
+# Backstage descriptor format: https://backstage.io/docs/features/software-catalog/descriptor-format
+NAME = re.compile(r"^[A-Za-z0-9]+([-_.][A-Za-z0-9]+)*$")
+TAG = re.compile(r"^[a-z0-9:+#]+(-[a-z0-9:+#]+)*$")
+DNS_PREFIX = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
+REF = re.compile(r"^(?:(?P<kind>[A-Za-z]+):)?(?:(?P<ns>[A-Za-z0-9._-]+)/)?(?P<name>[A-Za-z0-9._-]+)$")
+# Required spec fields per kind (the catalog-model JSON schemas).
+REQUIRED_SPEC = {
+    "Component": ["type", "lifecycle", "owner"],
+    "API": ["type", "lifecycle", "owner", "definition"],
+    "Resource": ["type", "owner"],
+    "System": ["owner"],
+    "Domain": ["owner"],
+    "Group": ["type", "children"],
+    "User": [],
+    "Location": [],
+    "Template": ["type", "steps"],
+}
+# Relations: spec field -> the kind an unqualified reference means.
+RELATIONS = {"owner": "group", "system": "system", "domain": "domain", "dependsOn": None,
+             "dependencyOf": None, "providesApis": "api", "consumesApis": "api", "subcomponentOf": "component"}
+
+
+def key_ok(key: str) -> bool:
+    prefix, _, name = key.rpartition("/")
+    if prefix and (len(prefix) > 253 or not DNS_PREFIX.match(prefix)):
+        return False
+    return 0 < len(name) <= 63 and bool(NAME.match(name))
+
+
+def cmd_catalog(path: Path) -> list[str]:
+    problems = []
+    docs = load_all(path)
+    if not docs:
+        return [f"{path}: no entity"]
+    entities = {}
+    for i, e in enumerate(docs):
+        where = f"document {i + 1}"
+        if not isinstance(e, dict):
+            problems.append(f"{where}: not a mapping")
+            continue
+        kind = e.get("kind")
+        meta = e.get("metadata") or {}
+        spec = e.get("spec") or {}
+        name = meta.get("name")
+        where = f"document {i + 1} ({kind}:{name})"
+        if e.get("apiVersion") not in ("backstage.io/v1alpha1", "backstage.io/v1beta1",
+                                       "scaffolder.backstage.io/v1beta3"):
+            problems.append(f"{where}: apiVersion {e.get('apiVersion')!r} is not a Backstage entity version")
+        if kind not in REQUIRED_SPEC:
+            problems.append(f"{where}: unknown kind {kind!r}")
+        if not isinstance(name, str) or not (1 <= len(name) <= 63) or not NAME.match(name):
+            problems.append(f"{where}: metadata.name must be 1-63 characters of [A-Za-z0-9] "
+                            "separated by single - _ or .")
+        for field in REQUIRED_SPEC.get(kind, []):
+            if spec.get(field) in (None, "", []):
+                problems.append(f"{where}: spec.{field} is required for a {kind}")
+        for field in ("type", "lifecycle", "owner", "system"):
+            if field in spec and not (isinstance(spec[field], str) and spec[field]):
+                problems.append(f"{where}: spec.{field} must be a non-empty string")
+        for tag in meta.get("tags") or []:
+            if not (isinstance(tag, str) and len(tag) <= 63 and TAG.match(tag)):
+                problems.append(f"{where}: tag {tag!r} must be lowercase words joined by -")
+        for section in ("annotations", "labels"):
+            values = meta.get(section) or {}
+            if not isinstance(values, dict):
+                problems.append(f"{where}: metadata.{section} must be a mapping")
+                continue
+            for k, v in values.items():
+                if not key_ok(str(k)):
+                    problems.append(f"{where}: metadata.{section} key {k!r} is not a valid key")
+                if not isinstance(v, str):
+                    problems.append(f"{where}: metadata.{section}.{k} must be a string, not {type(v).__name__}")
+        for link in meta.get("links") or []:
+            if not (isinstance(link, dict) and isinstance(link.get("url"), str) and "://" in link["url"]):
+                problems.append(f"{where}: link {link!r} needs a url")
+        if kind == "API":
+            d = spec.get("definition")
+            if not (isinstance(d, str) or (isinstance(d, dict) and set(d) & {"$text", "$json", "$yaml"})):
+                problems.append(f"{where}: spec.definition must be a string or a $text/$json/$yaml substitution")
+            elif isinstance(d, dict):
+                target = next(iter(d.values()))
+                if isinstance(target, str) and target.startswith("./") and not (path.parent / target).exists():
+                    problems.append(f"{where}: spec.definition refers to {target}, which does not exist")
+        if isinstance(name, str):
+            entities[(str(kind).lower(), name)] = where
+    # Every relation is a valid entity reference; references to entities of this file resolve.
+    for i, e in enumerate(docs):
+        spec = (e or {}).get("spec") or {}
+        where = f"document {i + 1} ({e.get('kind')}:{(e.get('metadata') or {}).get('name')})"
+        for field, default_kind in RELATIONS.items():
+            refs = spec.get(field)
+            if refs is None:
+                continue
+            for ref in refs if isinstance(refs, list) else [refs]:
+                m = REF.match(str(ref))
+                if not m:
+                    problems.append(f"{where}: spec.{field} {ref!r} is not an entity reference")
+                    continue
+                kind = (m.group("kind") or default_kind or "").lower()
+                if not kind:
+                    problems.append(f"{where}: spec.{field} {ref!r} needs a kind (e.g. resource:{ref})")
+                elif kind in ("resource", "api", "component") and (kind, m.group("name")) not in entities:
+                    # Local relations must point at an entity of this file.
+                    problems.append(f"{where}: spec.{field} {ref!r} names no entity in {path.name}")
+    return problems
+
+
+def resolve_placeholders(value, base: Path, problems: list[str]):
+    """Substitute $text/$json/$yaml as the catalog's PlaceholderProcessor does (local files only)."""
+    if isinstance(value, dict):
+        if len(value) == 1 and next(iter(value)) in ("$text", "$json", "$yaml"):
+            key, target = next(iter(value.items()))
+            f = base / str(target)
+            if "://" in str(target):
+                return f"<{target}>"  # remote placeholders are fetched by the catalog
+            if not f.is_file():
+                problems.append(f"{key}: {target} does not exist next to the catalog file")
+                return ""
+            text = f.read_text()
+            return text if key == "$text" else json.loads(text) if key == "$json" else yaml.safe_load(text)
+        return {k: resolve_placeholders(v, base, problems) for k, v in value.items()}
+    if isinstance(value, list):
+        return [resolve_placeholders(v, base, problems) for v in value]
+    return value
+
+
+def cmd_catalog_json(path: Path, out: Path) -> list[str]:
+    """The entities of a catalog file as a JSON array, placeholders substituted."""
+    problems: list[str] = []
+    entities = resolve_placeholders(load_all(path), path.parent, problems)
+    out.write_text(json.dumps(entities))
+    return problems
+
+
+def cmd_grafana(path: Path) -> list[str]:
+    d = json.loads(path.read_text())
+    problems = []
+    for field in ("title", "panels", "schemaVersion"):
+        if field not in d:
+            problems.append(f"dashboard has no {field}")
+    ids = set()
+    variables = {v.get("name") for v in (d.get("templating") or {}).get("list", [])}
+    variables |= {"__rate_interval", "__interval", "__range"}
+    for p in d.get("panels", []):
+        title = p.get("title", "?")
+        if p.get("id") in ids:
+            problems.append(f"panel {title!r}: duplicate id {p.get('id')}")
+        ids.add(p.get("id"))
+        grid = p.get("gridPos") or {}
+        if not all(isinstance(grid.get(k), int) for k in ("h", "w", "x", "y")) or grid.get("x", 0) + grid.get("w", 0) > 24:
+            problems.append(f"panel {title!r}: gridPos needs integer h, w, x, y within 24 columns")
+        if p.get("type") == "row":
+            continue
+        targets = p.get("targets") or []
+        if not targets:
+            problems.append(f"panel {title!r}: no query")
+        for t in targets:
+            expr = t.get("expr", "")
+            if not expr:
+                problems.append(f"panel {title!r}: target {t.get('refId')} has no expr")
+            for var in re.findall(r"\$\{?([A-Za-z_][A-Za-z0-9_]*)", expr):
+                if var not in variables:
+                    problems.append(f"panel {title!r}: unknown variable ${var}")
+            if expr.count("(") != expr.count(")") or expr.count("{") != expr.count("}"):
+                problems.append(f"panel {title!r}: unbalanced brackets in {expr!r}")
+    return problems
+
+
+def main() -> int:
+    cmd, *args = sys.argv[1:]
+    if cmd == "parse":
+        problems = cmd_parse(Path(args[0]))
+    elif cmd == "split-k8s":
+        problems = cmd_split_k8s(Path(args[0]), Path(args[1]))
+    elif cmd == "catalog":
+        problems = cmd_catalog(Path(args[0]))
+    elif cmd == "catalog-json":
+        problems = cmd_catalog_json(Path(args[0]), Path(args[1]))
+    elif cmd == "grafana":
+        problems = cmd_grafana(Path(args[0]))
+    else:
+        problems = [f"unknown command {cmd}"]
+    for p in problems:
+        print(p)
+    return 1 if problems else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
