@@ -4,6 +4,7 @@
 
 mod cli;
 mod cmd_catalog;
+mod cmd_check;
 mod cmd_new;
 mod output;
 mod prompt;

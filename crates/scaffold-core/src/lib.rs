@@ -40,6 +40,7 @@
 #![deny(missing_docs)]
 
 pub mod answers;
+pub mod check;
 pub mod definition;
 pub mod engine;
 pub mod error;

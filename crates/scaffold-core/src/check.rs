@@ -1,0 +1,1 @@
+//! `scaffold check`: drift of generated projects against their answers files.
