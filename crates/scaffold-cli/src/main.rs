@@ -5,6 +5,7 @@
 mod cli;
 mod cmd_catalog;
 mod cmd_check;
+mod cmd_update;
 mod cmd_new;
 mod output;
 mod prompt;
@@ -37,9 +38,9 @@ fn run(cli: cli::Cli) -> Result<u8, scaffold_core::Error> {
             clap_complete::generate(shell, &mut cmd, "scaffold", &mut std::io::stdout());
             Ok(0)
         }
-        cli::Command::Update(_) | cli::Command::Check(_) | cli::Command::Diff(_) => Err(
-            scaffold_core::Error::Usage("this command is not available yet".into()),
-        ),
+        cli::Command::Check(args) => cmd_check::check(&engine, &cli.global, &args),
+        cli::Command::Diff(args) => cmd_check::diff(&engine, &cli.global, &args),
+        cli::Command::Update(args) => cmd_update::run(&engine, &cli.global, &args),
     }
 }
 
