@@ -5,8 +5,8 @@
 mod cli;
 mod cmd_catalog;
 mod cmd_check;
-mod cmd_update;
 mod cmd_new;
+mod cmd_update;
 mod output;
 mod prompt;
 

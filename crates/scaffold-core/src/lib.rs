@@ -49,6 +49,7 @@ pub mod golden_path;
 pub mod lint;
 pub mod merge;
 pub mod new;
+pub mod project;
 pub mod provenance;
 pub mod remote;
 pub mod render;
