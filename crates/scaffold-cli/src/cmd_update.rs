@@ -1,9 +1,209 @@
-//! `scaffold update`.
+//! `scaffold update`: find the project(s), carry answers over (asking for new
+//! required ones on a terminal), plan the three-way update, then print and apply it.
 
+use std::path::{Path, PathBuf};
+
+use anstream::println;
+
+use scaffold_core::project::Project;
+use scaffold_core::update::{self, Action, UpdateOptions, UpdatePlan};
 use scaffold_core::{Engine, Error};
 
-use crate::cli::{Global, UpdateArgs};
+use crate::cli::{Format, Global, UpdateArgs};
+use crate::output::{self, BOLD, CYAN, DIM, GREEN, RED, RESET, YELLOW};
+use crate::prompt;
 
-pub fn run(_engine: &Engine, _global: &Global, _args: &UpdateArgs) -> Result<u8, Error> {
-    Err(Error::Usage("scaffold update is not available yet".into()))
+fn projects(dir: &Path, args: &UpdateArgs) -> Result<Vec<Project>, Error> {
+    if args.all {
+        return Project::find(dir, args.golden_path.as_deref());
+    }
+    let answers_dir = dir.join(scaffold_core::provenance::ANSWERS_DIR);
+    let mut here: Vec<PathBuf> = match std::fs::read_dir(&answers_dir) {
+        Ok(it) => it
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.extension().is_some_and(|x| x == "yaml"))
+            .collect(),
+        Err(_) => Vec::new(),
+    };
+    here.sort();
+    if let Some(name) = &args.golden_path {
+        here.retain(|p| p.file_stem().is_some_and(|s| s == name.as_str()));
+    }
+    match here.len() {
+        0 => Err(Error::Usage(format!(
+            "no answers file in `{}`{}; run update in the project's root, or pass --all to update every project below it",
+            answers_dir.display(),
+            args.golden_path
+                .as_ref()
+                .map(|g| format!(" for golden path `{g}`"))
+                .unwrap_or_default()
+        ))),
+        1 => Ok(vec![Project::open(&here[0])?]),
+        _ => Err(Error::Usage(format!(
+            "`{}` has several golden paths applied ({}); choose one with --golden-path NAME, or pass --all",
+            dir.display(),
+            here.iter()
+                .filter_map(|p| p.file_stem())
+                .map(|s| s.to_string_lossy().into_owned())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ))),
+    }
+}
+
+pub fn run(engine: &Engine, global: &Global, args: &UpdateArgs) -> Result<u8, Error> {
+    let dir = args.dir.clone().unwrap_or_else(|| PathBuf::from("."));
+    let projects = projects(&dir, args)?;
+    let mut plans = Vec::new();
+    for project in &projects {
+        let mut options = UpdateOptions {
+            to: args.to.clone(),
+            answers: serde_json::Map::new(),
+            sets: args.answers.set.clone(),
+        };
+        if let Some(f) = &args.answers.values {
+            options.answers = scaffold_core::answers::read_values_file(f)?;
+        }
+        let mut target = update::load_target(engine, project, &options)?;
+        if prompt::interactive(args.answers.no_input) {
+            let params = target.golden_path.parameters();
+            let mut given = target.values.clone();
+            for s in &options.sets {
+                let (k, v) = params.parse_set(s)?;
+                given.insert(k, v);
+            }
+            let missing = params.missing_required(&given);
+            if !missing.is_empty() {
+                prompt::ask(params, &mut target.values, Some(&missing))?;
+            }
+        }
+        let plan = update::plan_update(engine, project, target, &options)?;
+        if !args.allow_dirty {
+            update::check_clean(&plan)?;
+        }
+        plans.push(plan);
+    }
+    // Everything is planned before anything is written.
+    if !args.dry_run {
+        for plan in &plans {
+            scaffold_core::apply(&plan.plan)?;
+        }
+    }
+    let conflicts = plans.iter().any(UpdatePlan::has_conflicts);
+    if args.format == Format::Json {
+        let v: Vec<serde_json::Value> = plans
+            .iter()
+            .map(|p| {
+                let mut v = serde_json::to_value(p).expect("plan serializes");
+                v["dry_run"] = serde_json::Value::Bool(args.dry_run);
+                v
+            })
+            .collect();
+        output::json(&if v.len() == 1 {
+            v[0].clone()
+        } else {
+            serde_json::Value::Array(v)
+        });
+    } else {
+        for plan in &plans {
+            print_plan(plan, args.dry_run, global);
+        }
+    }
+    Ok(u8::from(conflicts))
+}
+
+fn colour(a: Action) -> &'static str {
+    match a {
+        Action::Conflict | Action::EnforcedOverwritten => RED,
+        Action::Kept => DIM,
+        Action::Deleted => YELLOW,
+        Action::Created | Action::Updated | Action::Merged | Action::Renamed => GREEN,
+    }
+}
+
+fn print_plan(plan: &UpdatePlan, dry_run: bool, global: &Global) {
+    let verb = if dry_run { "Would update" } else { "Updated" };
+    println!(
+        "{BOLD}{verb} {}{RESET}: {} {} -> {} {DIM}({}){RESET}",
+        plan.root.display(),
+        plan.golden_path,
+        plan.from_version,
+        plan.to_version,
+        plan.source
+    );
+    if !plan.exact_base {
+        println!(
+            "{YELLOW}note{RESET}: the recorded version could not be rendered again; files changed on both sides are reported as conflicts"
+        );
+    }
+    for d in &plan.dropped_answers {
+        println!("{YELLOW}note{RESET}: answer `{d}` is no longer a parameter and was dropped");
+    }
+    for f in &plan.files {
+        if f.action == Action::Kept && !global.verbose {
+            continue;
+        }
+        let extra = match (&f.from, f.conflicts) {
+            (Some(from), _) => format!(" (from {from})"),
+            (None, n) if n > 1 => format!(" ({n} conflicts)"),
+            _ => String::new(),
+        };
+        println!(
+            "  {}{:<20}{RESET} {}{extra} {DIM}{}{RESET}",
+            colour(f.action),
+            f.action.as_str(),
+            f.path,
+            f.detail
+        );
+    }
+    if dry_run {
+        for f in &plan.files {
+            if f.before != f.after {
+                print!(
+                    "{}",
+                    output::unified_diff(&f.path, f.before.as_deref(), f.after.as_deref())
+                );
+            }
+            if let Some(from) = &f.from {
+                println!("{CYAN}rename {from} -> {}{RESET}", f.path);
+            }
+        }
+    }
+    let counts: Vec<String> = plan
+        .summary
+        .counts
+        .iter()
+        .map(|(k, v)| format!("{v} {k}"))
+        .collect();
+    let kept = plan.summary.counts.get("kept").copied().unwrap_or(0);
+    println!(
+        "{}{}",
+        if counts.is_empty() {
+            "Already up to date: nothing to change".to_string()
+        } else {
+            format!("Summary: {}", counts.join(", "))
+        },
+        if kept > 0 && !global.verbose {
+            format!(" {DIM}(-v lists kept files){RESET}")
+        } else {
+            String::new()
+        }
+    );
+    if plan.has_conflicts() {
+        let n = plan
+            .files
+            .iter()
+            .filter(|f| f.action == Action::Conflict)
+            .count();
+        println!(
+            "{RED}{n} file(s) with conflicts{RESET}: {}resolve the <<<<<<< markers (and *.theirs files for binaries), then commit",
+            if dry_run {
+                "a real run would leave them; "
+            } else {
+                ""
+            }
+        );
+    } else if dry_run {
+        println!("{DIM}nothing written (dry run){RESET}");
+    }
 }

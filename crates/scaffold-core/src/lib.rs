@@ -55,6 +55,7 @@ pub mod remote;
 pub mod render;
 pub mod source;
 pub mod tree;
+pub mod update;
 pub mod vcs;
 pub mod write;
 

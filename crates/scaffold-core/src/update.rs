@@ -1,0 +1,717 @@
+//! `scaffold update`: re-apply a golden path to a project as a three-way merge.
+//!
+//! base = the recorded version rendered with the recorded answers, theirs = the new
+//! version rendered with the new answers, ours = the working tree. All three are held
+//! in memory and every path is classified (SPEC section 6) before anything is
+//! written; the result is an [`UpdatePlan`]: a report plus a [`Plan`] whose last change
+//! is the new answers file. `--dry-run` prints the same plan, so its predicted
+//! conflicts are exactly those of the real run.
+
+use std::collections::{BTreeMap, BTreeSet, HashSet};
+
+use serde::Serialize;
+use serde_json::{Map, Value};
+
+use crate::engine::Engine;
+use crate::error::{Error, Result};
+use crate::golden_path::{AnswerInput, GoldenPath, Policy};
+use crate::merge::{MergeLabels, is_binary, merge_text, similarity};
+use crate::project::{Loaded, Project};
+use crate::provenance::{AnswersFile, ManifestEntry};
+use crate::remote::{self, Target};
+use crate::source::SourceRecord;
+use crate::tree::{Entry, FileMode, Tree, hash_bytes};
+use crate::write::{Change, Op, Plan};
+
+/// What the user asked for.
+#[derive(Debug, Clone, Default)]
+pub struct UpdateOptions {
+    /// Version to update to (tag, branch, commit, or `latest`). `None` means latest,
+    /// or the recorded version when `answers` change answers only.
+    pub to: Option<String>,
+    /// Answers to change or add (already typed), applied over the recorded ones.
+    pub answers: Map<String, Value>,
+    /// `--set key=value` strings, applied last.
+    pub sets: Vec<String>,
+}
+
+/// What happened (or will happen) to one path.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Action {
+    /// Created from the new version.
+    Created,
+    /// Replaced by the new version (the user had not changed it).
+    Updated,
+    /// Three-way merged without conflict.
+    Merged,
+    /// Merged with conflict markers, or a binary kept with theirs beside it.
+    Conflict,
+    /// The user's version kept (the template did not change it, or it is seed).
+    Kept,
+    /// Deleted because the new version dropped it.
+    Deleted,
+    /// Moved to a new path by the template, carrying the user's edits.
+    Renamed,
+    /// An enforced path where a local edit was overwritten.
+    EnforcedOverwritten,
+}
+
+impl Action {
+    /// The report word.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Action::Created => "created",
+            Action::Updated => "updated",
+            Action::Merged => "merged",
+            Action::Conflict => "conflict",
+            Action::Kept => "kept",
+            Action::Deleted => "deleted",
+            Action::Renamed => "renamed",
+            Action::EnforcedOverwritten => "enforced-overwritten",
+        }
+    }
+}
+
+/// One line of the report.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FileUpdate {
+    /// The path (the new path for renames).
+    pub path: String,
+    /// What happens.
+    pub action: Action,
+    /// The path's policy in the new version.
+    pub policy: Policy,
+    /// The old path, for renames.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub from: Option<String>,
+    /// Why, in a few words.
+    pub detail: String,
+    /// Number of conflict regions (text) — 1 for a binary conflict.
+    pub conflicts: usize,
+    /// The working tree's content before (for diffs).
+    #[serde(skip)]
+    pub before: Option<Vec<u8>>,
+    /// The content after (for diffs); `None` when deleted.
+    #[serde(skip)]
+    pub after: Option<Vec<u8>>,
+}
+
+/// Counts per action.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Summary {
+    /// Per action word.
+    pub counts: BTreeMap<String, usize>,
+    /// Total conflict regions.
+    pub conflicts: usize,
+}
+
+/// The whole update of one project, computed before anything is written.
+#[derive(Debug, Clone, Serialize)]
+pub struct UpdatePlan {
+    /// Project root.
+    pub root: std::path::PathBuf,
+    /// Golden path name.
+    pub golden_path: String,
+    /// Version before.
+    pub from_version: String,
+    /// Version after.
+    pub to_version: String,
+    /// Source after (with resolved commit for git).
+    pub source: SourceRecord,
+    /// Whether the pristine base could be rendered (else hashes from the manifest
+    /// stood in for it, and edited files that both sides changed are conflicts).
+    pub exact_base: bool,
+    /// Answers that the new version no longer has, dropped.
+    pub dropped_answers: Vec<String>,
+    /// Every path that changes or is worth reporting, sorted.
+    pub files: Vec<FileUpdate>,
+    /// Counts.
+    pub summary: Summary,
+    /// What to write; the answers file last. Empty writes besides it mean a no-op.
+    #[serde(skip)]
+    pub plan: Plan,
+}
+
+impl UpdatePlan {
+    /// Whether conflicts remain after applying this plan.
+    pub fn has_conflicts(&self) -> bool {
+        self.summary.conflicts > 0
+    }
+
+    /// Paths (relative to the root) the plan writes or deletes.
+    pub fn touched(&self) -> Vec<String> {
+        self.plan.changes.iter().map(|c| c.path.clone()).collect()
+    }
+}
+
+/// The new golden path and answers an update will render, before rendering: lets a
+/// front end ask for new required parameters first.
+pub struct UpdateTarget {
+    /// The golden path at the target version.
+    pub golden_path: GoldenPath,
+    /// Recorded answers that the new version still has, then `options.answers`.
+    pub values: Map<String, Value>,
+    /// Recorded answers the new version dropped.
+    pub dropped: Vec<String>,
+}
+
+/// Load the target version of a project's golden path and carry the answers over.
+pub fn load_target(
+    engine: &Engine,
+    project: &Project,
+    options: &UpdateOptions,
+) -> Result<UpdateTarget> {
+    let answers_only =
+        options.to.is_none() && (!options.answers.is_empty() || !options.sets.is_empty());
+    let target = match (&project.file.source, options.to.as_deref()) {
+        (SourceRecord::Git { commit, .. }, None) if answers_only => Target::Ref(commit.clone()),
+        (_, None | Some("latest")) => Target::Latest,
+        (_, Some(r)) => Target::Ref(r.to_string()),
+    };
+    if !matches!(project.file.source, SourceRecord::Git { .. }) && matches!(target, Target::Ref(_))
+    {
+        return Err(Error::Usage(format!(
+            "--to needs a git source; {} comes from {}, which has one version only",
+            project.root.display(),
+            project.file.source
+        )));
+    }
+    let located = remote::locate_recorded(
+        engine,
+        &project.file.source,
+        &project.file.golden_path,
+        &target,
+    )?;
+    let gp = GoldenPath::load(&located)?;
+    if gp.name() != project.file.golden_path {
+        return Err(Error::Usage(format!(
+            "the source now defines golden path `{}`, not `{}`",
+            gp.name(),
+            project.file.golden_path
+        )));
+    }
+    let props = gp
+        .parameters()
+        .schema()
+        .get("properties")
+        .and_then(Value::as_object)
+        .cloned()
+        .unwrap_or_default();
+    let mut values = Map::new();
+    let mut dropped = Vec::new();
+    for (k, v) in &project.file.answers {
+        if props.is_empty() || props.contains_key(k) {
+            values.insert(k.clone(), v.clone());
+        } else {
+            dropped.push(k.clone());
+        }
+    }
+    for (k, v) in &options.answers {
+        values.insert(k.clone(), v.clone());
+    }
+    Ok(UpdateTarget {
+        golden_path: gp,
+        values,
+        dropped,
+    })
+}
+
+/// Recorded answers failed the new schema: say which, and the `--set` that fixes each.
+fn explain_answers(err: Error, recorded: &Map<String, Value>) -> Error {
+    match err {
+        Error::InvalidAnswers { mut problems } => {
+            for p in &mut problems {
+                let top = p
+                    .pointer
+                    .trim_start_matches('/')
+                    .split('/')
+                    .next()
+                    .unwrap_or("")
+                    .to_string();
+                if let Some(old) = recorded.get(&top) {
+                    p.message = format!("recorded answer {old} no longer validates: {}", p.message);
+                }
+                if !top.is_empty() {
+                    p.hint = Some(format!("fix it with scaffold update --set {top}=..."));
+                }
+            }
+            Error::InvalidAnswers { problems }
+        }
+        other => other,
+    }
+}
+
+/// What stands in for the base: the pristine render, or only the manifest's hashes.
+enum Base {
+    Exact(Tree),
+    Hashes(BTreeMap<String, ManifestEntry>),
+}
+
+impl Base {
+    fn has(&self, path: &str) -> bool {
+        match self {
+            Base::Exact(t) => t.contains_key(path),
+            Base::Hashes(m) => m.contains_key(path),
+        }
+    }
+    fn same(&self, path: &str, e: Option<&Entry>) -> bool {
+        match (self, e) {
+            (Base::Exact(t), e) => t.get(path) == e,
+            (Base::Hashes(m), None) => !m.contains_key(path),
+            (Base::Hashes(m), Some(e)) => m
+                .get(path)
+                .is_some_and(|b| b.mode == e.mode && b.hash == hash_bytes(&e.content)),
+        }
+    }
+    fn content(&self, path: &str) -> Option<&[u8]> {
+        match self {
+            Base::Exact(t) => t.get(path).map(|e| e.content.as_slice()),
+            Base::Hashes(_) => None,
+        }
+    }
+    fn mode(&self, path: &str) -> Option<FileMode> {
+        match self {
+            Base::Exact(t) => t.get(path).map(|e| e.mode),
+            Base::Hashes(m) => m.get(path).map(|e| e.mode),
+        }
+    }
+    fn paths(&self) -> Vec<String> {
+        match self {
+            Base::Exact(t) => t.keys().cloned().collect(),
+            Base::Hashes(m) => m.keys().cloned().collect(),
+        }
+    }
+}
+
+/// Plan the update of one project. `theirs` is the result of [`load_target`] after the
+/// caller filled any new required answers into its `values`.
+pub fn plan_update(
+    engine: &Engine,
+    project: &Project,
+    target: UpdateTarget,
+    options: &UpdateOptions,
+) -> Result<UpdatePlan> {
+    let UpdateTarget {
+        golden_path: new_gp,
+        values,
+        dropped,
+    } = target;
+
+    // theirs
+    let answers = new_gp
+        .resolve_answers(&AnswerInput {
+            values,
+            sets: options.sets.clone(),
+        })
+        .map_err(|e| explain_answers(e, &project.file.answers))?;
+    let theirs_render = new_gp.render(&answers)?;
+
+    // base: the pristine render of the recorded version (secrets come from --set).
+    let secret_sets: Vec<String> = options.sets.clone();
+    let (base, base_sources) = match project.base(engine, &secret_sets) {
+        Ok(Loaded { rendered, .. }) => {
+            let sources = rendered
+                .files
+                .iter()
+                .map(|(p, f)| (p.clone(), (f.layer.clone(), f.source.clone())))
+                .collect();
+            (Base::Exact(rendered.tree()), sources)
+        }
+        Err(Error::Usage(_)) if !matches!(project.file.source, SourceRecord::Git { .. }) => {
+            (Base::Hashes(project.file.manifest.clone()), BTreeMap::new())
+        }
+        Err(e) => return Err(e),
+    };
+    let exact_base = matches!(base, Base::Exact(_));
+    let theirs = theirs_render.tree();
+
+    // ours: every path any side knows.
+    let mut all: BTreeSet<String> = base.paths().into_iter().collect();
+    all.extend(theirs.keys().cloned());
+    all.extend(project.file.manifest.keys().cloned());
+    let ours = project.read_paths(all.iter())?;
+
+    let labels_base = format!("base {}", project.file.version);
+    let labels_theirs = format!("theirs {}", new_gp.version);
+    let labels = MergeLabels {
+        ours: "ours",
+        base: &labels_base,
+        theirs: &labels_theirs,
+    };
+
+    // Renames: base paths the template dropped, matched to paths it added.
+    let renames = find_renames(&base, &base_sources, &theirs_render, &theirs, &ours);
+    let rename_targets: HashSet<&String> = renames.values().collect();
+
+    let mut files = Vec::new();
+    let mut changes = Vec::new();
+    let new_policy = new_gp.policy();
+    for path in &all {
+        let b_has = base.has(path);
+        let o = ours.get(path);
+        let t = theirs.get(path);
+        let policy = if t.is_some() || !b_has {
+            new_policy.of(path)
+        } else {
+            project
+                .file
+                .manifest
+                .get(path)
+                .map_or_else(|| new_policy.of(path), |m| m.policy)
+        };
+        if rename_targets.contains(path) {
+            continue; // handled with its source path
+        }
+        if let Some(to) = renames.get(path) {
+            rename(
+                path,
+                to,
+                &base,
+                &ours,
+                &theirs,
+                &labels,
+                new_policy.of(to),
+                &mut files,
+                &mut changes,
+            );
+            continue;
+        }
+        let report =
+            |action: Action, detail: &str, after: Option<&Entry>, conflicts: usize| FileUpdate {
+                path: path.clone(),
+                action,
+                policy,
+                from: None,
+                detail: detail.to_string(),
+                conflicts,
+                before: o.map(|e| e.content.clone()),
+                after: after.map(|e| e.content.clone()),
+            };
+        let ours_unchanged = base.same(path, o);
+        let theirs_unchanged = base.same(path, t);
+        match policy {
+            Policy::Seed => {
+                // Written once: only a seed file that is new to the project is created.
+                if o.is_none() && !b_has {
+                    if let Some(t) = t {
+                        push_write(&mut changes, path, t);
+                        files.push(report(Action::Created, "new seed file", Some(t), 0));
+                    }
+                } else if !theirs_unchanged && o.is_some() {
+                    files.push(report(Action::Kept, "seed: never updated", o, 0));
+                }
+                continue;
+            }
+            Policy::Enforced => {
+                if o == t {
+                    continue;
+                }
+                let action = if ours_unchanged {
+                    match (b_has, t) {
+                        (_, None) => Action::Deleted,
+                        (false, Some(_)) => Action::Created,
+                        (true, Some(_)) => Action::Updated,
+                    }
+                } else {
+                    Action::EnforcedOverwritten
+                };
+                let detail = if action == Action::EnforcedOverwritten {
+                    "enforced: local edit overwritten"
+                } else {
+                    "enforced"
+                };
+                match t {
+                    Some(t) => push_write(&mut changes, path, t),
+                    None => push_delete(&mut changes, path),
+                }
+                files.push(report(action, detail, t, 0));
+                continue;
+            }
+            Policy::Merged => {}
+        }
+        if o == t {
+            continue; // nothing to do (includes both absent)
+        }
+        if ours_unchanged {
+            match t {
+                Some(t) => {
+                    push_write(&mut changes, path, t);
+                    let (action, detail) = if o.is_none() {
+                        (Action::Created, "new in this version")
+                    } else if o.is_some_and(|o| o.content == t.content) {
+                        (Action::Updated, "mode changed")
+                    } else {
+                        (Action::Updated, "taken from the new version")
+                    };
+                    files.push(report(action, detail, Some(t), 0));
+                }
+                None => {
+                    push_delete(&mut changes, path);
+                    files.push(report(Action::Deleted, "removed in this version", None, 0));
+                }
+            }
+            continue;
+        }
+        if theirs_unchanged {
+            files.push(report(
+                Action::Kept,
+                "local change kept; the template did not change this file",
+                o,
+                0,
+            ));
+            continue;
+        }
+        // All three differ.
+        match (o, t) {
+            (None, Some(_)) => files.push(report(
+                Action::Kept,
+                "deleted locally; the new version changed it (not restored)",
+                None,
+                0,
+            )),
+            (Some(_), None) => files.push(report(
+                Action::Kept,
+                "edited locally; the new version deleted it (kept)",
+                o,
+                0,
+            )),
+            (Some(o), Some(t)) => {
+                let base_content = base.content(path);
+                let binary = o.mode == FileMode::Symlink
+                    || t.mode == FileMode::Symlink
+                    || o.mode == FileMode::Dir
+                    || t.mode == FileMode::Dir
+                    || is_binary(&o.content)
+                    || is_binary(&t.content)
+                    || base_content.is_some_and(is_binary);
+                if binary {
+                    let beside = format!("{path}.theirs");
+                    if t.mode != FileMode::Symlink
+                        && t.mode != FileMode::Dir
+                        && !ours.contains_key(&beside)
+                    {
+                        push_write(&mut changes, &beside, t);
+                    }
+                    let mut r = report(
+                        Action::Conflict,
+                        &format!(
+                            "binary changed on both sides: ours kept, theirs written to {beside}"
+                        ),
+                        Some(o),
+                        1,
+                    );
+                    r.after = r.before.clone();
+                    files.push(r);
+                    continue;
+                }
+                let merged =
+                    merge_text(base_content.unwrap_or(&[]), &o.content, &t.content, labels);
+                let mode = match base.mode(path) {
+                    Some(bm) if bm != o.mode => o.mode,
+                    _ => t.mode,
+                };
+                let entry = Entry {
+                    mode,
+                    content: merged.content,
+                };
+                if Some(&entry) != Some(o) {
+                    push_write(&mut changes, path, &entry);
+                }
+                let (action, detail) = match (merged.conflicts, b_has) {
+                    (0, true) => (Action::Merged, "local and template changes combined"),
+                    (0, false) => (Action::Merged, "added on both sides; combined"),
+                    (_, true) => (
+                        Action::Conflict,
+                        "overlapping changes: resolve the conflict markers",
+                    ),
+                    (_, false) => (
+                        Action::Conflict,
+                        "added on both sides with different content: resolve the conflict markers",
+                    ),
+                };
+                files.push(report(action, detail, Some(&entry), merged.conflicts));
+            }
+            (None, None) => {}
+        }
+    }
+
+    // The answers file, last.
+    let new_file = AnswersFile::new(&new_gp, &answers, &theirs_render);
+    changes.push(Change {
+        path: project.answers_rel.clone(),
+        op: Op::Write {
+            content: new_file.to_yaml().into_bytes(),
+            mode: FileMode::File,
+        },
+    });
+
+    files.sort_by(|a, b| a.path.cmp(&b.path));
+    let mut summary = Summary::default();
+    for f in &files {
+        *summary
+            .counts
+            .entry(f.action.as_str().to_string())
+            .or_default() += 1;
+        summary.conflicts += f.conflicts;
+    }
+    Ok(UpdatePlan {
+        root: project.root.clone(),
+        golden_path: new_gp.name().to_string(),
+        from_version: project.file.version.clone(),
+        to_version: new_gp.version.clone(),
+        source: new_gp.source.clone(),
+        exact_base,
+        dropped_answers: dropped,
+        files,
+        summary,
+        plan: Plan {
+            root: project.root.clone(),
+            changes,
+        },
+    })
+}
+
+fn push_write(changes: &mut Vec<Change>, path: &str, e: &Entry) {
+    changes.push(Change {
+        path: path.to_string(),
+        op: Op::Write {
+            content: e.content.clone(),
+            mode: e.mode,
+        },
+    });
+}
+
+fn push_delete(changes: &mut Vec<Change>, path: &str) {
+    changes.push(Change {
+        path: path.to_string(),
+        op: Op::Delete,
+    });
+}
+
+/// Map base paths the template dropped to the path it moved them to: first a path
+/// rendered from the same skeleton file, else the most similar added file (>= 50%).
+/// Only paths the user edited need carrying; untouched ones follow the normal rules.
+fn find_renames(
+    base: &Base,
+    base_sources: &BTreeMap<String, (String, String)>,
+    theirs_render: &crate::render::Rendered,
+    theirs: &Tree,
+    ours: &Tree,
+) -> BTreeMap<String, String> {
+    let mut out = BTreeMap::new();
+    let Base::Exact(base_tree) = base else {
+        return out;
+    };
+    let removed: Vec<&String> = base_tree
+        .keys()
+        .filter(|p| !theirs.contains_key(*p))
+        .collect();
+    let mut added: Vec<&String> = theirs
+        .keys()
+        .filter(|p| !base_tree.contains_key(*p) && !ours.contains_key(*p))
+        .collect();
+    for old in removed {
+        let Some(o) = ours.get(old) else { continue };
+        let b = &base_tree[old];
+        if o == b || o.mode == FileMode::Dir {
+            continue;
+        }
+        let same_source = base_sources.get(old).and_then(|src| {
+            added.iter().position(|n| {
+                theirs_render
+                    .files
+                    .get(*n)
+                    .is_some_and(|f| (&f.layer, &f.source) == (&src.0, &src.1))
+            })
+        });
+        let pick = same_source.or_else(|| {
+            let mut best: Option<(usize, f64)> = None;
+            for (i, n) in added.iter().enumerate() {
+                let s = similarity(&b.content, &theirs[*n].content);
+                if s >= 0.5 && best.is_none_or(|(_, bs)| s > bs) {
+                    best = Some((i, s));
+                }
+            }
+            best.map(|(i, _)| i)
+        });
+        if let Some(i) = pick {
+            out.insert(old.clone(), added.remove(i).clone());
+        }
+    }
+    out
+}
+
+#[allow(clippy::too_many_arguments)]
+fn rename(
+    from: &str,
+    to: &str,
+    base: &Base,
+    ours: &Tree,
+    theirs: &Tree,
+    labels: &MergeLabels<'_>,
+    policy: Policy,
+    files: &mut Vec<FileUpdate>,
+    changes: &mut Vec<Change>,
+) {
+    let o = &ours[from];
+    let t = &theirs[to];
+    let base_content = base.content(from).unwrap_or(&[]);
+    let (entry, conflicts) = if is_binary(&o.content)
+        || is_binary(&t.content)
+        || o.mode == FileMode::Symlink
+        || t.mode == FileMode::Symlink
+    {
+        (o.clone(), 1)
+    } else {
+        let m = merge_text(base_content, &o.content, &t.content, *labels);
+        let mode = match base.mode(from) {
+            Some(bm) if bm != o.mode => o.mode,
+            _ => t.mode,
+        };
+        (
+            Entry {
+                mode,
+                content: m.content,
+            },
+            m.conflicts,
+        )
+    };
+    push_write(changes, to, &entry);
+    push_delete(changes, from);
+    files.push(FileUpdate {
+        path: to.to_string(),
+        action: if conflicts > 0 {
+            Action::Conflict
+        } else {
+            Action::Renamed
+        },
+        policy,
+        from: Some(from.to_string()),
+        detail: if conflicts > 0 {
+            format!("moved from {from}; local edits carried over with conflicts")
+        } else {
+            format!("moved from {from}; local edits carried over")
+        },
+        conflicts,
+        before: Some(o.content.clone()),
+        after: Some(entry.content),
+    });
+}
+
+/// Refuse when paths the plan touches have uncommitted changes (git projects only).
+pub fn check_clean(plan: &UpdatePlan) -> Result<()> {
+    let Some(dirty) = crate::vcs::dirty_paths(&plan.root)? else {
+        return Ok(());
+    };
+    let touched: HashSet<String> = plan.touched().into_iter().collect();
+    let mut hits: Vec<String> = dirty.into_iter().filter(|d| touched.contains(d)).collect();
+    // An untracked directory is reported as `dir/`; match paths inside it too.
+    hits.sort();
+    hits.dedup();
+    if hits.is_empty() {
+        Ok(())
+    } else {
+        Err(Error::DirtyWorkTree { paths: hits })
+    }
+}
