@@ -30,7 +30,8 @@ For every golden path in DIR (default: the repository's golden-paths/) it runs
 
 Tools come from PyPI (tests/golden/requirements.txt) into a cached virtualenv, and
 from npm (tests/golden/package.json), under $SCAFFOLD_CI_CACHE (default
-~/.cache/scaffold-ci); kubectl (for kustomize) and node are used from PATH when present. One line per example and check:
+~/.cache/scaffold-ci); kubectl (for kustomize; $KUBECTL overrides it, KUBECTL= turns
+composition off) and node are used from PATH when present. One line per example and check:
 PASS, FAIL (with the tool's output) or SKIP (with why); then the wall time per golden
 path and a closing `N passed, M failed, K skipped` line. Exit status 1 when a check
 failed or a tool could not be installed. This script uses the standard library only;
@@ -181,6 +182,7 @@ class Tools:
             code, out = run([str(self.bin / cmd[0]) if (self.bin / cmd[0]).exists() else cmd[0]] + cmd[1:],
                             env=self.env, timeout=60)
             first = out.strip().splitlines()[0] if code == 0 and out.strip() else "not available"
+            first = first.split(" from /")[0]  # mkdocs appends its install path
             parts.append(f"{name}: {first}")
         return "; ".join(parts)
 
@@ -294,7 +296,8 @@ def check_k8s(res: Results, label: str, project: Path, tools: Tools, scratch: Pa
     deploy = project / "deploy"
     if not deploy.is_dir():
         return
-    kubectl = shutil.which("kubectl")
+    # $KUBECTL overrides the kubectl found on PATH; KUBECTL= (empty) disables composition.
+    kubectl = os.environ.get("KUBECTL", shutil.which("kubectl") or "")
     roots = kustomize_roots(project)
     targets: list[tuple[str, Path]] = []
     if roots and kubectl:
@@ -311,9 +314,10 @@ def check_k8s(res: Results, label: str, project: Path, tools: Tools, scratch: Pa
         if roots:
             res.record("SKIP", label, "kustomize", "kubectl not found: overlays not composed, "
                        "plain manifests validated one by one")
-        for f in sorted(deploy.rglob("*.yaml")):
-            if f.name != "kustomization.yaml" and "overlays" not in f.parts:
-                targets.append((str(f.relative_to(project)), f))
+        for d in (deploy, project / "monitoring"):
+            for f in sorted(d.rglob("*.yaml")) if d.is_dir() else []:
+                if f.name != "kustomization.yaml" and "overlays" not in f.relative_to(project).parts:
+                    targets.append((str(f.relative_to(project)), f))
     for name, f in targets:
         split_dir = scratch / ("split-" + f.stem)
         code, out = tools.helper("split-k8s", str(f), str(split_dir))

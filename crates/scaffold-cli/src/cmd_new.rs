@@ -11,12 +11,12 @@ use crate::cli::{AnswerArgs, Format, Global, NewArgs};
 use crate::output::{self, BOLD, DIM, GREEN, RESET, YELLOW};
 use crate::prompt;
 
-/// Collect answers from --values, --set and (on a terminal) prompts, then resolve them.
+/// Collect answers from `base`, --values, --set and (on a terminal) prompts for the
+/// rest, then resolve them.
 pub fn collect_answers(
     gp: &GoldenPath,
     args: &AnswerArgs,
     base: Map<String, Value>,
-    ask_only_missing: bool,
 ) -> Result<scaffold_core::Answers, Error> {
     let mut values = base;
     if let Some(f) = &args.values {
@@ -29,12 +29,7 @@ pub fn collect_answers(
         values.insert(k, v);
     }
     if prompt::interactive(args.no_input) {
-        if ask_only_missing {
-            let missing = gp.parameters().missing_required(&values);
-            prompt::ask(gp.parameters(), &mut values, Some(&missing))?;
-        } else {
-            prompt::ask(gp.parameters(), &mut values, None)?;
-        }
+        prompt::ask(gp.parameters(), &mut values, None)?;
     }
     gp.resolve_answers(&AnswerInput {
         values,
@@ -44,7 +39,16 @@ pub fn collect_answers(
 
 pub fn run(engine: &Engine, global: &Global, args: &NewArgs) -> Result<u8, Error> {
     let gp = engine.load(&args.name)?;
-    let answers = collect_answers(&gp, &args.answers, Map::new(), false)?;
+    // `scaffold new go-microservice payments-api`: a `name` parameter defaults to the
+    // destination's directory name (--set, --values and prompts still win).
+    let mut base = Map::new();
+    let has_name = gp.parameters().questions().iter().any(|q| q.name == "name");
+    if let (true, Some(dest)) = (has_name, &args.dest) {
+        if let Some(n) = dest.file_name().and_then(|n| n.to_str()) {
+            base.insert("name".to_string(), Value::String(n.to_string()));
+        }
+    }
+    let answers = collect_answers(&gp, &args.answers, base)?;
     let rendered = gp.render(&answers)?;
     let (dest, into) = match (&args.into, &args.dest) {
         (Some(dir), _) => {

@@ -308,7 +308,17 @@ pub fn plan_update(
     let theirs_render = new_gp.render(&answers)?;
 
     // base: the pristine render of the recorded version (secrets come from --set).
-    let secret_sets: Vec<String> = options.sets.clone();
+    // Only answers that were never recorded (secrets) may come from --set for the base:
+    // everything else must be rendered exactly as it was.
+    let secret_sets: Vec<String> = options
+        .sets
+        .iter()
+        .filter(|s| {
+            s.split_once('=')
+                .is_some_and(|(k, _)| !project.file.answers.contains_key(k.trim()))
+        })
+        .cloned()
+        .collect();
     let (base, base_sources) = match project.base(engine, &secret_sets) {
         Ok(Loaded { rendered, .. }) => {
             let sources = rendered
