@@ -140,7 +140,8 @@ fn print_plan(plan: &UpdatePlan, dry_run: bool, global: &Global) {
         println!("{YELLOW}note{RESET}: answer `{d}` is no longer a parameter and was dropped");
     }
     for f in &plan.files {
-        if f.action == Action::Kept && !global.verbose {
+        // Kept files are routine; a kept seed file means the template moved on without it.
+        if f.action == Action::Kept && !global.verbose && f.policy != scaffold_core::Policy::Seed {
             continue;
         }
         let extra = match (&f.from, f.conflicts) {
