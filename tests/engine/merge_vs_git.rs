@@ -60,6 +60,7 @@
 //!
 //! Class counters are written to stderr at the end (visible without
 //! `--nocapture`); `SHOW_GIT_DIFFERENCES=1` prints every difference.
+#![allow(clippy::print_stderr)] // the test prints its class summary on purpose
 
 use std::collections::BTreeMap;
 use std::io::Write as _;
