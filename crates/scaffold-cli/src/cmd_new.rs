@@ -49,7 +49,10 @@ pub fn run(engine: &Engine, global: &Global, args: &NewArgs) -> Result<u8, Error
         }
     }
     let answers = collect_answers(&gp, &args.answers, base)?;
-    let rendered = gp.render(&answers)?;
+    let progress = output::spinner(global.quiet, &format!("rendering {}", gp.name()));
+    let rendered = gp.render(&answers);
+    drop(progress);
+    let rendered = rendered?;
     let (dest, into) = match (&args.into, &args.dest) {
         (Some(dir), _) => {
             if !dir.is_dir() {
@@ -86,7 +89,10 @@ pub fn run(engine: &Engine, global: &Global, args: &NewArgs) -> Result<u8, Error
         return Ok(0);
     }
 
-    let applied = scaffold_core::apply(&plan.plan)?;
+    let progress = output::spinner(global.quiet, &format!("writing {}", dest.display()));
+    let applied = scaffold_core::apply(&plan.plan);
+    drop(progress);
+    let applied = applied?;
     let git = if !args.no_git && !into && !scaffold_core::vcs::inside_work_tree(&dest) {
         Some(scaffold_core::vcs::init_and_commit(
             &dest,

@@ -77,7 +77,10 @@ pub fn run(engine: &Engine, global: &Global, args: &UpdateArgs) -> Result<u8, Er
                 prompt::ask(params, &mut target.values, Some(&missing))?;
             }
         }
-        let plan = update::plan_update(engine, project, target, &options)?;
+        let progress = output::spinner(global.quiet, &format!("planning the update of {}", project.root.display()));
+        let plan = update::plan_update(engine, project, target, &options);
+        drop(progress);
+        let plan = plan?;
         if !args.allow_dirty {
             update::check_clean(&plan)?;
         }

@@ -130,3 +130,15 @@ pub fn human_size(n: usize) -> String {
         format!("{:.1} MiB", n as f64 / 1024.0 / 1024.0)
     }
 }
+
+/// A spinner on stderr while long work runs; only on a terminal and never with -q.
+pub fn spinner(quiet: bool, message: &str) -> Option<indicatif::ProgressBar> {
+    use std::io::IsTerminal;
+    if quiet || !std::io::stderr().is_terminal() {
+        return None;
+    }
+    let pb = indicatif::ProgressBar::new_spinner();
+    pb.set_message(message.to_string());
+    pb.enable_steady_tick(std::time::Duration::from_millis(100));
+    Some(pb)
+}
