@@ -132,7 +132,7 @@ pub fn human_size(n: usize) -> String {
 }
 
 /// A spinner on stderr while long work runs; only on a terminal and never with -q.
-pub fn spinner(quiet: bool, message: &str) -> Option<indicatif::ProgressBar> {
+pub fn spinner(quiet: bool, message: &str) -> Option<Spinner> {
     use std::io::IsTerminal;
     if quiet || !std::io::stderr().is_terminal() {
         return None;
@@ -140,5 +140,14 @@ pub fn spinner(quiet: bool, message: &str) -> Option<indicatif::ProgressBar> {
     let pb = indicatif::ProgressBar::new_spinner();
     pb.set_message(message.to_string());
     pb.enable_steady_tick(std::time::Duration::from_millis(100));
-    Some(pb)
+    Some(Spinner(pb))
+}
+
+/// Clears its spinner line when dropped.
+pub struct Spinner(indicatif::ProgressBar);
+
+impl Drop for Spinner {
+    fn drop(&mut self) {
+        self.0.finish_and_clear();
+    }
 }
