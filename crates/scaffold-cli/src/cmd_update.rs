@@ -88,8 +88,8 @@ pub fn run(engine: &Engine, global: &Global, args: &UpdateArgs) -> Result<u8, Er
     }
     // Everything is planned before anything is written.
     if !args.dry_run {
-        for plan in &plans {
-            scaffold_core::apply(&plan.plan)?;
+        for plan in combined(&plans) {
+            scaffold_core::apply(&plan)?;
         }
     }
     let conflicts = plans.iter().any(UpdatePlan::has_conflicts);
@@ -210,4 +210,32 @@ fn print_plan(plan: &UpdatePlan, dry_run: bool, global: &Global) {
     } else if dry_run {
         println!("{DIM}nothing written (dry run){RESET}");
     }
+}
+
+/// One plan per project root, so that golden paths applied to the same project are
+/// updated all or nothing: every file change first, then every answers file.
+fn combined(plans: &[UpdatePlan]) -> Vec<scaffold_core::Plan> {
+    let mut out: Vec<(scaffold_core::Plan, Vec<scaffold_core::Change>)> = Vec::new();
+    for p in plans {
+        let (files, answers) = p.plan.changes.split_at(p.plan.changes.len().saturating_sub(1));
+        match out.iter_mut().find(|(plan, _)| plan.root == p.plan.root) {
+            Some((plan, tail)) => {
+                plan.changes.extend_from_slice(files);
+                tail.extend_from_slice(answers);
+            }
+            None => out.push((
+                scaffold_core::Plan {
+                    root: p.plan.root.clone(),
+                    changes: files.to_vec(),
+                },
+                answers.to_vec(),
+            )),
+        }
+    }
+    out.into_iter()
+        .map(|(mut plan, tail)| {
+            plan.changes.extend(tail);
+            plan
+        })
+        .collect()
 }

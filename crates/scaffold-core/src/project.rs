@@ -120,7 +120,25 @@ impl Project {
                 gp.source
             )));
         }
-        self.render_with(gp, &self.file.answers, sets)
+        // Only answers that were never recorded (secrets) may be supplied for the base,
+        // and only for parameters the recorded version has.
+        let props = gp
+            .parameters()
+            .schema()
+            .get("properties")
+            .cloned()
+            .unwrap_or_default();
+        let sets: Vec<String> = sets
+            .iter()
+            .filter(|s| {
+                s.split_once('=').is_some_and(|(k, _)| {
+                    let k = k.trim();
+                    !self.file.answers.contains_key(k) && props.get(k).is_some()
+                })
+            })
+            .cloned()
+            .collect();
+        self.render_with(gp, &self.file.answers, &sets)
     }
 
     /// Render `gp` with `values` (validated, defaults filled) and `sets`.
@@ -170,7 +188,15 @@ impl Project {
 pub fn read_entry(path: &Path) -> Result<Option<Entry>> {
     let meta = match std::fs::symlink_metadata(path) {
         Ok(m) => m,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        // A path under something that is now a file does not exist either.
+        Err(e)
+            if matches!(
+                e.kind(),
+                std::io::ErrorKind::NotFound | std::io::ErrorKind::NotADirectory
+            ) =>
+        {
+            return Ok(None);
+        }
         Err(e) => return Err(Error::io("cannot read", path, e)),
     };
     if meta.file_type().is_symlink() {

@@ -162,8 +162,15 @@ pub fn load_target(
     project: &Project,
     options: &UpdateOptions,
 ) -> Result<UpdateTarget> {
-    let answers_only =
-        options.to.is_none() && (!options.answers.is_empty() || !options.sets.is_empty());
+    // Changing a recorded answer without --to re-renders the same version; supplying a
+    // secret (never recorded) or a new parameter does not.
+    let recorded = |k: &str| project.file.answers.contains_key(k.trim());
+    let answers_only = options.to.is_none()
+        && (options.answers.keys().any(|k| recorded(k))
+            || options
+                .sets
+                .iter()
+                .any(|s| s.split_once('=').is_some_and(|(k, _)| recorded(k))));
     let target = match (&project.file.source, options.to.as_deref()) {
         (SourceRecord::Git { commit, .. }, None) if answers_only => Target::Ref(commit.clone()),
         (_, None | Some("latest")) => Target::Latest,
@@ -218,7 +225,7 @@ pub fn load_target(
 }
 
 /// Recorded answers failed the new schema: say which, and the `--set` that fixes each.
-fn explain_answers(err: Error, recorded: &Map<String, Value>) -> Error {
+fn explain_answers(err: Error, recorded: &Map<String, Value>, version: &str) -> Error {
     match err {
         Error::InvalidAnswers { mut problems } => {
             for p in &mut problems {
@@ -233,7 +240,9 @@ fn explain_answers(err: Error, recorded: &Map<String, Value>) -> Error {
                     p.message = format!("recorded answer {old} no longer validates: {}", p.message);
                 }
                 if !top.is_empty() {
-                    p.hint = Some(format!("fix it with scaffold update --set {top}=..."));
+                    p.hint = Some(format!(
+                        "fix it with scaffold update --to {version} --set {top}=..."
+                    ));
                 }
             }
             Error::InvalidAnswers { problems }
@@ -304,22 +313,12 @@ pub fn plan_update(
             values,
             sets: options.sets.clone(),
         })
-        .map_err(|e| explain_answers(e, &project.file.answers))?;
+        .map_err(|e| explain_answers(e, &project.file.answers, &new_gp.version))?;
     let theirs_render = new_gp.render(&answers)?;
 
     // base: the pristine render of the recorded version (secrets come from --set).
-    // Only answers that were never recorded (secrets) may come from --set for the base:
-    // everything else must be rendered exactly as it was.
-    let secret_sets: Vec<String> = options
-        .sets
-        .iter()
-        .filter(|s| {
-            s.split_once('=')
-                .is_some_and(|(k, _)| !project.file.answers.contains_key(k.trim()))
-        })
-        .cloned()
-        .collect();
-    let (base, base_sources) = match project.base(engine, &secret_sets) {
+    // Project::base keeps only the sets it needs (secrets that were never recorded).
+    let (base, base_sources) = match project.base(engine, &options.sets) {
         Ok(Loaded { rendered, .. }) => {
             let sources = rendered
                 .files
@@ -340,7 +339,17 @@ pub fn plan_update(
     let mut all: BTreeSet<String> = base.paths().into_iter().collect();
     all.extend(theirs.keys().cloned());
     all.extend(project.file.manifest.keys().cloned());
-    let ours = project.read_paths(all.iter())?;
+    let mut ours = project.read_paths(all.iter())?;
+    // A directory that only holds other paths is not an entry of its own (a template
+    // file may replace it once its files are gone); remember the ones in the way.
+    let dirs_in_way: BTreeSet<String> = ours
+        .iter()
+        .filter(|(p, e)| e.mode == FileMode::Dir && base.mode(p) != Some(FileMode::Dir))
+        .map(|(p, _)| p.clone())
+        .collect();
+    for d in &dirs_in_way {
+        ours.remove(d);
+    }
 
     let labels_base = format!("base {}", project.file.version);
     let labels_theirs = format!("theirs {}", new_gp.version);
@@ -351,12 +360,27 @@ pub fn plan_update(
     };
 
     // Renames: base paths the template dropped, matched to paths it added.
-    let renames = find_renames(&base, &base_sources, &theirs_render, &theirs, &ours);
+    let new_policy = new_gp.policy();
+    let movable = |old: &str, new: &str| {
+        let old_policy = project
+            .file
+            .manifest
+            .get(old)
+            .map_or(Policy::Merged, |m| m.policy);
+        old_policy == Policy::Merged && new_policy.of(new) == Policy::Merged
+    };
+    let renames = find_renames(
+        &base,
+        &base_sources,
+        &theirs_render,
+        &theirs,
+        &ours,
+        &movable,
+    );
     let rename_targets: HashSet<&String> = renames.values().collect();
 
     let mut files = Vec::new();
     let mut changes = Vec::new();
-    let new_policy = new_gp.policy();
     for path in &all {
         let b_has = base.has(path);
         let o = ours.get(path);
@@ -497,20 +521,25 @@ pub fn plan_update(
                     || base_content.is_some_and(is_binary);
                 if binary {
                     let beside = format!("{path}.theirs");
-                    if t.mode != FileMode::Symlink
-                        && t.mode != FileMode::Dir
-                        && !ours.contains_key(&beside)
-                    {
+                    let free = crate::project::read_entry(&crate::tree::to_fs_path(
+                        &project.root,
+                        &beside,
+                    ))?
+                    .is_none();
+                    let detail = if t.mode == FileMode::Symlink || t.mode == FileMode::Dir {
+                        "changed on both sides: ours kept (compare with `scaffold diff --upstream`)"
+                            .to_string()
+                    } else if free {
                         push_write(&mut changes, &beside, t);
-                    }
-                    let mut r = report(
-                        Action::Conflict,
-                        &format!(
+                        format!(
                             "binary changed on both sides: ours kept, theirs written to {beside}"
-                        ),
-                        Some(o),
-                        1,
-                    );
+                        )
+                    } else {
+                        format!(
+                            "binary changed on both sides: ours kept; {beside} already exists, so theirs was not written"
+                        )
+                    };
+                    let mut r = report(Action::Conflict, &detail, Some(o), 1);
                     r.after = r.before.clone();
                     files.push(r);
                     continue;
@@ -545,6 +574,54 @@ pub fn plan_update(
             (None, None) => {}
         }
     }
+
+    // A write onto a directory that keeps other files cannot happen: report it as a
+    // conflict now, so the dry run and the real run agree.
+    let deleted: BTreeSet<String> = changes
+        .iter()
+        .filter(|c| c.op == Op::Delete)
+        .map(|c| c.path.clone())
+        .collect();
+    let mut blocked = BTreeSet::new();
+    for d in &dirs_in_way {
+        let dir = crate::tree::to_fs_path(&project.root, d);
+        let stays = walkdir::WalkDir::new(&dir)
+            .min_depth(1)
+            .into_iter()
+            .filter_map(|e| e.ok())
+            .any(|e| {
+                !e.file_type().is_dir()
+                    && e.path()
+                        .strip_prefix(&project.root)
+                        .ok()
+                        .map(|r| {
+                            r.components()
+                                .map(|c| c.as_os_str().to_string_lossy().into_owned())
+                                .collect::<Vec<_>>()
+                                .join("/")
+                        })
+                        .is_none_or(|r| !deleted.contains(&r))
+            });
+        if stays
+            && changes
+                .iter()
+                .any(|c| c.path == *d && matches!(c.op, Op::Write { .. }))
+        {
+            blocked.insert(d.clone());
+        }
+    }
+    if !blocked.is_empty() {
+        changes.retain(|c| !blocked.contains(&c.path));
+        for f in files.iter_mut().filter(|f| blocked.contains(&f.path)) {
+            f.action = Action::Conflict;
+            f.conflicts = f.conflicts.max(1);
+            f.detail = "a directory with other files stands where this file goes: move it, then update again".to_string();
+            f.after = None;
+        }
+    }
+    // Deletes first (so a file may replace an emptied directory), then writes; the
+    // answers file last.
+    changes.sort_by_key(|c| !matches!(c.op, Op::Delete));
 
     // The answers file, last.
     let new_file = AnswersFile::new(&new_gp, &answers, &theirs_render);
@@ -608,6 +685,7 @@ fn find_renames(
     theirs_render: &crate::render::Rendered,
     theirs: &Tree,
     ours: &Tree,
+    movable: &dyn Fn(&str, &str) -> bool,
 ) -> BTreeMap<String, String> {
     let mut out = BTreeMap::new();
     let Base::Exact(base_tree) = base else {
@@ -645,7 +723,7 @@ fn find_renames(
             }
             best.map(|(i, _)| i)
         });
-        if let Some(i) = pick {
+        if let Some(i) = pick.filter(|i| movable(old, added[*i])) {
             out.insert(old.clone(), added.remove(i).clone());
         }
     }

@@ -265,7 +265,10 @@ fn apply_in_place(plan: &Plan) -> Result<Applied> {
                         fs::remove_file(&path)
                     };
                     match r {
-                        Ok(()) => applied.deleted += 1,
+                        Ok(()) => {
+                            applied.deleted += 1;
+                            remove_empty_parents(root, &path);
+                        }
                         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
                         Err(e) => return Err(Error::io("cannot delete", &path, e)),
                     }
@@ -283,17 +286,19 @@ fn apply_in_place(plan: &Plan) -> Result<Applied> {
         }
         return Err(e);
     }
-    // Remove directories that deletes left empty (never the root).
-    for c in plan.changes.iter().filter(|c| c.op == Op::Delete) {
-        let mut p = to_fs_path(root, &c.path);
-        while let Some(parent) = p.parent().map(Path::to_path_buf) {
-            if parent == *root || fs::remove_dir(&parent).is_err() {
-                break;
-            }
-            p = parent;
-        }
-    }
     Ok(applied)
+}
+
+/// Remove the directories a delete left empty, up to (never including) the root, so a
+/// later write may put a file where a directory was. Rollback recreates parents.
+fn remove_empty_parents(root: &Path, path: &Path) {
+    let mut p = path.to_path_buf();
+    while let Some(parent) = p.parent().map(Path::to_path_buf) {
+        if parent == *root || !parent.starts_with(root) || fs::remove_dir(&parent).is_err() {
+            break;
+        }
+        p = parent;
+    }
 }
 
 fn create_dirs(dir: &Path, created: &mut Vec<PathBuf>) -> Result<()> {
@@ -365,11 +370,17 @@ fn restore(path: &Path, snap: Snapshot) {
         }
         Snapshot::File { content, mode } => {
             let _ = fs::remove_file(path);
+            if let Some(parent) = path.parent() {
+                let _ = fs::create_dir_all(parent);
+            }
             let _ = fs::write(path, content);
             let _ = set_mode(path, mode);
         }
         Snapshot::Link(target) => {
             let _ = fs::remove_file(path);
+            if let Some(parent) = path.parent() {
+                let _ = fs::create_dir_all(parent);
+            }
             let _ = symlink(&target.to_string_lossy(), path);
         }
         Snapshot::Dir => {
