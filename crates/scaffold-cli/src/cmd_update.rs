@@ -77,7 +77,10 @@ pub fn run(engine: &Engine, global: &Global, args: &UpdateArgs) -> Result<u8, Er
                 prompt::ask(params, &mut target.values, Some(&missing))?;
             }
         }
-        let progress = output::spinner(global.quiet, &format!("planning the update of {}", project.root.display()));
+        let progress = output::spinner(
+            global.quiet,
+            &format!("planning the update of {}", project.root.display()),
+        );
         let plan = update::plan_update(engine, project, target, &options);
         drop(progress);
         let plan = plan?;
@@ -102,10 +105,11 @@ pub fn run(engine: &Engine, global: &Global, args: &UpdateArgs) -> Result<u8, Er
                 v
             })
             .collect();
-        output::json(&if v.len() == 1 {
-            v[0].clone()
-        } else {
+        // One project: an object; --all: always an array, however many were found.
+        output::json(&if args.all {
             serde_json::Value::Array(v)
+        } else {
+            v[0].clone()
         });
     } else {
         for plan in &plans {
@@ -217,7 +221,10 @@ fn print_plan(plan: &UpdatePlan, dry_run: bool, global: &Global) {
 fn combined(plans: &[UpdatePlan]) -> Vec<scaffold_core::Plan> {
     let mut out: Vec<(scaffold_core::Plan, Vec<scaffold_core::Change>)> = Vec::new();
     for p in plans {
-        let (files, answers) = p.plan.changes.split_at(p.plan.changes.len().saturating_sub(1));
+        let (files, answers) = p
+            .plan
+            .changes
+            .split_at(p.plan.changes.len().saturating_sub(1));
         match out.iter_mut().find(|(plan, _)| plan.root == p.plan.root) {
             Some((plan, tail)) => {
                 plan.changes.extend_from_slice(files);
