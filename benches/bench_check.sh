@@ -4,7 +4,7 @@
 # same tree for comparison (issue 4). Target: at most 1.5x the b3sum median.
 #
 #   benches/bench_check.sh                 # N = 1000, 10000
-#   SIZES="1000" RUNS=20 benches/bench_check.sh
+#   SIZES="1000" RUNS=10 ROUNDS=3 benches/bench_check.sh
 #
 # The project is the one bench_update.sh uses (see `project` in lib.sh): generated
 # from v1.0.0 of a git golden path, with 1% of its files edited locally and committed,

@@ -4,12 +4,16 @@
 # Target: at most 1.5x the `cp -r` median for N = 1,000 and 10,000, linear in N.
 #
 #   benches/bench_new.sh                   # N = 100, 1000, 10000
-#   SIZES="1000" RUNS=20 benches/bench_new.sh
+#   SIZES="1000" RUNS=10 ROUNDS=3 benches/bench_new.sh
+#   WITH_GIT=0 benches/bench_new.sh       # skip the two git init commands
+#   SCAFFOLD_BENCH_WORK=/dev/shm/scaffold-bench benches/bench_new.sh   # on tmpfs
 #
 # Each timed run writes into an empty destination (`--prepare 'rm -rf DEST'`, not
-# timed). Commands: `cp -r` (the floor), `scaffold new --no-git` (the target), and
-# `scaffold new` with its default git init and first commit (reported, no target).
+# timed). Commands: `cp -r` (the floor), `scaffold new --no-git` (the target),
+# `scaffold new` with its default git init and first commit (reported, no target), and
+# for that one a reference: `cp -r` followed by the git CLI's init, add and commit.
 SIZES=${SIZES:-"100 1000 10000"}
+WITH_GIT=${WITH_GIT:-1}
 source "$(dirname "$0")/lib.sh"
 build
 machine
@@ -33,10 +37,18 @@ for n in $SIZES; do
     files=$(find "$dir/rendered" -type f | wc -l)
     echo "   $files files, $(du -sh "$dir/rendered" | cut -f1) rendered"
     dest=$dir/dest
-    hf "new-n$n" --prepare "rm -rf $dest" \
-        -n "cp -r" "cp -r $dir/rendered $dest" \
-        -n "scaffold new --no-git" "$SCAFFOLD -q new $gp/golden-path.yaml $dest --no-input --no-git ${ANSWERS[*]}" \
-        -n "scaffold new (git init)" "$SCAFFOLD -q new $gp/golden-path.yaml $dest --no-input ${ANSWERS[*]}"
+    gitcli="cp -r $dir/rendered $dest && cd $dest && git init -q && git add -A && ${GIT[*]} commit -qm generated"
+    cmds=(
+        -n "cp -r" "cp -r $dir/rendered $dest"
+        -n "scaffold new --no-git" "$SCAFFOLD -q new $gp/golden-path.yaml $dest --no-input --no-git ${ANSWERS[*]}"
+    )
+    if [[ $WITH_GIT == 1 ]]; then
+        cmds+=(
+            -n "scaffold new (git init)" "$SCAFFOLD -q new $gp/golden-path.yaml $dest --no-input ${ANSWERS[*]}"
+            -n "cp -r + git init/add/commit" "sh -c '$gitcli'"
+        )
+    fi
+    hf "new-n$n" --prepare "rm -rf $dest" "${cmds[@]}"
     ratios 0 "$n" "$RESULTS/new-n$n.json"
     rm -rf "$dest"
 done

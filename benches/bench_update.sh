@@ -5,7 +5,7 @@
 # under 2x the floor.
 #
 #   benches/bench_update.sh                # N = 1000, 10000
-#   SIZES="1000" RUNS=20 benches/bench_update.sh
+#   SIZES="1000" RUNS=10 ROUNDS=3 benches/bench_update.sh
 #
 # Set-up per N (reused by later runs; see `project` in lib.sh): a git golden path with
 # tags v1.0.0 and v2.0.0 (v2 edits 1% of the .tera files, adds 2, deletes 1, renames

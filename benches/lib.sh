@@ -4,7 +4,8 @@
 #   WORK          scratch space for generated trees (outside any git work tree, so
 #                 that `scaffold new` initialises its own repository)
 #   RESULTS       where hyperfine's JSON and markdown go (benches/out/results)
-#   SIZES RUNS WARMUP SEED  from the environment, with defaults
+#   SIZES RUNS ROUNDS WARMUP SEED  from the environment, with defaults (RUNS x ROUNDS
+#                 timed runs per command)
 # and defines the helpers below.
 
 set -euo pipefail
@@ -12,8 +13,9 @@ set -euo pipefail
 BENCHES=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 ROOT=$(dirname "$BENCHES")
 SIZES=${SIZES:-"1000 10000"}
-RUNS=${RUNS:-10}
-WARMUP=${WARMUP:-2}
+RUNS=${RUNS:-5}
+ROUNDS=${ROUNDS:-2}
+WARMUP=${WARMUP:-1}
 SEED=${SEED:-42}
 WORK=${SCAFFOLD_BENCH_WORK:-${TMPDIR:-/tmp}/scaffold-bench}
 RESULTS=${SCAFFOLD_BENCH_RESULTS:-$BENCHES/out/results}
@@ -110,12 +112,47 @@ for n, cmd, median, ratio in rows:
 EOF
 }
 
-# hf NAME ARGS...: hyperfine with the common options and exports under $RESULTS.
+# hf NAME ARGS...: hyperfine with the common options, in $ROUNDS rounds of $RUNS runs
+# per command (plus $WARMUP warm-up runs per round). hyperfine runs all of one
+# command's runs before the next command's, so on a machine whose speed drifts the
+# rounds interleave the commands; the rounds are merged into $RESULTS/NAME.json (every
+# run's time, medians recomputed) and NAME.md.
 hf() {
-    local name=$1
+    local name=$1 round
     shift
-    hyperfine -N --style basic --warmup "$WARMUP" --runs "$RUNS" \
-        --export-json "$RESULTS/$name.json" --export-markdown "$RESULTS/$name.md" "$@"
+    for ((round = 1; round <= ROUNDS; round++)); do
+        echo "   round $round/$ROUNDS"
+        hyperfine -N --style basic --warmup "$WARMUP" --runs "$RUNS" \
+            --export-json "$RESULTS/$name.round$round.json" "$@" 2>&1 |
+            grep -E "^(Benchmark|  Time|  Range|\[?[Ee]rror)" | sed 's/^/     /'
+    done
+    python3 - "$RESULTS/$name" "$ROUNDS" <<'EOF2'
+import json, statistics, sys
+base, rounds = sys.argv[1], int(sys.argv[2])
+merged = None
+for r in range(1, rounds + 1):
+    data = json.load(open(f"{base}.round{r}.json"))
+    if merged is None:
+        merged = data
+    else:
+        for m, d in zip(merged["results"], data["results"]):
+            for key in ("times", "exit_codes"):
+                m[key] = (m.get(key) or []) + (d.get(key) or [])
+            m["user"] = (m["user"] + d["user"]) / 2
+            m["system"] = (m["system"] + d["system"]) / 2
+for m in merged["results"]:
+    t = m["times"]
+    m.update(mean=statistics.mean(t), median=statistics.median(t), min=min(t), max=max(t),
+             stddev=statistics.stdev(t) if len(t) > 1 else 0.0)
+json.dump(merged, open(f"{base}.json", "w"), indent=2)
+floor = merged["results"][0]["median"]
+with open(f"{base}.md", "w") as md:
+    md.write("| Command | Median [ms] | Mean [ms] | Min [ms] | Max [ms] | Runs | Relative (median) |\n")
+    md.write("|:---|---:|---:|---:|---:|---:|---:|\n")
+    for m in merged["results"]:
+        md.write(f"| `{m['command']}` | {m['median']*1e3:.1f} | {m['mean']*1e3:.1f} ± {m['stddev']*1e3:.1f} "
+                 f"| {m['min']*1e3:.1f} | {m['max']*1e3:.1f} | {len(m['times'])} | {m['median']/floor:.2f} |\n")
+EOF2
 }
 
 # unavailable CMD...: whether the command reports "not available yet".

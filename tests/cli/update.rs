@@ -938,12 +938,15 @@ fn render_failure_leaves_the_project_untouched() {
 fn write_failure_rolls_back_every_change() {
     let sb = Sandbox::new();
     let mut v = v2();
-    v.skel
-        .insert("zz-dir/new.yml".into(), text("new: v2\n"));
+    v.skel.insert("zz-dir/new.yml".into(), text("new: v2\n"));
     let (repo, _) = template(&sb, &[v1(), v]);
     let project = generate(&sb, &repo, "shop", &[]);
     local_edits(&project);
-    fs::write(project.join("zz-dir"), "a local file where v2 needs a directory\n").unwrap();
+    fs::write(
+        project.join("zz-dir"),
+        "a local file where v2 needs a directory\n",
+    )
+    .unwrap();
     sb.commit_all(&project, "local edits");
     let before = support::snapshot(&project);
 
@@ -984,7 +987,12 @@ fn dry_run_predicts_a_directory_in_the_way() {
     support::assert_unchanged(&project, &before, "a dry run");
     let real = sb.scaffold(&project, &["update"]);
     real.expect_code(1);
-    assert!(real.stdout.contains("a directory with other files stands where this file goes"), "{}", real.stdout);
+    assert!(
+        real.stdout
+            .contains("a directory with other files stands where this file goes"),
+        "{}",
+        real.stdout
+    );
     assert_eq!(
         fs::read_to_string(project.join(".github/workflows/platform.yml/sub/x")).unwrap(),
         "x\n"
@@ -1268,7 +1276,11 @@ fn update_all_is_atomic_across_golden_paths() {
     )
     .expect_code(0);
     // v1.1.0 of svc creates docs/new.md; a local file `docs` makes that write fail.
-    fs::write(project.join("docs"), "a local file where v1.1.0 needs a directory\n").unwrap();
+    fs::write(
+        project.join("docs"),
+        "a local file where v1.1.0 needs a directory\n",
+    )
+    .unwrap();
     sb.commit_all(&project, "add-on, and a file in the way");
     let before = support::snapshot(&project);
     let run = sb.scaffold(&project, &["update", "--all"]);

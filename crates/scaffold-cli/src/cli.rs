@@ -175,50 +175,64 @@ pub struct UpdateArgs {
     pub format: Format,
 }
 
+/// What fails `scaffold check` (mirrors `scaffold_core::check::FailOn`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum FailOn {
+    /// An enforced path modified, missing or with another mode (the default).
     Enforced,
+    /// A merged or enforced path missing.
     Missing,
+    /// A newer version of the golden path exists.
     Behind,
+    /// A merged or enforced path modified (or its mode changed).
     Modified,
+    /// All of the above, and a manifest that does not match its render.
     Any,
 }
 
+/// Output of `scaffold check`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
 pub enum CheckFormat {
+    /// A table with one line per project (-v: one line per file).
     #[default]
     Human,
+    /// One JSON document (fields documented in docs/check.md).
     Json,
+    /// GitHub Actions workflow annotations (::error / ::warning).
     Github,
 }
 
 #[derive(Debug, Args)]
+#[command(after_help = crate::cmd_check::CHECK_HELP)]
 pub struct CheckArgs {
     /// Directories to search for answers files (default: the current directory).
     pub dirs: Vec<PathBuf>,
     /// What fails the check (repeatable or comma-separated).
     #[arg(long, value_enum, value_delimiter = ',', default_value = "enforced")]
     pub fail_on: Vec<FailOn>,
-    /// Re-render the base from the source and compare against it (instead of the manifest).
+    /// Re-render the base from the source at the recorded version and compare against
+    /// it (instead of the manifest); reports manifest entries that do not match it.
     #[arg(long)]
     pub render: bool,
-    /// Restore enforced paths from the pristine render.
+    /// Restore enforced paths (modified or missing) from the pristine render, then check.
     #[arg(long)]
     pub fix: bool,
+    /// Output format.
     #[arg(long, value_enum, default_value_t)]
     pub format: CheckFormat,
 }
 
 #[derive(Debug, Args)]
+#[command(after_help = crate::cmd_check::DIFF_HELP)]
 pub struct DiffArgs {
-    /// Project directory (default: the current directory).
+    /// Project directory, or a directory of projects (default: the current directory).
     pub dir: Option<PathBuf>,
-    /// Only these paths.
+    /// Only these paths (relative to the project root; directories select what is under them).
     pub paths: Vec<String>,
-    /// Show what `update` would change instead of what the project changed.
+    /// Show what `scaffold update` would change instead of what the project changed.
     #[arg(long)]
     pub upstream: bool,
-    /// Version for --upstream (default: latest).
-    #[arg(long, value_name = "REF")]
+    /// Version for --upstream: a tag, branch or commit of a git source (default: latest).
+    #[arg(long, value_name = "REF", requires = "upstream")]
     pub to: Option<String>,
 }

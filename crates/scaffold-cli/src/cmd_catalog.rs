@@ -1,6 +1,6 @@
 //! `scaffold list`, `show` and `lint`.
 
-use anstream::println;
+use anstream::{print, println};
 use serde_json::Value;
 
 use scaffold_core::{Engine, Error};

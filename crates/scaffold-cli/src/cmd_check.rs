@@ -1,13 +1,633 @@
-//! `scaffold check` and `scaffold diff`.
+//! `scaffold check` and `scaffold diff`: print the reports of `scaffold_core::check`
+//! as a table, JSON or GitHub workflow annotations, and map them to exit codes.
 
-use scaffold_core::{Engine, Error};
+use std::path::{Component, Path, PathBuf};
 
-use crate::cli::{CheckArgs, DiffArgs, Global};
+use anstream::{eprintln, print, println};
 
-pub fn check(_engine: &Engine, _global: &Global, _args: &CheckArgs) -> Result<u8, Error> {
-    Err(Error::Usage("scaffold check is not available yet".into()))
+use scaffold_core::check::{
+    self, CheckOptions, CheckRun, CheckedProject, FileStatus, Outcome, ProjectReport,
+};
+use scaffold_core::project::Project;
+use scaffold_core::tree::{Entry, FileMode};
+use scaffold_core::update::Action;
+use scaffold_core::{Engine, Error, Policy};
+
+use crate::cli::{CheckArgs, CheckFormat, DiffArgs, FailOn, Global};
+use crate::output::{self, BOLD, CYAN, DIM, GREEN, RED, RESET, YELLOW};
+
+/// Shown under `scaffold check --help`.
+pub const CHECK_HELP: &str = "\
+Checks every project (answers file .scaffold/*.yaml) under DIR... without descending
+into .git or what .gitignore ignores. Local drift comes from the answers file's
+manifest alone: no rendering, no network. Unless --offline, git sources are asked for
+their latest tag to report how many versions the project is behind.
+
+--fail-on rules (default: enforced):
+  enforced  an enforced path modified, missing or with another mode
+  missing   a merged or enforced path missing
+  modified  a merged or enforced path modified (or its mode changed)
+  behind    a newer version of the golden path exists
+  any       all of the above, and (with --render) a manifest that does not match its render
+Seed paths belong to the project and never fail a check.
+
+Exit codes:
+  0  every project passed
+  1  some project failed the --fail-on policy
+  2  could not check: no or corrupt answers file, a path outside the project, a source
+     that no longer exists or cannot be reached (without --offline), a recorded
+     version that is gone
+
+Examples:
+  scaffold check                          # CI: fail on enforced drift
+  scaffold check --offline -v             # per-file report, no network
+  scaffold check services/ --fail-on enforced,behind --format github
+  scaffold check --fix                    # restore enforced files from the pristine render";
+
+/// Shown under `scaffold diff --help`.
+pub const DIFF_HELP: &str = "\
+Without --upstream: the unified diff from the pristine render (the recorded version,
+rendered again with the recorded answers) to the working tree, i.e. what the project
+changed. With --upstream: what `scaffold update` would change, from the working tree
+to the result (conflicts included). Paths in the diff are relative to DIR, so
+`scaffold diff | git apply -R` undoes local changes. PATH filters are relative to
+each project's root and may name directories.
+
+Exit codes: 0 the diff was printed (empty or not), 2 could not diff.";
+
+fn rules(args: &CheckArgs) -> Vec<check::FailOn> {
+    args.fail_on
+        .iter()
+        .map(|f| match f {
+            FailOn::Enforced => check::FailOn::Enforced,
+            FailOn::Missing => check::FailOn::Missing,
+            FailOn::Behind => check::FailOn::Behind,
+            FailOn::Modified => check::FailOn::Modified,
+            FailOn::Any => check::FailOn::Any,
+        })
+        .collect()
 }
 
-pub fn diff(_engine: &Engine, _global: &Global, _args: &DiffArgs) -> Result<u8, Error> {
-    Err(Error::Usage("scaffold diff is not available yet".into()))
+/// `path` as the user should see it: relative to the current directory where it is
+/// under it, without `./`, and `.` for the current directory itself.
+fn shown(path: &Path) -> String {
+    let rel = if path.is_absolute() {
+        std::env::current_dir()
+            .ok()
+            .and_then(|cwd| path.strip_prefix(&cwd).ok().map(Path::to_path_buf))
+            .unwrap_or_else(|| path.to_path_buf())
+    } else {
+        path.to_path_buf()
+    };
+    let clean: PathBuf = rel
+        .components()
+        .filter(|c| !matches!(c, Component::CurDir))
+        .collect();
+    if clean.as_os_str().is_empty() {
+        ".".to_string()
+    } else {
+        clean.display().to_string()
+    }
+}
+
+/// A path of a project as the user should see it.
+fn shown_in(root: &Path, rel: &str) -> String {
+    shown(&scaffold_core::tree::to_fs_path(root, rel))
+}
+
+pub fn check(engine: &Engine, global: &Global, args: &CheckArgs) -> Result<u8, Error> {
+    let found = check::find_projects(&args.dirs)?;
+    if args.fix {
+        for f in &found {
+            if let Ok(project) = &f.project {
+                fix(engine, global, args.format, project)?;
+            }
+        }
+    }
+    let opts = CheckOptions {
+        render: args.render,
+        offline: global.offline,
+    };
+    let mut run = check::check_all(engine, found, &opts, &rules(args));
+    for p in &mut run.projects {
+        let raw = p.answers_path.display().to_string();
+        p.answers_path = PathBuf::from(shown(&p.answers_path));
+        if let Some(e) = &mut p.error {
+            // Name the answers file as the rest of the report does.
+            let clean = p.answers_path.display().to_string();
+            e.message = e.message.replace(&raw, &clean);
+        }
+        if let Some(r) = &mut p.report {
+            r.root = PathBuf::from(shown(&r.root));
+        }
+    }
+    match args.format {
+        CheckFormat::Json => output::json(&run),
+        CheckFormat::Github => print_github(&run),
+        CheckFormat::Human => print_human(&run, global),
+    }
+    Ok(run.exit_code)
+}
+
+fn fix(
+    engine: &Engine,
+    global: &Global,
+    format: CheckFormat,
+    project: &Project,
+) -> Result<(), Error> {
+    let fix = check::fix_plan(engine, project)?;
+    if fix.restored.is_empty() {
+        return Ok(());
+    }
+    scaffold_core::apply(&fix.plan)?;
+    for f in &fix.restored {
+        let path = shown_in(&project.root, &f.path);
+        let was = match f.status {
+            FileStatus::Missing => "was missing",
+            FileStatus::ModeChanged => "mode was changed",
+            _ => "was modified",
+        };
+        match format {
+            CheckFormat::Github => println!(
+                "::notice file={},title=scaffold check --fix::restored enforced path ({was})",
+                escape_property(&path)
+            ),
+            CheckFormat::Json => eprintln!("restored {path} ({was})"),
+            CheckFormat::Human if !global.quiet => {
+                println!("{GREEN}restored{RESET} {path} {DIM}({was}){RESET}");
+            }
+            CheckFormat::Human => {}
+        }
+    }
+    Ok(())
+}
+
+fn drift_summary(r: &ProjectReport) -> String {
+    let c = &r.counts;
+    let mut parts = Vec::new();
+    if c.modified > 0 {
+        parts.push(format!("{} modified", c.modified));
+    }
+    if c.missing > 0 {
+        parts.push(format!("{} missing", c.missing));
+    }
+    if c.mode_changed > 0 {
+        parts.push(format!("{} mode changed", c.mode_changed));
+    }
+    if parts.is_empty() {
+        return "none".to_string();
+    }
+    let mut s = parts.join(", ");
+    if c.enforced_drift > 0 {
+        s.push_str(&format!(" ({} enforced)", c.enforced_drift));
+    }
+    s
+}
+
+fn template_summary(r: &ProjectReport) -> String {
+    match (&r.behind, &r.latest) {
+        (Some(b), _) => b.to_string(),
+        (None, Some(l)) => format!("up to date ({l})"),
+        (None, None) => "not checked (offline)".to_string(),
+    }
+}
+
+fn status_colour(s: FileStatus) -> &'static str {
+    match s {
+        FileStatus::Unchanged => DIM,
+        FileStatus::Modified | FileStatus::ModeChanged => YELLOW,
+        FileStatus::Missing => RED,
+    }
+}
+
+fn print_human(run: &CheckRun, global: &Global) {
+    let mut rows = Vec::new();
+    for p in &run.projects {
+        let result = match p.outcome {
+            Outcome::Passed => format!("{GREEN}passed{RESET}"),
+            Outcome::Failed => format!("{RED}failed{RESET}"),
+            Outcome::Error => format!("{RED}error{RESET}"),
+        };
+        rows.push(match &p.report {
+            Some(r) => vec![
+                r.root.display().to_string(),
+                r.golden_path.clone(),
+                r.version.clone(),
+                r.counts.total.to_string(),
+                drift_summary(r),
+                template_summary(r),
+                result,
+            ],
+            None => vec![
+                p.answers_path.display().to_string(),
+                "?".into(),
+                "?".into(),
+                "-".into(),
+                "-".into(),
+                "-".into(),
+                result,
+            ],
+        });
+    }
+    if !global.quiet {
+        print!(
+            "{}",
+            output::table(
+                &[
+                    "PROJECT",
+                    "GOLDEN PATH",
+                    "VERSION",
+                    "FILES",
+                    "DRIFT",
+                    "TEMPLATE",
+                    "RESULT"
+                ],
+                &rows
+            )
+        );
+    }
+    for p in &run.projects {
+        if let Some(r) = &p.report {
+            if global.verbose {
+                print_files(r);
+            }
+            if !global.quiet {
+                for n in &r.notes {
+                    println!("{YELLOW}note{RESET}: {}: {n}", r.root.display());
+                }
+                if !r.manifest_mismatch.is_empty() {
+                    println!(
+                        "{YELLOW}note{RESET}: {}: {} manifest entries do not match the render of {} {}: {}",
+                        r.root.display(),
+                        r.manifest_mismatch.len(),
+                        r.golden_path,
+                        r.version,
+                        r.manifest_mismatch.join(", ")
+                    );
+                }
+            }
+            for f in &p.failures {
+                let at = f.path.as_deref().map_or_else(
+                    || format!("{}/{}", r.root.display(), r.answers_file),
+                    |path| shown_in(&r.root, path),
+                );
+                println!("{RED}fail{RESET}: {at}: {}", f.message);
+            }
+        }
+        if let Some(e) = &p.error {
+            let file = p.answers_path.display().to_string();
+            if e.message.contains(&file) {
+                eprintln!("{RED}{BOLD}error{RESET}: {}", e.message);
+            } else {
+                eprintln!("{RED}{BOLD}error{RESET}: {file}: {}", e.message);
+            }
+            for c in &e.causes {
+                eprintln!("  {DIM}caused by:{RESET} {c}");
+            }
+        }
+    }
+    let count = |o: Outcome| run.projects.iter().filter(|p| p.outcome == o).count();
+    let (failed, errors) = (count(Outcome::Failed), count(Outcome::Error));
+    let n = run.projects.len();
+    let rules: Vec<&str> = run.fail_on.iter().map(|r| r.as_str()).collect();
+    let what = format!("{n} project{} checked", if n == 1 { "" } else { "s" });
+    if errors > 0 {
+        println!("{RED}{what}: {errors} could not be checked{RESET}");
+    } else if failed > 0 {
+        println!(
+            "{RED}{what}: {failed} failed{RESET} (--fail-on {}){}",
+            rules.join(","),
+            if global.verbose {
+                ""
+            } else {
+                "; -v lists every file, `scaffold diff` shows the changes, `scaffold check --fix` restores enforced files"
+            }
+        );
+    } else if !global.quiet {
+        println!(
+            "{GREEN}{what}: passed{RESET} (--fail-on {})",
+            rules.join(",")
+        );
+    }
+}
+
+fn print_files(r: &ProjectReport) {
+    println!(
+        "\n{BOLD}{}{RESET}: {} {} from {} {DIM}(compared with the {}){RESET}",
+        r.root.display(),
+        r.golden_path,
+        r.version,
+        r.source,
+        match r.baseline {
+            check::Baseline::Manifest => "manifest",
+            check::Baseline::Render => "render",
+        }
+    );
+    for f in &r.files {
+        let detail = match (&f.detail, f.status) {
+            (Some(d), _) => format!(" {DIM}({d}){RESET}"),
+            (None, FileStatus::ModeChanged) => format!(
+                " {DIM}({} -> {}){RESET}",
+                f.expected_mode,
+                f.actual_mode.map_or("?", FileMode::as_str)
+            ),
+            _ => String::new(),
+        };
+        println!(
+            "  {}{:<12}{RESET} {:<8} {}{detail}",
+            status_colour(f.status),
+            f.status.as_str().replace('_', " "),
+            f.policy.to_string(),
+            f.path
+        );
+    }
+    println!();
+}
+
+/// Escape the message of a workflow command.
+fn escape_data(s: &str) -> String {
+    s.replace('%', "%25")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A")
+}
+
+/// Escape a property (`file=`, `title=`) of a workflow command.
+fn escape_property(s: &str) -> String {
+    escape_data(s).replace(':', "%3A").replace(',', "%2C")
+}
+
+fn annotation(level: &str, file: &str, message: &str) {
+    println!(
+        "::{level} file={},title=scaffold check::{}",
+        escape_property(file),
+        escape_data(message)
+    );
+}
+
+fn print_github(run: &CheckRun) {
+    for p in &run.projects {
+        print_github_project(p);
+    }
+    let count = |o: Outcome| run.projects.iter().filter(|p| p.outcome == o).count();
+    println!(
+        "scaffold check: {} project(s): {} passed, {} failed, {} could not be checked",
+        run.projects.len(),
+        count(Outcome::Passed),
+        count(Outcome::Failed),
+        count(Outcome::Error)
+    );
+}
+
+fn print_github_project(p: &CheckedProject) {
+    let answers = p.answers_path.display().to_string();
+    if let Some(e) = &p.error {
+        annotation("error", &answers, &format!("could not check: {e}"));
+        return;
+    }
+    let Some(r) = &p.report else { return };
+    let failed: std::collections::HashSet<&str> = p
+        .failures
+        .iter()
+        .filter_map(|f| f.path.as_deref())
+        .collect();
+    for f in &p.failures {
+        let file = f
+            .path
+            .as_deref()
+            .map_or_else(|| answers.clone(), |path| shown_in(&r.root, path));
+        annotation("error", &file, &format!("{}: {}", r.golden_path, f.message));
+    }
+    for f in &r.files {
+        if f.status.is_drift() && f.policy != Policy::Seed && !failed.contains(f.path.as_str()) {
+            let what = if f.policy == Policy::Enforced {
+                "enforced path"
+            } else {
+                "path"
+            };
+            annotation(
+                "warning",
+                &shown_in(&r.root, &f.path),
+                &format!(
+                    "{}: {what} {} (drift from the golden path; `scaffold diff` shows it)",
+                    r.golden_path,
+                    f.status.as_str().replace('_', " ")
+                ),
+            );
+        }
+    }
+    let behind_failed = p
+        .failures
+        .iter()
+        .any(|f| f.kind == check::FailureKind::Behind);
+    if let (Some(b), false) = (&r.behind, behind_failed) {
+        annotation(
+            "warning",
+            &answers,
+            &format!("{} is {b}; run `scaffold update`", r.golden_path),
+        );
+    }
+}
+
+// ---------------------------------------------------------------------------
+// diff
+// ---------------------------------------------------------------------------
+
+fn content(e: Option<&Entry>) -> Option<&[u8]> {
+    e.filter(|e| e.mode != FileMode::Dir)
+        .map(|e| e.content.as_slice())
+}
+
+/// A git-style diff of one path from `old` to `new`.
+fn print_entry_diff(path: &str, old: Option<&Entry>, new: Option<&Entry>) {
+    println!("{BOLD}diff --git a/{path} b/{path}{RESET}");
+    match (old, new) {
+        (None, Some(n)) => println!("{BOLD}new file mode {}{RESET}", n.mode),
+        (Some(o), None) => println!("{BOLD}deleted file mode {}{RESET}", o.mode),
+        (Some(o), Some(n)) if o.mode != n.mode => {
+            println!("{BOLD}old mode {}{RESET}", o.mode);
+            println!("{BOLD}new mode {}{RESET}", n.mode);
+        }
+        _ => {}
+    }
+    let is_dir = |e: Option<&Entry>| e.is_some_and(|e| e.mode == FileMode::Dir);
+    if is_dir(old) || is_dir(new) {
+        return;
+    }
+    let (a, b) = (content(old), content(new));
+    if a != b {
+        print!("{}", output::unified_diff(path, a, b));
+    }
+}
+
+/// Where a project's paths sit relative to DIR (`""` or `svc/`).
+fn prefix(dir: &Path, root: &Path) -> String {
+    let strip = |p: &Path| -> PathBuf {
+        p.components()
+            .filter(|c| !matches!(c, Component::CurDir))
+            .collect()
+    };
+    let rel = strip(root)
+        .strip_prefix(strip(dir))
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|_| strip(root));
+    let s = rel
+        .components()
+        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .collect::<Vec<_>>()
+        .join("/");
+    if s.is_empty() { s } else { format!("{s}/") }
+}
+
+pub fn diff(engine: &Engine, global: &Global, args: &DiffArgs) -> Result<u8, Error> {
+    let dir = args.dir.clone().unwrap_or_else(|| PathBuf::from("."));
+    let projects = Project::find(&dir, None)?;
+    if args.upstream {
+        return diff_upstream(engine, global, args, &dir, &projects);
+    }
+    let mut diffs = Vec::new();
+    let mut matched = vec![false; args.paths.len()];
+    for p in &projects {
+        let d = check::diff_local(engine, p, &args.paths)?;
+        for (i, f) in args.paths.iter().enumerate() {
+            if !d.unmatched.contains(f) {
+                matched[i] = true;
+            }
+        }
+        diffs.push((prefix(&dir, &p.root), d));
+    }
+    unmatched(&args.paths, &matched, &dir)?;
+    let mut n = 0;
+    for (pre, d) in &diffs {
+        for f in &d.files {
+            n += 1;
+            print_entry_diff(
+                &format!("{pre}{}", f.path),
+                f.pristine.as_ref(),
+                f.working.as_ref(),
+            );
+        }
+    }
+    if !global.quiet && n == 0 {
+        eprintln!("{DIM}no local changes: every generated path matches its pristine render{RESET}");
+    }
+    Ok(0)
+}
+
+fn unmatched(paths: &[String], matched: &[bool], dir: &Path) -> Result<(), Error> {
+    let missing: Vec<String> = paths
+        .iter()
+        .zip(matched)
+        .filter(|(_, m)| !**m)
+        .map(|(p, _)| format!("`{p}`"))
+        .collect();
+    if missing.is_empty() {
+        return Ok(());
+    }
+    Err(Error::Usage(format!(
+        "{} {} not generated by any golden path under `{}`; give paths relative to the project root (see `scaffold check -v`)",
+        missing.join(", "),
+        if missing.len() == 1 { "is" } else { "are" },
+        dir.display()
+    )))
+}
+
+fn action_colour(a: Action) -> &'static str {
+    match a {
+        Action::Conflict | Action::EnforcedOverwritten => RED,
+        Action::Kept => DIM,
+        Action::Deleted => YELLOW,
+        _ => GREEN,
+    }
+}
+
+fn diff_upstream(
+    engine: &Engine,
+    global: &Global,
+    args: &DiffArgs,
+    dir: &Path,
+    projects: &[Project],
+) -> Result<u8, Error> {
+    let mut plans = Vec::new();
+    for p in projects {
+        plans.push((
+            prefix(dir, &p.root),
+            shown(&p.root),
+            check::upstream_changes(engine, p, args.to.as_deref())?,
+        ));
+    }
+    let mut matched = vec![false; args.paths.len()];
+    for (_, _, plan) in &plans {
+        for (i, f) in args.paths.iter().enumerate() {
+            if plan
+                .files
+                .iter()
+                .any(|c| check::matches_filter(&c.path, std::slice::from_ref(f)))
+            {
+                matched[i] = true;
+            }
+        }
+    }
+    // A filter may name a path update leaves alone: that is an empty diff, not an error,
+    // as long as the path is generated.
+    for (i, f) in args.paths.iter().enumerate() {
+        if !matched[i] {
+            matched[i] = projects.iter().any(|p| {
+                p.file
+                    .manifest
+                    .keys()
+                    .any(|k| check::matches_filter(k, std::slice::from_ref(f)))
+            });
+        }
+    }
+    unmatched(&args.paths, &matched, dir)?;
+    for (pre, root, plan) in &plans {
+        let files: Vec<_> = plan
+            .files
+            .iter()
+            .filter(|f| check::matches_filter(&f.path, &args.paths))
+            .collect();
+        if !global.quiet {
+            eprintln!(
+                "{BOLD}{root}{RESET}: {} {} -> {} {DIM}({}){RESET}",
+                plan.golden_path, plan.from_version, plan.to_version, plan.source
+            );
+            for f in files
+                .iter()
+                .filter(|f| f.action != Action::Kept || global.verbose)
+            {
+                let from = f
+                    .from
+                    .as_ref()
+                    .map(|f| format!(" (from {f})"))
+                    .unwrap_or_default();
+                eprintln!(
+                    "  {}{:<20}{RESET} {pre}{}{from} {DIM}{}{RESET}",
+                    action_colour(f.action),
+                    f.action.as_str(),
+                    f.path,
+                    f.detail
+                );
+            }
+            if files
+                .iter()
+                .all(|f| f.before == f.after && f.from.is_none())
+            {
+                eprintln!("  {DIM}update would change nothing here{RESET}");
+            }
+        }
+        for f in files {
+            if let Some(from) = &f.from {
+                println!("{CYAN}rename {pre}{from} -> {pre}{}{RESET}", f.path);
+            }
+            if f.before != f.after {
+                let path = format!("{pre}{}", f.path);
+                println!("{BOLD}diff --git a/{path} b/{path}{RESET}");
+                print!(
+                    "{}",
+                    output::unified_diff(&path, f.before.as_deref(), f.after.as_deref())
+                );
+            }
+        }
+    }
+    Ok(0)
 }

@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use anstream::println;
+use anstream::{print, println};
 use serde_json::{Map, Value};
 
 use scaffold_core::{AnswerInput, Engine, EntryStatus, Error, GoldenPath, NewOptions};
@@ -65,7 +65,15 @@ pub fn run(engine: &Engine, global: &Global, args: &NewArgs) -> Result<u8, Error
         }
         (None, Some(d)) => (d.clone(), false),
         (None, None) => match answers.values.get("name").and_then(Value::as_str) {
-            Some(n) => (PathBuf::from(n), false),
+            // Only a plain directory name: the default never leaves the working directory.
+            Some(n) if !n.is_empty() && n != "." && n != ".." && !n.contains(['/', '\\']) => {
+                (PathBuf::from(n), false)
+            }
+            Some(n) => {
+                return Err(Error::Usage(format!(
+                    "the `/name` answer `{n}` cannot be used as the destination directory; give DEST explicitly"
+                )));
+            }
             None => {
                 return Err(Error::Usage(
                     "no destination: give DEST, or answer a `name` parameter to default to ./<name>".into(),

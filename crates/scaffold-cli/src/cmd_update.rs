@@ -3,7 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
-use anstream::println;
+use anstream::{print, println};
 
 use scaffold_core::project::Project;
 use scaffold_core::update::{self, Action, UpdateOptions, UpdatePlan};

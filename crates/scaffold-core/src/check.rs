@@ -1,1 +1,1432 @@
-//! `scaffold check`: drift of generated projects against their answers files.
+//! `scaffold check` and `scaffold diff`: how a generated project stands against its
+//! golden path.
+//!
+//! A check has two independent halves. *Local drift* compares the working tree with
+//! the manifest of the answers file (the hash and mode of every pristine rendered
+//! path), so it needs no rendering and no network: every path is stat'ed first (a
+//! missing file costs no read), then read once and hashed with BLAKE3, in parallel.
+//! With [`CheckOptions::render`] the recorded version is rendered again and the
+//! working tree compared with that render instead, which also shows a manifest that
+//! does not match its own render. *Freshness* asks the source for its latest version:
+//! the semver tags of a git source (through the cache; skipped offline), or the
+//! version a built-in or local definition has now.
+//!
+//! Reports are plain data ([`ProjectReport`], [`CheckRun`]) with stable, documented
+//! serde field names (docs/check.md); what fails is decided separately by
+//! [`failures`] from a list of [`FailOn`] rules, so callers choose the policy.
+//! [`fix_plan`] restores enforced paths as a [`Plan`] for [`crate::write::apply`];
+//! [`diff_local`] and [`upstream_changes`] return the content pairs behind
+//! `scaffold diff` and `scaffold diff --upstream`. Nothing here prints or writes.
+
+use std::cell::RefCell;
+use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::fmt;
+use std::io::Read as _;
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::engine::Engine;
+use crate::error::{Error, Location, Result};
+use crate::golden_path::{GoldenPath, Policy};
+use crate::project::{Loaded, Project};
+use crate::provenance::{AnswersFile, ManifestEntry, manifest_of};
+use crate::remote::{self, Target};
+use crate::source::SourceRecord;
+use crate::tree::{Entry, FileMode, normalize_relative, to_fs_path};
+use crate::update::{self, UpdateOptions, UpdatePlan};
+use crate::write::{Change, Op, Plan};
+
+// ---------------------------------------------------------------------------
+// Report types
+// ---------------------------------------------------------------------------
+
+/// How to check a project.
+#[derive(Debug, Clone, Default)]
+pub struct CheckOptions {
+    /// Render the recorded version again and compare the working tree with that
+    /// render, instead of with the manifest (needs the source; reports manifest
+    /// entries that do not match the render).
+    pub render: bool,
+    /// Do not ask git sources for their latest version (no network). An offline
+    /// [`Engine`] implies it. Built-in and local sources are still compared.
+    pub offline: bool,
+}
+
+/// How one managed path stands against its pristine render.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FileStatus {
+    /// Same content and mode.
+    Unchanged,
+    /// Different content (or a different kind: a file became a link or a directory).
+    Modified,
+    /// Absent from the working tree.
+    Missing,
+    /// Same content, different mode (the executable bit).
+    ModeChanged,
+}
+
+impl FileStatus {
+    /// The status as written in reports: `unchanged`, `modified`, `missing`,
+    /// `mode_changed`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FileStatus::Unchanged => "unchanged",
+            FileStatus::Modified => "modified",
+            FileStatus::Missing => "missing",
+            FileStatus::ModeChanged => "mode_changed",
+        }
+    }
+
+    /// Anything but [`FileStatus::Unchanged`].
+    pub fn is_drift(self) -> bool {
+        self != FileStatus::Unchanged
+    }
+}
+
+impl fmt::Display for FileStatus {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// One managed path of a project.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FileReport {
+    /// Path relative to the project root, `/`-separated.
+    pub path: String,
+    /// Its policy (from the manifest; from the golden path with `render`).
+    pub policy: Policy,
+    /// How it stands.
+    pub status: FileStatus,
+    /// Mode of the pristine render.
+    pub expected_mode: FileMode,
+    /// Mode in the working tree (`None` when missing or not looked at).
+    pub actual_mode: Option<FileMode>,
+    /// Why, when the status needs explaining (e.g. "is a directory").
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
+}
+
+/// How far the recorded version is behind the latest one.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Behind {
+    /// Number of newer released versions, up to and including the latest (`None`
+    /// when the source has no version history: built-in, local, or untagged git).
+    pub versions: Option<usize>,
+    /// The recorded version.
+    pub current: String,
+    /// The latest version available.
+    pub latest: String,
+}
+
+impl fmt::Display for Behind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.versions {
+            Some(1) => write!(f, "behind: 1 version ({} -> {})", self.current, self.latest),
+            Some(n) => write!(
+                f,
+                "behind: {n} versions ({} -> {})",
+                self.current, self.latest
+            ),
+            None => write!(f, "behind: {} -> {}", self.current, self.latest),
+        }
+    }
+}
+
+/// What the working tree was compared with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Baseline {
+    /// The manifest of the answers file (no rendering, no network).
+    Manifest,
+    /// A fresh render of the recorded version.
+    Render,
+}
+
+/// Path counts by status.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct Counts {
+    /// Paths checked.
+    pub total: usize,
+    /// Unchanged paths.
+    pub unchanged: usize,
+    /// Modified paths.
+    pub modified: usize,
+    /// Missing paths.
+    pub missing: usize,
+    /// Paths whose mode changed.
+    pub mode_changed: usize,
+    /// Enforced paths that drifted (modified, missing or mode changed).
+    pub enforced_drift: usize,
+}
+
+impl Counts {
+    fn of(files: &[FileReport]) -> Counts {
+        let mut c = Counts {
+            total: files.len(),
+            ..Counts::default()
+        };
+        for f in files {
+            match f.status {
+                FileStatus::Unchanged => c.unchanged += 1,
+                FileStatus::Modified => c.modified += 1,
+                FileStatus::Missing => c.missing += 1,
+                FileStatus::ModeChanged => c.mode_changed += 1,
+            }
+            if f.policy == Policy::Enforced && f.status.is_drift() {
+                c.enforced_drift += 1;
+            }
+        }
+        c
+    }
+}
+
+/// The check of one project (one answers file).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ProjectReport {
+    /// The project directory (the directory holding `.scaffold/`), as found.
+    pub root: PathBuf,
+    /// The answers file, relative to `root`.
+    pub answers_file: String,
+    /// Golden-path name.
+    pub golden_path: String,
+    /// The recorded version.
+    pub version: String,
+    /// The source, as shown to users (`built-in (scaffold 0.1.0)`, a path, `URL@commit`).
+    pub source: String,
+    /// `builtin`, `local` or `git`.
+    pub source_type: String,
+    /// The recorded commit (git sources).
+    pub commit: Option<String>,
+    /// What the working tree was compared with.
+    pub baseline: Baseline,
+    /// Every managed path, sorted.
+    pub files: Vec<FileReport>,
+    /// Counts by status.
+    pub counts: Counts,
+    /// The latest version of the source; `None` when not asked (offline git source).
+    pub latest: Option<String>,
+    /// Set when the recorded version is older than `latest`.
+    pub behind: Option<Behind>,
+    /// With `render`: paths whose manifest entry does not match the render (or that
+    /// only one of them has).
+    pub manifest_mismatch: Vec<String>,
+    /// Things worth knowing that are not drift (a deleted recorded ref, a recorded
+    /// version newer than the source's).
+    pub notes: Vec<String>,
+}
+
+/// What fails a check (`--fail-on`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FailOn {
+    /// An enforced path modified, missing or with another mode (the default).
+    Enforced,
+    /// A merged or enforced path missing (seed paths belong to the project).
+    Missing,
+    /// The recorded version is behind the latest.
+    Behind,
+    /// A merged or enforced path modified or with another mode.
+    Modified,
+    /// All of the above, and a manifest that does not match its render.
+    Any,
+}
+
+impl FailOn {
+    /// The rule's name as given to `--fail-on`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FailOn::Enforced => "enforced",
+            FailOn::Missing => "missing",
+            FailOn::Behind => "behind",
+            FailOn::Modified => "modified",
+            FailOn::Any => "any",
+        }
+    }
+}
+
+/// Why a project failed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FailureKind {
+    /// An enforced path drifted.
+    EnforcedDrift,
+    /// A managed path is missing.
+    Missing,
+    /// A managed path was modified (or its mode changed).
+    Modified,
+    /// The template moved on.
+    Behind,
+    /// The manifest does not match the render of its own version.
+    ManifestMismatch,
+}
+
+/// One reason a project failed its policy.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Failure {
+    /// What kind of failure.
+    pub kind: FailureKind,
+    /// The path, relative to the project root (`None` for project-wide failures).
+    pub path: Option<String>,
+    /// A one-line explanation, e.g. `enforced path modified`.
+    pub message: String,
+}
+
+/// The failures of a report under the given rules (empty: the project passes).
+/// Seed paths never fail: they belong to the project from day one.
+pub fn failures(report: &ProjectReport, rules: &[FailOn]) -> Vec<Failure> {
+    let on = |r: FailOn| rules.contains(&r) || rules.contains(&FailOn::Any);
+    let mut out = Vec::new();
+    for f in &report.files {
+        if !f.status.is_drift() || f.policy == Policy::Seed {
+            continue;
+        }
+        let what = match f.status {
+            FileStatus::Missing => "missing".to_string(),
+            FileStatus::ModeChanged => format!(
+                "mode changed ({} -> {})",
+                f.expected_mode,
+                f.actual_mode.map_or("?", FileMode::as_str)
+            ),
+            _ => "modified".to_string(),
+        };
+        let kind = if f.policy == Policy::Enforced && on(FailOn::Enforced) {
+            FailureKind::EnforcedDrift
+        } else if f.status == FileStatus::Missing && on(FailOn::Missing) {
+            FailureKind::Missing
+        } else if f.status != FileStatus::Missing && on(FailOn::Modified) {
+            FailureKind::Modified
+        } else {
+            continue;
+        };
+        let message = if f.policy == Policy::Enforced {
+            format!("enforced path {what}")
+        } else {
+            format!("{} path {what}", f.policy)
+        };
+        out.push(Failure {
+            kind,
+            path: Some(f.path.clone()),
+            message,
+        });
+    }
+    if let Some(b) = &report.behind
+        && on(FailOn::Behind)
+    {
+        out.push(Failure {
+            kind: FailureKind::Behind,
+            path: None,
+            message: format!("{} is {b}", report.golden_path),
+        });
+    }
+    if rules.contains(&FailOn::Any) {
+        for p in &report.manifest_mismatch {
+            out.push(Failure {
+                kind: FailureKind::ManifestMismatch,
+                path: Some(p.clone()),
+                message: "manifest entry does not match the render of its version".to_string(),
+            });
+        }
+    }
+    out
+}
+
+// ---------------------------------------------------------------------------
+// Many projects
+// ---------------------------------------------------------------------------
+
+/// An answers file found under the directories to check, opened or not.
+#[derive(Debug)]
+pub struct FoundProject {
+    /// The answers file.
+    pub answers_path: PathBuf,
+    /// The project, or why its answers file cannot be used.
+    pub project: Result<Project>,
+}
+
+/// Every answers file under `dirs` (default `.`), sorted and without duplicates,
+/// each opened on its own so one corrupt file does not hide the others.
+///
+/// A directory that does not exist, or holds no answers file at all, is an error.
+pub fn find_projects(dirs: &[PathBuf]) -> Result<Vec<FoundProject>> {
+    let default = [PathBuf::from(".")];
+    let dirs = if dirs.is_empty() { &default[..] } else { dirs };
+    let mut seen = HashSet::new();
+    let mut out = Vec::new();
+    for dir in dirs {
+        if !dir.is_dir() {
+            return Err(Error::Usage(format!(
+                "`{}` is not a directory; give the project directories to check",
+                dir.display()
+            )));
+        }
+        let found = AnswersFile::find_all(dir)?;
+        if found.is_empty() {
+            return Err(Error::NoProject(dir.clone()));
+        }
+        for answers_path in found {
+            let key = std::fs::canonicalize(&answers_path).unwrap_or_else(|_| answers_path.clone());
+            if seen.insert(key) {
+                out.push(answers_path);
+            }
+        }
+    }
+    Ok(out
+        .into_par_iter()
+        .map(|answers_path| FoundProject {
+            project: open_project(&answers_path),
+            answers_path,
+        })
+        .collect())
+}
+
+/// [`Project::open`], reading the manifest with [`fast_answers_file`] when it can.
+fn open_project(answers_path: &Path) -> Result<Project> {
+    let fast = std::fs::read_to_string(answers_path).ok().and_then(|text| {
+        let file = fast_answers_file(&answers_path.display().to_string(), &text)?;
+        let dir = answers_path.parent().filter(|d| {
+            d.file_name()
+                .is_some_and(|n| n == crate::provenance::ANSWERS_DIR)
+        })?;
+        let root = dir
+            .parent()
+            .map_or_else(|| PathBuf::from("."), Path::to_path_buf);
+        let name = answers_path.file_name()?.to_string_lossy().into_owned();
+        Some(Project {
+            root,
+            answers_path: answers_path.to_path_buf(),
+            answers_rel: format!("{}/{name}", crate::provenance::ANSWERS_DIR),
+            file,
+        })
+    });
+    match fast {
+        Some(p) => Ok(p),
+        None => Project::open(answers_path),
+    }
+}
+
+/// Workaround, to move into `provenance::AnswersFile::parse`: a fast reader for the
+/// manifest of an answers file as `AnswersFile::to_yaml` writes it.
+///
+/// serde_yaml takes about 8 µs per manifest entry, which made parsing the answers
+/// file of a 10,000-file project a third of the whole `check --offline`. Everything
+/// before the top-level `manifest:` key is parsed by [`AnswersFile::parse`] itself;
+/// the manifest must then be exactly the canonical layout (plain keys of safe
+/// characters, `hash`, `mode`, `policy` lines in that order) and pass the same
+/// checks as in `parse`. Anything else returns `None`, and the caller falls back to
+/// `parse`, so the result is always what `parse` returns and errors are its errors.
+pub(crate) fn fast_answers_file(file: &str, text: &str) -> Option<AnswersFile> {
+    const MARK: &str = "\nmanifest:\n";
+    let at = text.rfind(MARK)?;
+    let mut head = String::with_capacity(at + 16);
+    head.push_str(&text[..=at]);
+    head.push_str("manifest: {}\n");
+    let mut parsed = AnswersFile::parse(file, &head).ok()?;
+    let mut lines = text[at + MARK.len()..].split('\n');
+    let mut manifest = BTreeMap::new();
+    loop {
+        let key_line = match lines.next() {
+            None | Some("") => break,
+            Some(l) => l,
+        };
+        let key = key_line.strip_prefix("  ")?.strip_suffix(':')?;
+        let plain = key
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'/' | b'-' | b'+'))
+            && key
+                .bytes()
+                .next()
+                .is_some_and(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_'));
+        if !plain {
+            return None;
+        }
+        let hash = lines.next()?.strip_prefix("    hash: ")?;
+        let hex = hash.strip_prefix("blake3:")?;
+        if hex.len() != 64 || !hex.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')) {
+            return None;
+        }
+        let mode = match lines.next()?.strip_prefix("    mode: ")? {
+            "'100644'" => FileMode::File,
+            "'100755'" => FileMode::Executable,
+            "'120000'" => FileMode::Symlink,
+            "'040000'" => FileMode::Dir,
+            _ => return None,
+        };
+        let policy = match lines.next()?.strip_prefix("    policy: ")? {
+            "merged" => Policy::Merged,
+            "seed" => Policy::Seed,
+            "enforced" => Policy::Enforced,
+            _ => return None,
+        };
+        // The checks of `AnswersFile::parse`; a failure is reported by it.
+        let dir = crate::provenance::ANSWERS_DIR;
+        if normalize_relative(key).as_deref() != Ok(key)
+            || key == dir
+            || key.strip_prefix(dir).is_some_and(|r| r.starts_with('/'))
+        {
+            return None;
+        }
+        let entry = ManifestEntry {
+            hash: hash.to_string(),
+            mode,
+            policy,
+        };
+        if manifest.insert(key.to_string(), entry).is_some() {
+            return None;
+        }
+    }
+    if lines.next().is_some() {
+        return None;
+    }
+    parsed.manifest = manifest;
+    Some(parsed)
+}
+
+/// An error, flattened for reports: its message and its causes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ErrorInfo {
+    /// The error's message.
+    pub message: String,
+    /// Its cause chain, outermost first.
+    pub causes: Vec<String>,
+}
+
+impl ErrorInfo {
+    /// Flatten an error.
+    pub fn of(e: &Error) -> ErrorInfo {
+        let mut causes = Vec::new();
+        let mut source = std::error::Error::source(e);
+        while let Some(s) = source {
+            causes.push(s.to_string());
+            source = s.source();
+        }
+        ErrorInfo {
+            message: e.to_string(),
+            causes,
+        }
+    }
+}
+
+impl fmt::Display for ErrorInfo {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)?;
+        for c in &self.causes {
+            write!(f, ": {c}")?;
+        }
+        Ok(())
+    }
+}
+
+/// The outcome of one project in a [`CheckRun`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    /// Checked, no failure.
+    Passed,
+    /// Checked, with failures.
+    Failed,
+    /// Could not be checked.
+    Error,
+}
+
+/// One project of a [`CheckRun`].
+#[derive(Debug, Clone, Serialize)]
+pub struct CheckedProject {
+    /// The answers file, as found.
+    pub answers_path: PathBuf,
+    /// Passed, failed or error.
+    pub outcome: Outcome,
+    /// The report (absent on error).
+    pub report: Option<ProjectReport>,
+    /// Why it failed.
+    pub failures: Vec<Failure>,
+    /// Why it could not be checked.
+    pub error: Option<ErrorInfo>,
+}
+
+/// A whole `scaffold check`: every project, and the verdict.
+#[derive(Debug, Clone, Serialize)]
+pub struct CheckRun {
+    /// Version of this report's shape (currently 1).
+    pub format: u32,
+    /// Passed (no failure, no error).
+    pub passed: bool,
+    /// `0` passed, `1` failed the policy, `2` could not check some project.
+    pub exit_code: u8,
+    /// The rules applied.
+    pub fail_on: Vec<FailOn>,
+    /// Every project, in path order.
+    pub projects: Vec<CheckedProject>,
+}
+
+/// Check every found project and judge it under `rules`.
+pub fn check_all(
+    engine: &Engine,
+    found: Vec<FoundProject>,
+    opts: &CheckOptions,
+    rules: &[FailOn],
+) -> CheckRun {
+    let projects: Vec<CheckedProject> = found
+        .into_iter()
+        .map(|f| {
+            let result = f.project.and_then(|p| check_project(engine, &p, opts));
+            match result {
+                Ok(report) => {
+                    let failures = failures(&report, rules);
+                    CheckedProject {
+                        answers_path: f.answers_path,
+                        outcome: if failures.is_empty() {
+                            Outcome::Passed
+                        } else {
+                            Outcome::Failed
+                        },
+                        report: Some(report),
+                        failures,
+                        error: None,
+                    }
+                }
+                Err(e) => CheckedProject {
+                    answers_path: f.answers_path,
+                    outcome: Outcome::Error,
+                    report: None,
+                    failures: Vec::new(),
+                    error: Some(ErrorInfo::of(&e)),
+                },
+            }
+        })
+        .collect();
+    let exit_code = if projects.iter().any(|p| p.outcome == Outcome::Error) {
+        2
+    } else if projects.iter().any(|p| p.outcome == Outcome::Failed) {
+        1
+    } else {
+        0
+    };
+    CheckRun {
+        format: 1,
+        passed: exit_code == 0,
+        exit_code,
+        fail_on: rules.to_vec(),
+        projects,
+    }
+}
+
+// ---------------------------------------------------------------------------
+// One project
+// ---------------------------------------------------------------------------
+
+/// Check one project: local drift (against the manifest, or a render with
+/// `opts.render`) and how far the recorded version is behind the source's latest.
+///
+/// Errors: an unusable manifest hash, an unreadable working tree, a source that no
+/// longer exists or cannot be reached (git, unless offline), and a recorded git
+/// commit that no tag or branch of the source contains any more.
+pub fn check_project(
+    engine: &Engine,
+    project: &Project,
+    opts: &CheckOptions,
+) -> Result<ProjectReport> {
+    let file = &project.file;
+    let (files, manifest_mismatch, baseline) = if opts.render {
+        let loaded = project.base(engine, &[])?;
+        let (files, mismatch) = compare_render(project, &loaded)?;
+        (files, mismatch, Baseline::Render)
+    } else {
+        (
+            compare_manifest(project, &file.manifest)?,
+            Vec::new(),
+            Baseline::Manifest,
+        )
+    };
+    let fresh = freshness(engine, project, opts.offline || engine.is_offline())?;
+    let (source_type, commit) = match &file.source {
+        SourceRecord::Builtin { .. } => ("builtin", None),
+        SourceRecord::Local { .. } => ("local", None),
+        SourceRecord::Git { commit, .. } => ("git", Some(commit.clone())),
+    };
+    Ok(ProjectReport {
+        root: project.root.clone(),
+        answers_file: project.answers_rel.clone(),
+        golden_path: file.golden_path.clone(),
+        version: file.version.clone(),
+        source: file.source.to_string(),
+        source_type: source_type.to_string(),
+        commit,
+        baseline,
+        counts: Counts::of(&files),
+        files,
+        latest: fresh.latest,
+        behind: fresh.behind,
+        manifest_mismatch,
+        notes: fresh.notes,
+    })
+}
+
+/// The expected state of one path: hash and mode of its pristine content.
+struct Expected<'a> {
+    path: &'a str,
+    hash: blake3::Hash,
+    mode: FileMode,
+    policy: Policy,
+}
+
+fn parse_hash(project: &Project, path: &str, entry: &ManifestEntry) -> Result<blake3::Hash> {
+    entry
+        .hash
+        .strip_prefix("blake3:")
+        .and_then(|h| blake3::Hash::from_hex(h).ok())
+        .ok_or_else(|| Error::AnswersFile {
+            location: Location {
+                file: project.answers_path.display().to_string(),
+                line: 0,
+                column: 0,
+            },
+            message: format!(
+                "manifest entry `{path}` has a malformed hash `{}`; restore the file from version control",
+                entry.hash
+            ),
+        })
+}
+
+fn compare_manifest(
+    project: &Project,
+    manifest: &BTreeMap<String, ManifestEntry>,
+) -> Result<Vec<FileReport>> {
+    let expected = manifest
+        .iter()
+        .map(|(path, e)| {
+            Ok(Expected {
+                path,
+                hash: parse_hash(project, path, e)?,
+                mode: e.mode,
+                policy: e.policy,
+            })
+        })
+        .collect::<Result<Vec<_>>>()?;
+    compare(&project.root, &expected)
+}
+
+fn compare_render(project: &Project, loaded: &Loaded) -> Result<(Vec<FileReport>, Vec<String>)> {
+    let gp = &loaded.golden_path;
+    let rendered = &loaded.rendered.files;
+    let hashes: Vec<blake3::Hash> = rendered
+        .par_iter()
+        .map(|(_, f)| blake3::hash(&f.content))
+        .collect();
+    let expected: Vec<Expected<'_>> = rendered
+        .iter()
+        .zip(hashes)
+        .map(|((path, f), hash)| Expected {
+            path,
+            hash,
+            mode: f.mode,
+            policy: gp.policy().of(path),
+        })
+        .collect();
+    let files = compare(&project.root, &expected)?;
+    let fresh = manifest_of(gp, &loaded.rendered);
+    let recorded = &project.file.manifest;
+    let mismatch = fresh
+        .keys()
+        .chain(recorded.keys())
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .filter(|p| match (fresh.get(*p), recorded.get(*p)) {
+            (Some(a), Some(b)) => a.hash != b.hash || a.mode != b.mode,
+            _ => true,
+        })
+        .cloned()
+        .collect();
+    Ok((files, mismatch))
+}
+
+/// Compare the working tree under `root` with the expected states, in parallel.
+fn compare(root: &Path, expected: &[Expected<'_>]) -> Result<Vec<FileReport>> {
+    let linked = linked_dirs(root, expected.iter().map(|e| e.path));
+    expected
+        .par_iter()
+        .map(|e| {
+            let (status, actual_mode, detail) =
+                if !linked.is_empty() && ancestors(e.path).any(|d| linked.contains(d)) {
+                    (
+                        FileStatus::Modified,
+                        None,
+                        Some("a parent directory is a symbolic link (not followed)".to_string()),
+                    )
+                } else {
+                    check_path(&to_fs_path(root, e.path), &e.hash, e.mode)?
+                };
+            Ok(FileReport {
+                path: e.path.to_string(),
+                policy: e.policy,
+                status,
+                expected_mode: e.mode,
+                actual_mode,
+                detail,
+            })
+        })
+        .collect()
+}
+
+/// The directory prefixes of `path`: `a`, `a/b` for `a/b/c`.
+fn ancestors(path: &str) -> impl Iterator<Item = &str> {
+    path.match_indices('/').map(move |(i, _)| &path[..i])
+}
+
+/// The directories on the way to any of `paths` that are symbolic links: nothing
+/// below them is read, so a check never leaves the project.
+fn linked_dirs<'a>(root: &Path, paths: impl Iterator<Item = &'a str>) -> HashSet<&'a str> {
+    let dirs: BTreeSet<&str> = paths.flat_map(ancestors).collect();
+    dirs.into_iter()
+        .filter(|d| {
+            std::fs::symlink_metadata(to_fs_path(root, d)).is_ok_and(|m| m.file_type().is_symlink())
+        })
+        .collect()
+}
+
+thread_local! {
+    /// One read buffer per worker thread: files are hashed without allocating.
+    static READ_BUF: RefCell<Vec<u8>> = RefCell::new(vec![0; 256 * 1024]);
+}
+
+/// BLAKE3 of a file's content, read once through the thread's buffer.
+fn hash_file(path: &Path) -> std::io::Result<blake3::Hash> {
+    let mut file = std::fs::File::open(path)?;
+    let mut hasher = blake3::Hasher::new();
+    READ_BUF.with_borrow_mut(|buf| {
+        loop {
+            match file.read(buf) {
+                Ok(0) => return Ok(()),
+                Ok(n) => {
+                    hasher.update(&buf[..n]);
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(e),
+            }
+        }
+    })?;
+    Ok(hasher.finalize())
+}
+
+type PathState = (FileStatus, Option<FileMode>, Option<String>);
+
+/// Compare one path with its expected hash and mode, never following a link.
+fn check_path(path: &Path, hash: &blake3::Hash, mode: FileMode) -> Result<PathState> {
+    let meta = match std::fs::symlink_metadata(path) {
+        Ok(m) => m,
+        Err(e)
+            if e.kind() == std::io::ErrorKind::NotFound
+                || e.kind() == std::io::ErrorKind::NotADirectory =>
+        {
+            return Ok((FileStatus::Missing, None, None));
+        }
+        Err(e) => return Err(Error::io("cannot read", path, e)),
+    };
+    let ft = meta.file_type();
+    let actual = if ft.is_symlink() {
+        FileMode::Symlink
+    } else if ft.is_dir() {
+        FileMode::Dir
+    } else if crate::source::is_executable(&meta) {
+        FileMode::Executable
+    } else {
+        FileMode::File
+    };
+    let kind = |m: FileMode| match m {
+        FileMode::File | FileMode::Executable => "a file",
+        FileMode::Symlink => "a symbolic link",
+        FileMode::Dir => "a directory",
+    };
+    let is_file = |m: FileMode| matches!(m, FileMode::File | FileMode::Executable);
+    if is_file(mode) != is_file(actual) || (!is_file(mode) && mode != actual) {
+        return Ok((
+            FileStatus::Modified,
+            Some(actual),
+            Some(format!("is {}, not {}", kind(actual), kind(mode))),
+        ));
+    }
+    let same = match actual {
+        FileMode::Dir => true,
+        FileMode::Symlink => {
+            let target =
+                std::fs::read_link(path).map_err(|e| Error::io("cannot read link", path, e))?;
+            blake3::hash(target.to_string_lossy().as_bytes()) == *hash
+        }
+        _ => hash_file(path).map_err(|e| Error::io("cannot read", path, e))? == *hash,
+    };
+    let status = if !same {
+        FileStatus::Modified
+    } else if actual != mode {
+        FileStatus::ModeChanged
+    } else {
+        FileStatus::Unchanged
+    };
+    Ok((status, Some(actual), None))
+}
+
+/// Read the working-tree entry of `rel` under `root` like [`crate::project::read_entry`],
+/// but refusing to go through a symbolic link on the way (`None`: absent or behind a link).
+fn read_working(root: &Path, rel: &str) -> Result<Option<Entry>> {
+    for dir in ancestors(rel) {
+        match std::fs::symlink_metadata(to_fs_path(root, dir)) {
+            Ok(m) if m.is_dir() => {}
+            _ => return Ok(None),
+        }
+    }
+    match crate::project::read_entry(&to_fs_path(root, rel)) {
+        Err(Error::Io { source, .. }) if source.kind() == std::io::ErrorKind::NotADirectory => {
+            Ok(None)
+        }
+        other => other,
+    }
+}
+
+fn read_working_tree<'a>(
+    root: &Path,
+    paths: impl IntoParallelIterator<Item = &'a String>,
+) -> Result<BTreeMap<String, Entry>> {
+    let read: Vec<(String, Option<Entry>)> = paths
+        .into_par_iter()
+        .map(|p| Ok((p.clone(), read_working(root, p)?)))
+        .collect::<Result<_>>()?;
+    Ok(read
+        .into_iter()
+        .filter_map(|(p, e)| e.map(|e| (p, e)))
+        .collect())
+}
+
+// ---------------------------------------------------------------------------
+// Freshness
+// ---------------------------------------------------------------------------
+
+struct Freshness {
+    latest: Option<String>,
+    behind: Option<Behind>,
+    notes: Vec<String>,
+}
+
+fn parse_version(v: &str) -> Option<semver::Version> {
+    semver::Version::parse(v.strip_prefix('v').unwrap_or(v)).ok()
+}
+
+fn freshness(engine: &Engine, project: &Project, offline: bool) -> Result<Freshness> {
+    let file = &project.file;
+    match &file.source {
+        SourceRecord::Git {
+            url,
+            commit,
+            reference,
+            ..
+        } => {
+            if offline {
+                return Ok(Freshness {
+                    latest: None,
+                    behind: None,
+                    notes: Vec::new(),
+                });
+            }
+            git_freshness(engine, project, url, commit, reference.as_deref())
+        }
+        record => {
+            let located =
+                remote::locate_recorded(engine, record, &file.golden_path, &Target::Latest)?;
+            let gp = GoldenPath::load(&located)?;
+            let mut notes = Vec::new();
+            let behind = match (parse_version(&file.version), parse_version(&gp.version)) {
+                (Some(cur), Some(new)) if new > cur => Some(Behind {
+                    versions: None,
+                    current: file.version.clone(),
+                    latest: gp.version.clone(),
+                }),
+                (Some(cur), Some(new)) if new < cur => {
+                    notes.push(format!(
+                        "the recorded version {} is newer than the version {} available from {}",
+                        file.version, gp.version, gp.source
+                    ));
+                    None
+                }
+                (_, _) if file.version != gp.version => Some(Behind {
+                    versions: None,
+                    current: file.version.clone(),
+                    latest: gp.version.clone(),
+                }),
+                _ => None,
+            };
+            Ok(Freshness {
+                latest: Some(gp.version),
+                behind,
+                notes,
+            })
+        }
+    }
+}
+
+fn git_freshness(
+    engine: &Engine,
+    project: &Project,
+    url: &str,
+    commit: &str,
+    reference: Option<&str>,
+) -> Result<Freshness> {
+    let file = &project.file;
+    let repo = remote::open(engine, url, &Target::Latest)?;
+    ensure_recorded_commit(project, &repo, url, commit, reference)?;
+    let mut notes = Vec::new();
+    if let Some(r) = reference.filter(|r| *r != commit)
+        && repo.resolve(Some(r)).is_err()
+    {
+        notes.push(format!(
+            "the recorded ref `{r}` no longer exists in {url}; its commit {} still does",
+            short(commit)
+        ));
+    }
+    let latest = repo.resolve(None)?;
+    let latest_name = latest
+        .version
+        .clone()
+        .unwrap_or_else(|| format!("{}@{}", latest.reference, short(&latest.commit)));
+    if latest.commit == commit {
+        return Ok(Freshness {
+            latest: Some(latest_name),
+            behind: None,
+            notes,
+        });
+    }
+    let versions = repo.versions()?;
+    let current = parse_version(&file.version);
+    let latest_v = latest.version.as_deref().and_then(parse_version);
+    let behind = match (current, latest_v) {
+        (Some(cur), Some(new)) if new > cur => {
+            let newer: BTreeSet<&semver::Version> = versions
+                .iter()
+                .map(|(_, v, _)| v)
+                .filter(|v| **v > cur && **v <= new && (v.pre.is_empty() || !new.pre.is_empty()))
+                .collect();
+            Some(Behind {
+                versions: Some(newer.len()),
+                current: file.version.clone(),
+                latest: latest_name.clone(),
+            })
+        }
+        (Some(_), Some(_)) => {
+            notes.push(format!(
+                "the recorded version {} is not older than the latest tag {latest_name}",
+                file.version
+            ));
+            None
+        }
+        _ => Some(Behind {
+            versions: None,
+            current: file.version.clone(),
+            latest: latest_name.clone(),
+        }),
+    };
+    Ok(Freshness {
+        latest: Some(latest_name),
+        behind,
+        notes,
+    })
+}
+
+fn short(commit: &str) -> &str {
+    &commit[..commit.len().min(12)]
+}
+
+/// The recorded commit must still be in the source: contained in one of its tags or
+/// branches (a commit only the cache still holds would vanish from a fresh cache).
+///
+/// Workaround: reachability is computed here by opening the cache repository with
+/// git2, until `git::CachedRepo` offers it.
+fn ensure_recorded_commit(
+    project: &Project,
+    repo: &crate::git::CachedRepo,
+    url: &str,
+    commit: &str,
+    reference: Option<&str>,
+) -> Result<()> {
+    let reachable = (|| -> std::result::Result<bool, git2::Error> {
+        let git = git2::Repository::open_bare(repo.path())?;
+        let Ok(oid) = git2::Oid::from_str(commit) else {
+            return Ok(false);
+        };
+        if git.find_commit(oid).is_err() {
+            return Ok(false);
+        }
+        let mut tips = Vec::new();
+        for r in git.references()? {
+            let r = r?;
+            let name = r.name().unwrap_or_default();
+            if name.starts_with("refs/tags/") || name.starts_with("refs/remotes/") {
+                if let Ok(c) = r.peel_to_commit() {
+                    tips.push(c.id());
+                }
+            }
+        }
+        if tips.contains(&oid) {
+            return Ok(true);
+        }
+        for tip in tips {
+            if git.graph_descendant_of(tip, oid)? {
+                return Ok(true);
+            }
+        }
+        Ok(false)
+    })()
+    .map_err(crate::git::GitError::from)?;
+    if reachable {
+        return Ok(());
+    }
+    let via = reference
+        .filter(|r| *r != commit)
+        .map(|r| format!(", ref `{r}`"))
+        .unwrap_or_default();
+    Err(Error::Usage(format!(
+        "{}: the recorded version {} (commit {}{via}) no longer exists in {url}: no tag or branch contains it (a deleted ref or rewritten history), so its pristine render cannot be reproduced; restore the ref in the template repository, or regenerate the project from an existing version",
+        project.answers_path.display(),
+        project.file.version,
+        short(commit)
+    )))
+}
+
+// ---------------------------------------------------------------------------
+// Fix
+// ---------------------------------------------------------------------------
+
+/// What `check --fix` will restore.
+#[derive(Debug, Clone, Serialize)]
+pub struct FixPlan {
+    /// The writes (apply with [`crate::write::apply`]).
+    pub plan: Plan,
+    /// The enforced paths restored, with how they stood before.
+    pub restored: Vec<FileReport>,
+}
+
+/// Plan restoring every enforced path that is modified, missing or has another mode,
+/// from the pristine render of the recorded version.
+pub fn fix_plan(engine: &Engine, project: &Project) -> Result<FixPlan> {
+    let loaded = project.base(engine, &[])?;
+    let (files, _) = compare_render(project, &loaded)?;
+    let mut changes = Vec::new();
+    let mut restored = Vec::new();
+    for f in files {
+        let policy = project
+            .file
+            .manifest
+            .get(&f.path)
+            .map_or(f.policy, |e| e.policy);
+        if policy != Policy::Enforced || !f.status.is_drift() {
+            continue;
+        }
+        let r = &loaded.rendered.files[&f.path];
+        changes.push(Change {
+            path: f.path.clone(),
+            op: Op::Write {
+                content: r.content.clone(),
+                mode: r.mode,
+            },
+        });
+        restored.push(FileReport { policy, ..f });
+    }
+    Ok(FixPlan {
+        plan: Plan {
+            root: project.root.clone(),
+            changes,
+        },
+        restored,
+    })
+}
+
+// ---------------------------------------------------------------------------
+// Diff against the pristine render
+// ---------------------------------------------------------------------------
+
+/// One path whose working-tree state differs from the reference.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FileDiff {
+    /// Path relative to the project root.
+    pub path: String,
+    /// Its policy.
+    pub policy: Policy,
+    /// How the working tree stands against the pristine render.
+    pub status: FileStatus,
+    /// The pristine render (`None`: not in the render).
+    #[serde(skip)]
+    pub pristine: Option<Entry>,
+    /// The working tree (`None`: absent).
+    #[serde(skip)]
+    pub working: Option<Entry>,
+}
+
+/// What the project changed against its pristine render.
+#[derive(Debug, Clone, Serialize)]
+pub struct LocalDiff {
+    /// Every differing managed path, sorted.
+    pub files: Vec<FileDiff>,
+    /// Path filters that matched no managed path.
+    pub unmatched: Vec<String>,
+}
+
+/// Whether `path` is selected by `filters` (each a path or a directory prefix;
+/// no filter selects everything).
+pub fn matches_filter(path: &str, filters: &[String]) -> bool {
+    filters.is_empty()
+        || filters.iter().any(|f| {
+            let f = f.trim_end_matches('/');
+            f == "." || path == f || path.strip_prefix(f).is_some_and(|r| r.starts_with('/'))
+        })
+}
+
+fn check_filters(filters: &[String]) -> Result<Vec<String>> {
+    filters
+        .iter()
+        .map(|f| {
+            if f == "." || f == "./" {
+                return Ok(".".to_string());
+            }
+            normalize_relative(f).map_err(|_| {
+                Error::Usage(format!(
+                    "`{f}` is not a path inside the project; give paths relative to the project directory"
+                ))
+            })
+        })
+        .collect()
+}
+
+/// The managed paths (restricted to `filters`, relative to the project root) whose
+/// working-tree content or mode differs from the pristine render of the recorded
+/// version.
+pub fn diff_local(engine: &Engine, project: &Project, filters: &[String]) -> Result<LocalDiff> {
+    let filters = check_filters(filters)?;
+    let loaded = project.base(engine, &[])?;
+    let gp = &loaded.golden_path;
+    let selected: Vec<&String> = loaded
+        .rendered
+        .files
+        .keys()
+        .filter(|p| matches_filter(p, &filters))
+        .collect();
+    let unmatched = filters
+        .iter()
+        .filter(|f| !selected.iter().any(|p| matches_filter(p, &[(*f).clone()])))
+        .cloned()
+        .collect();
+    let working = read_working_tree(&project.root, selected.par_iter().copied())?;
+    let mut files = Vec::new();
+    for path in selected {
+        let r = &loaded.rendered.files[path];
+        let pristine = Entry {
+            mode: r.mode,
+            content: r.content.clone(),
+        };
+        let ours = working.get(path);
+        let status = match ours {
+            None => FileStatus::Missing,
+            Some(o) if o.mode == FileMode::Dir && pristine.mode == FileMode::Dir => {
+                FileStatus::Unchanged
+            }
+            Some(o) if o.content != pristine.content || kind_differs(o.mode, pristine.mode) => {
+                FileStatus::Modified
+            }
+            Some(o) if o.mode != pristine.mode => FileStatus::ModeChanged,
+            Some(_) => FileStatus::Unchanged,
+        };
+        if status.is_drift() {
+            files.push(FileDiff {
+                path: path.clone(),
+                policy: project
+                    .file
+                    .manifest
+                    .get(path)
+                    .map_or_else(|| gp.policy().of(path), |e| e.policy),
+                status,
+                pristine: Some(pristine),
+                working: ours.cloned(),
+            });
+        }
+    }
+    Ok(LocalDiff { files, unmatched })
+}
+
+fn kind_differs(a: FileMode, b: FileMode) -> bool {
+    let file = |m| matches!(m, FileMode::File | FileMode::Executable);
+    file(a) != file(b) || (!file(a) && a != b)
+}
+
+// ---------------------------------------------------------------------------
+// Upstream: what update would change
+// ---------------------------------------------------------------------------
+
+/// What `scaffold update` would change in a project: the update planner's own plan
+/// for the latest version (or `to`: a tag, branch or commit of a git source), so
+/// `scaffold diff --upstream` shows exactly what `update --dry-run` would. Each
+/// [`crate::update::FileUpdate`] carries the content before and after.
+pub fn upstream_changes(
+    engine: &Engine,
+    project: &Project,
+    to: Option<&str>,
+) -> Result<UpdatePlan> {
+    let options = UpdateOptions {
+        to: Some(to.unwrap_or("latest").to_string()),
+        ..UpdateOptions::default()
+    };
+    let target = update::load_target(engine, project, &options)?;
+    update::plan_update(engine, project, target, &options)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn answers_file(keys: &[&str]) -> AnswersFile {
+        let mut answers = serde_json::Map::new();
+        answers.insert("name".into(), "demo".into());
+        answers.insert("text".into(), "manifest:\nnot: really".into());
+        AnswersFile {
+            format: crate::provenance::ANSWERS_FORMAT,
+            golden_path: "svc".into(),
+            version: "v1.0.0".into(),
+            source: SourceRecord::Builtin {
+                engine_version: "0.1.0".into(),
+            },
+            engine_version: "0.1.0".into(),
+            answers,
+            manifest: keys
+                .iter()
+                .enumerate()
+                .map(|(i, k)| {
+                    let modes = [
+                        FileMode::File,
+                        FileMode::Executable,
+                        FileMode::Symlink,
+                        FileMode::Dir,
+                    ];
+                    let policies = [Policy::Merged, Policy::Seed, Policy::Enforced];
+                    (
+                        k.to_string(),
+                        ManifestEntry {
+                            hash: crate::tree::hash_bytes(k.as_bytes()),
+                            mode: modes[i % 4],
+                            policy: policies[i % 3],
+                        },
+                    )
+                })
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn fast_answers_file_is_parse_or_nothing() {
+        let canonical = answers_file(&[".github/ci.yml", "README.md", "a/b-c_d+e.txt", "x"]);
+        let text = canonical.to_yaml();
+        assert_eq!(fast_answers_file("f", &text), Some(canonical.clone()));
+        assert_eq!(AnswersFile::parse("f", &text).unwrap(), canonical);
+        // Keys the fast reader does not handle are left to `parse`.
+        for odd in ["with space.txt", "{{ x }}", "é.txt", "true", "-x", "ab:c"] {
+            let f = answers_file(&["README.md", odd]);
+            let text = f.to_yaml();
+            assert_eq!(fast_answers_file("f", &text), None, "{odd}: {text}");
+            assert_eq!(AnswersFile::parse("f", &text).unwrap(), f);
+        }
+        // Keys YAML might read as numbers: whatever the writer does, both agree.
+        let f = answers_file(&["1.0", "2", "README.md"]);
+        let text = f.to_yaml();
+        assert_eq!(AnswersFile::parse("f", &text).unwrap(), f);
+        assert!(fast_answers_file("f", &text).is_none_or(|fast| fast == f));
+        // Whatever the damage, the fast reader agrees with `parse` or declines.
+        let damaged = [
+            text.replace("  README.md:", "  ../README.md:"),
+            text.replace("  README.md:", "  .scaffold/x:"),
+            text.replace("policy: seed", "policy: other"),
+            text.replace("'100755'", "100755"),
+            text.replace("    mode:", "    mod:"),
+            text.replace("    hash: blake3:", "    hash: blake3:0"),
+            format!("{text}extra: 1\n"),
+            format!(
+                "{text}  README.md:\n    hash: {}\n    mode: '100644'\n    policy: seed\n",
+                crate::tree::hash_bytes(b"")
+            ),
+            text.replacen("format: 1", "format: 2", 1),
+            text[..text.len() / 2].to_string(),
+            text[..text.len() - 30].to_string(),
+        ];
+        for d in &damaged {
+            if let Some(fast) = fast_answers_file("f", d) {
+                assert_eq!(AnswersFile::parse("f", d).ok(), Some(fast), "{d}");
+            }
+        }
+        assert_eq!(fast_answers_file("f", &damaged[0]), None);
+        assert!(AnswersFile::parse("f", &damaged[0]).is_err());
+    }
+
+    #[test]
+    fn filters_match_paths_and_directories() {
+        let f = |s: &[&str]| s.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        assert!(matches_filter("a/b.txt", &[]));
+        assert!(matches_filter("a/b.txt", &f(&["a"])));
+        assert!(matches_filter("a/b.txt", &f(&["a/"])));
+        assert!(matches_filter("a/b.txt", &f(&["a/b.txt"])));
+        assert!(!matches_filter("ab/c", &f(&["a"])));
+        assert!(check_filters(&f(&["../x"])).is_err());
+    }
+
+    #[test]
+    fn failures_follow_rules() {
+        let report = |files: Vec<FileReport>| ProjectReport {
+            root: PathBuf::from("."),
+            answers_file: ".scaffold/x.yaml".into(),
+            golden_path: "x".into(),
+            version: "1.0.0".into(),
+            source: "built-in".into(),
+            source_type: "builtin".into(),
+            commit: None,
+            baseline: Baseline::Manifest,
+            counts: Counts::of(&files),
+            files,
+            latest: Some("1.1.0".into()),
+            behind: Some(Behind {
+                versions: Some(1),
+                current: "1.0.0".into(),
+                latest: "1.1.0".into(),
+            }),
+            manifest_mismatch: vec![],
+            notes: vec![],
+        };
+        let f = |path: &str, policy, status| FileReport {
+            path: path.into(),
+            policy,
+            status,
+            expected_mode: FileMode::File,
+            actual_mode: Some(FileMode::File),
+            detail: None,
+        };
+        let r = report(vec![
+            f("e", Policy::Enforced, FileStatus::Modified),
+            f("m", Policy::Merged, FileStatus::Missing),
+            f("s", Policy::Seed, FileStatus::Missing),
+            f("x", Policy::Merged, FileStatus::Modified),
+        ]);
+        let kinds = |rules: &[FailOn]| {
+            failures(&r, rules)
+                .into_iter()
+                .map(|f| (f.kind, f.path))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(
+            kinds(&[FailOn::Enforced]),
+            vec![(FailureKind::EnforcedDrift, Some("e".into()))]
+        );
+        assert_eq!(
+            kinds(&[FailOn::Missing]),
+            vec![(FailureKind::Missing, Some("m".into()))]
+        );
+        assert_eq!(kinds(&[FailOn::Behind]), vec![(FailureKind::Behind, None)]);
+        assert_eq!(kinds(&[FailOn::Any]).len(), 4);
+        assert_eq!(
+            r.behind.as_ref().unwrap().to_string(),
+            "behind: 1 version (1.0.0 -> 1.1.0)"
+        );
+    }
+}

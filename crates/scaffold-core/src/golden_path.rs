@@ -301,10 +301,15 @@ impl GoldenPath {
                 .ok_or_else(|| {
                     Error::Usage(format!("skeleton `{}` leaves its source", layer.path))
                 })?;
-            let own_definition = self
-                .definition_path
-                .strip_prefix(&format!("{dir}/"))
-                .map(str::to_string);
+            // A skeleton at the definition's own directory must not render the definition.
+            let root_dir = dir.trim_end_matches('/').trim_start_matches("./");
+            let own_definition = if root_dir.is_empty() || root_dir == "." {
+                Some(self.definition_path.trim_start_matches("./").to_string())
+            } else {
+                self.definition_path
+                    .strip_prefix(&format!("{root_dir}/"))
+                    .map(str::to_string)
+            };
             let entries = self
                 .fs
                 .list(&dir)?

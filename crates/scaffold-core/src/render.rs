@@ -348,6 +348,17 @@ impl RenderJob<'_> {
                         empty = true;
                         break;
                     }
+                    // An answer may add sub-directories (`a/b`), never an absolute
+                    // path or a step up, wherever it appears in the path.
+                    if rendered.starts_with('/') || rendered.split('/').any(|c| c == "..") {
+                        let joined = parts
+                            .iter()
+                            .map(String::as_str)
+                            .chain([rendered.as_str()])
+                            .collect::<Vec<_>>()
+                            .join("/");
+                        return Err(self.unsafe_path(&joined, &display, &PathProblem::Absolute));
+                    }
                     parts.push(rendered);
                 }
                 if empty {

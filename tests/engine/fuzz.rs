@@ -1,0 +1,668 @@
+//! No input may panic: random definitions (YAML-ish text, and well-formed definitions
+//! with random parameter schemas, Tera snippets in contents, names and `when`, random
+//! delimiters) and random answers are thrown at the library. Every call must return
+//! `Ok` or `Err`, and no rendered path may be absolute or climb with `..`.
+
+use std::sync::Arc;
+
+use proptest::prelude::*;
+use proptest::test_runner::Config;
+use scaffold_core::source::{Located, SourceRecord, TemplateFs};
+use scaffold_core::tree::{Entry, FileMode, Tree};
+use scaffold_core::{AnswerInput, Definition, GoldenPath, NewOptions};
+use serde_json::{Map, Value, json};
+
+fn located(definition: &str, files: Vec<(String, Entry)>) -> Located {
+    let mut tree = Tree::new();
+    tree.insert(
+        "gp/golden-path.yaml".to_string(),
+        Entry {
+            mode: FileMode::File,
+            content: definition.as_bytes().to_vec(),
+        },
+    );
+    for (p, e) in files {
+        tree.insert(format!("gp/{p}"), e);
+    }
+    Located {
+        name: "fuzz".to_string(),
+        fs: TemplateFs::Memory {
+            tree: Arc::new(tree),
+            label: "fuzz:".to_string(),
+        },
+        definition: "gp/golden-path.yaml".to_string(),
+        record: SourceRecord::Builtin {
+            engine_version: "fuzz".to_string(),
+        },
+        version: None,
+    }
+}
+
+/// Check a rendered path: relative, normalized, never climbing.
+fn assert_safe_path(path: &str) {
+    assert!(!path.is_empty(), "empty rendered path");
+    assert!(!path.starts_with('/'), "absolute rendered path {path:?}");
+    assert!(!path.contains('\\') && !path.contains('\0'), "{path:?}");
+    for c in path.split('/') {
+        assert!(
+            !c.is_empty() && c != "." && c != "..",
+            "rendered path {path:?} has component {c:?}"
+        );
+    }
+}
+
+/// Load, answer, render, lint and plan; every step may fail but none may panic.
+fn exercise(loc: &Located, values: Map<String, Value>, sets: Vec<String>) {
+    let _ = scaffold_core::lint(loc);
+    let Ok(gp) = GoldenPath::load(loc) else {
+        return;
+    };
+    let _ = gp.parameters().questions();
+    let _ = gp.check_templates();
+    for (k, v) in &values {
+        let _ = gp.parameters().validate_one(k, v);
+        let _ = gp.parameters().coerce(k, &v.to_string());
+    }
+    let Ok(answers) = gp.resolve_answers(&AnswerInput { values, sets }) else {
+        return;
+    };
+    let Ok(rendered) = gp.render(&answers) else {
+        return;
+    };
+    for path in rendered.files.keys() {
+        assert_safe_path(path);
+    }
+    for d in &rendered.dropped {
+        if let Some(p) = &d.path {
+            assert_safe_path(p);
+        }
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let opts = NewOptions {
+        dest: dir.path().join("out"),
+        ..Default::default()
+    };
+    if let Ok(plan) = scaffold_core::plan_new(&gp, &answers, &rendered, &opts) {
+        for c in &plan.plan.changes {
+            assert_safe_path(&c.path);
+        }
+        let _ = scaffold_core::provenance::AnswersFile::new(&gp, &answers, &rendered).to_yaml();
+    }
+}
+
+// ---------------------------------------------------------------------------------
+// Strategies
+// ---------------------------------------------------------------------------------
+
+const PARAM_NAMES: &[&str] = &["name", "a", "b", "flag", "n", "list", "obj", "x-y"];
+
+/// Pieces of Tera that render with the usual answers (undefined optional answers
+/// included), so that most random golden paths get all the way through a render.
+const SAFE_SNIPPETS: &[&str] = &[
+    "x",
+    " ",
+    "\n",
+    "é",
+    "«»",
+    ".",
+    "-",
+    "{{ scaffold.version }}",
+    "{{ scaffold.golden_path | upper }}",
+    "{{ a | default(value='d') }}",
+    "{{ name | default(value='n') | snake_case }}",
+    "{{ name | default(value='n') | kebab_case }}",
+    "{{ name | default(value='n') | camel_case }}",
+    "{{ name | default(value='n') | pascal_case }}",
+    "{{ name | default(value='n') | shout_case }}",
+    "{{ obj | default(value=1) | json_encode }}",
+    "{{ list | default(value=[]) | json_encode }}",
+    "{% if flag %}on{% endif %}",
+    "{% if a == 'x' %}y{% else %}z{% endif %}",
+    "{% for i in list | default(value=[]) %}{{ i | json_encode }}{% endfor %}",
+    "{% set v = 1 %}{{ v }}",
+    "{% raw %}{{ kept }}{% endraw %}",
+    "{# comment #}",
+    "${{ github.sha }}",
+    "<< name >>",
+    "<% if flag %>y<% endif %>",
+];
+
+/// Pieces of Tera that are invalid, undefined or hostile.
+const HOSTILE_SNIPPETS: &[&str] = &[
+    "..",
+    "/",
+    "\\",
+    "{{ name }}",
+    "{{ a }}",
+    "{{ nosuch }}",
+    "{{ a.b.c }}",
+    "{{ list[0] }}",
+    "{{ n + 1 }}",
+    "{{ 1 / 0 }}",
+    "{{ a | upper }}",
+    "{{ a | truncate(length=0) }}",
+    "{{ a | split(pat='') | first }}",
+    "{{ a | replace(from='', to='x') }}",
+    "{{ a ~ '/' ~ b }}",
+    "{{ '..' }}",
+    "{{ '/' }}",
+    "{{ '/etc' }}",
+    "{{ '../' ~ name }}",
+    "{{ scaffold.nosuch }}",
+    "{% if flag %}",
+    "{% endif %}",
+    "{% include 'x' %}",
+    "{% extends 'y' %}",
+    "{% block b %}{% endblock %}",
+    "{% macro m() %}{% endmacro %}",
+    "{{",
+    "}}",
+    "{%",
+    "%}",
+    "{#",
+    "#}",
+    "<<",
+    ">>",
+    "<% endif %>",
+];
+
+fn piece() -> impl Strategy<Value = &'static str> {
+    prop_oneof![
+        9 => prop::sample::select(SAFE_SNIPPETS),
+        1 => prop::sample::select(HOSTILE_SNIPPETS),
+    ]
+}
+
+fn snippet() -> impl Strategy<Value = String> {
+    prop::collection::vec(piece(), 0..4).prop_map(|v| v.concat())
+}
+
+/// A file name component: literal or templated, never `/`, `.` or `..` on disk.
+fn component() -> impl Strategy<Value = String> {
+    prop_oneof![
+        2 => prop::sample::select(&["a", "b.txt", "dir", "README.md", "x.tera", ".hidden"][..])
+            .prop_map(str::to_string),
+        2 => snippet().prop_filter("a valid file name", |s| {
+            !s.is_empty() && !s.contains('/') && s != "." && s != ".." && !s.contains('\0')
+        }),
+        1 => prop::sample::select(&[
+            "{{ a | default(value='') }}",
+            "{% if flag %}opt{% endif %}",
+            "{{ name | default(value='svc') }}",
+            "{{ b | default(value='') }}",
+            "{{ a | default(value='..') }}",
+            "{{ b | default(value='.') }}",
+            "{{ n | default(value='~') }}",
+        ][..])
+        .prop_map(str::to_string),
+    ]
+}
+
+fn entry() -> impl Strategy<Value = (String, Entry)> {
+    let path = prop::collection::vec(component(), 1..4).prop_map(|c| c.join("/"));
+    let tera = any::<bool>();
+    let kind = prop_oneof![
+        6 => snippet().prop_map(|s| (FileMode::File, s.into_bytes())),
+        2 => snippet().prop_map(|s| (FileMode::Executable, s.into_bytes())),
+        1 => prop::collection::vec(any::<u8>(), 0..16).prop_map(|b| (FileMode::File, b)),
+        1 => prop::sample::select(&["a", "../a", "/etc/passwd", "dir/../a", "x/../../y", ""][..])
+            .prop_map(|t| (FileMode::Symlink, t.as_bytes().to_vec())),
+        1 => Just((FileMode::Dir, Vec::new())),
+    ];
+    (path, tera, kind).prop_map(|(path, tera, (mode, content))| {
+        let path = if tera && mode != FileMode::Dir && mode != FileMode::Symlink {
+            format!("{path}.tera")
+        } else {
+            path
+        };
+        (path, Entry { mode, content })
+    })
+}
+
+const STRINGS: &[&str] = &[
+    "",
+    "x",
+    "svc",
+    "../../etc",
+    "/abs",
+    "a/b",
+    "..",
+    ".",
+    "é«",
+    "{{ a }}",
+    "C:/x",
+    "~/x",
+    "a\\b",
+];
+
+fn json_value() -> impl Strategy<Value = Value> {
+    let leaf = prop_oneof![
+        Just(Value::Null),
+        any::<bool>().prop_map(Value::from),
+        any::<i64>().prop_map(Value::from),
+        any::<u64>().prop_map(Value::from),
+        (-1e6f64..1e6).prop_map(|f| json!(f)),
+        prop::sample::select(STRINGS).prop_map(Value::from),
+    ];
+    leaf.prop_recursive(3, 16, 4, |inner| {
+        prop_oneof![
+            prop::collection::vec(inner.clone(), 0..4).prop_map(Value::from),
+            prop::collection::btree_map("[a-z]{1,3}", inner, 0..4)
+                .prop_map(|m| Value::Object(m.into_iter().collect())),
+        ]
+    })
+}
+
+/// One parameter: its schema and, usually, an answer of the matching type.
+fn parameter() -> impl Strategy<Value = (Value, Option<Value>)> {
+    let string = prop::sample::select(STRINGS).prop_map(Value::from);
+    let typed = prop_oneof![
+        3 => (
+            prop::sample::select(vec![
+                json!({"type": "string"}),
+                json!({"type": "string", "format": "password"}),
+                json!({"type": "string", "x-secret": true}),
+            ]),
+            string,
+        ),
+        1 => prop::sample::select(&["", "x", "svc"][..])
+            .prop_map(|v| (json!({"type": "string", "pattern": "^[a-z]*$"}), Value::from(v))),
+        1 => prop::sample::select(&["x", "svc", "../../etc"][..])
+            .prop_map(|v| (json!({"enum": ["x", "svc", "../../etc"]}), Value::from(v))),
+        1 => any::<i64>().prop_map(|v| (json!({"type": "integer"}), Value::from(v))),
+        1 => (0f64..1e3).prop_map(|v| (json!({"type": "number", "minimum": 0}), json!(v))),
+        2 => any::<bool>().prop_map(|v| (json!({"type": "boolean"}), Value::from(v))),
+        1 => prop::collection::vec(prop::sample::select(STRINGS), 0..3)
+            .prop_map(|v| (json!({"type": "array", "items": {"type": "string"}}), json!(v))),
+        1 => json_value().prop_map(|v| (json!({"type": "object"}), json!({"k": v}))),
+        1 => json_value().prop_map(|v| (json!({}), v)),
+        1 => prop_oneof![any::<i64>().prop_map(Value::from), prop::sample::select(STRINGS).prop_map(Value::from)]
+            .prop_map(|v| (json!({"oneOf": [{"type": "string"}, {"type": "integer"}]}), v)),
+        1 => prop::sample::select(&["../../etc", "/abs", "svc"][..])
+            .prop_map(|v| (json!({"if": {"type": "string"}, "then": {"minLength": 2}}), Value::from(v))),
+    ];
+    let hostile = (
+        prop::sample::select(vec![
+            json!({"type": 12}),
+            json!({"type": "nosuchtype"}),
+            json!({"type": "string", "pattern": "("}),
+            json!({"$ref": "#/properties/a"}),
+            json!({"$ref": "#"}),
+            json!({"$ref": "http://example.invalid/schema.json"}),
+            json!({"$ref": "#/$defs/missing"}),
+            json!({"minimum": "ten"}),
+            json!({"type": "string", "format": "email"}),
+            json!(true),
+            json!(false),
+            json!("not a schema"),
+        ]),
+        json_value(),
+    );
+    (
+        prop_oneof![40 => typed, 1 => hostile],
+        prop::option::weighted(0.2, json_value()),
+        prop::option::weighted(0.3, snippet()),
+        0..10u8,
+    )
+        .prop_map(|((mut schema, value), default, description, roll)| {
+            if let Some(obj) = schema.as_object_mut() {
+                if let Some(d) = default {
+                    obj.insert("default".into(), d);
+                }
+                if let Some(d) = description {
+                    obj.insert("description".into(), Value::from(d));
+                }
+            }
+            // Usually answered (with the right type, unless the schema is hostile).
+            let value = (roll < 9).then_some(value);
+            (schema, value)
+        })
+}
+
+/// Parameters schema plus the answers given for it.
+fn parameters() -> impl Strategy<Value = (Value, Map<String, Value>)> {
+    (
+        prop::collection::vec(prop::option::weighted(0.8, parameter()), PARAM_NAMES.len()),
+        prop::collection::btree_set(prop::sample::select(PARAM_NAMES), 0..2),
+        prop::option::weighted(0.05, (prop::sample::select(PARAM_NAMES), json_value())),
+        any::<bool>(),
+    )
+        .prop_map(|(params, required, extra, closed)| {
+            let mut props = Map::new();
+            let mut answers = Map::new();
+            for (name, p) in PARAM_NAMES.iter().zip(params) {
+                if let Some((schema, value)) = p {
+                    props.insert(name.to_string(), schema);
+                    if let Some(v) = value {
+                        answers.insert(name.to_string(), v);
+                    }
+                }
+            }
+            if let Some((k, v)) = extra {
+                answers.insert(k.to_string(), v);
+            }
+            let schema = json!({
+                "type": "object",
+                "properties": props,
+                "required": required,
+                "additionalProperties": !closed,
+            });
+            (schema, answers)
+        })
+}
+
+const DELIMITERS: &[&str] = &[
+    "{{", "}}", "{%", "%}", "{#", "#}", "<<", ">>", "<%", "%>", "«", "»", "éé", "[[", "]]", "a",
+    "abc",
+];
+
+fn syntax() -> impl Strategy<Value = Option<Value>> {
+    let angle = Just(json!({
+        "blockStart": "<%", "blockEnd": "%>", "variableStart": "<<",
+        "variableEnd": ">>", "commentStart": "<#", "commentEnd": "#>",
+    }));
+    let random = prop::collection::vec(prop::sample::select(DELIMITERS), 6).prop_map(|d| {
+        json!({
+            "blockStart": d[0], "blockEnd": d[1], "variableStart": d[2],
+            "variableEnd": d[3], "commentStart": d[4], "commentEnd": d[5],
+        })
+    });
+    prop::option::weighted(0.25, prop_oneof![4 => angle, 1 => random])
+}
+
+fn layers() -> impl Strategy<Value = Vec<Value>> {
+    let path = prop_oneof![
+        30 => prop::sample::select(&["one", "two"][..]),
+        1 => prop::sample::select(&[".", "..", "missing", "one/dir", "", "/abs", "../.."][..]),
+    ];
+    let when = prop::option::weighted(
+        0.4,
+        prop_oneof![
+            8 => prop::sample::select(
+                &[
+                    "flag",
+                    "not flag",
+                    "a == 'x'",
+                    "nosuch",
+                    "name == 'svc' or flag",
+                    "list | default(value=[]) | length > 0",
+                    "true",
+                    "false",
+                ][..]
+            )
+            .prop_map(str::to_string),
+            1 => snippet(),
+            1 => prop::sample::select(&["%}", "true %}{% if", "{{", "", "<% if", "1 +"][..])
+                .prop_map(str::to_string),
+        ],
+    );
+    prop::collection::vec((path, when), 1..4).prop_map(|v| {
+        v.into_iter()
+            .map(|(path, when)| match when {
+                Some(w) => json!({"path": path, "when": w}),
+                None => json!({"path": path}),
+            })
+            .collect()
+    })
+}
+
+#[derive(Debug, Clone)]
+struct Case {
+    definition: String,
+    files: Vec<(String, Entry)>,
+    values: Map<String, Value>,
+    sets: Vec<String>,
+}
+
+fn case() -> impl Strategy<Value = Case> {
+    let definition = (
+        parameters(),
+        prop::collection::vec(
+            (prop::sample::select(&["c1", "c2", "name"][..]), snippet()),
+            0..3,
+        ),
+        layers(),
+        syntax(),
+        prop::collection::vec(
+            prop_oneof![
+                40 => prop::sample::select(&["**/*.swp", "a", "dir/", "[", "!b.txt", "**"][..]),
+                1 => Just("[z-a]"),
+            ],
+            0..3,
+        ),
+        prop::collection::vec(
+            prop_oneof![
+                20 => prop::collection::btree_map(prop::sample::select(PARAM_NAMES), json_value(), 0..3)
+                    .prop_map(|m| Value::Object(m.into_iter().map(|(k, v)| (k.to_string(), v)).collect())),
+                1 => json_value(),
+            ],
+            0..2,
+        ),
+    )
+        .prop_map(
+            |((parameters, answers), computed, skeletons, syntax, exclude, examples)| {
+                let computed: Map<String, Value> = computed
+                    .into_iter()
+                    .map(|(k, v)| (k.to_string(), Value::from(v)))
+                    .collect();
+                let mut spec = json!({
+                    "parameters": parameters,
+                    "computed": computed,
+                    "skeletons": skeletons,
+                    "files": {"exclude": exclude, "policy": {"enforced": ["a"], "seed": ["dir/**"]}},
+                    "examples": examples,
+                });
+                if let Some(s) = syntax {
+                    spec["syntax"] = s;
+                }
+                let def = json!({
+                    "apiVersion": "scaffold/v1",
+                    "kind": "GoldenPath",
+                    "metadata": {"name": "fuzz", "version": "1.0.0"},
+                    "spec": spec,
+                });
+                (serde_yaml::to_string(&def).expect("serializes"), answers)
+            },
+        );
+    let files = prop::collection::vec(
+        (
+            prop::sample::select(&["one", "two", "one/dir"][..]),
+            entry(),
+        ),
+        0..8,
+    )
+    .prop_map(|v| {
+        let mut files: Vec<(String, Entry)> = v
+            .into_iter()
+            .map(|(layer, (p, e))| (format!("{layer}/{p}"), e))
+            .collect();
+        // Both layers exist even when no random file landed in them.
+        for layer in ["one", "two"] {
+            files.push((
+                format!("{layer}/{layer}.keep"),
+                Entry {
+                    mode: FileMode::File,
+                    content: layer.as_bytes().to_vec(),
+                },
+            ));
+        }
+        files
+    });
+    let sets = prop::collection::vec(
+        (
+            prop::sample::select(PARAM_NAMES),
+            prop_oneof![8 => Just("="), 1 => Just(""), 1 => Just("==")],
+            prop::sample::select(
+                &[
+                    "1",
+                    "true",
+                    "[1]",
+                    "{\"k\":1}",
+                    "x",
+                    "../up",
+                    "/abs",
+                    "",
+                    "1e400",
+                    "NaN",
+                    "9223372036854775808",
+                ][..],
+            ),
+        )
+            .prop_map(|(k, eq, v)| format!("{k}{eq}{v}")),
+        0..2,
+    );
+    (definition, files, sets).prop_map(|((definition, values), files, sets)| Case {
+        definition,
+        files,
+        values,
+        sets,
+    })
+}
+
+/// Tokens that make up YAML-ish text: pieces of a definition, YAML punctuation, tags,
+/// anchors, and Tera.
+const YAML_TOKENS: &[&str] = &[
+    "apiVersion: scaffold/v1\n",
+    "kind: GoldenPath\n",
+    "metadata:\n",
+    "  name: fuzz\n",
+    "  version: 1.0.0\n",
+    "  version: v\n",
+    "spec:\n",
+    "  parameters:\n",
+    "    type: object\n",
+    "    properties: {a: {type: string}}\n",
+    "  skeletons:\n",
+    "    - path: one\n",
+    "      when: flag\n",
+    "  computed:\n",
+    "    c: '{{ a }}'\n",
+    "  syntax: {variableStart: '<<'}\n",
+    "  examples: [{a: x}]\n",
+    "  files: {exclude: ['[']}\n",
+    "- ",
+    ": ",
+    "{",
+    "}",
+    "[",
+    "]",
+    ",",
+    "\n",
+    "  ",
+    "\t",
+    "'",
+    "\"",
+    "&a ",
+    "*a",
+    "!!binary ",
+    "!!str ",
+    "? ",
+    "|\n",
+    ">-\n",
+    "---\n",
+    "...\n",
+    "# c\n",
+    "~",
+    "0x10",
+    "1e999",
+    "é",
+    "{{ a }}",
+    "\u{feff}",
+];
+
+// ---------------------------------------------------------------------------------
+// Properties
+// ---------------------------------------------------------------------------------
+
+proptest! {
+    #![proptest_config(Config { cases: 200, failure_persistence: None, ..Config::default() })]
+
+    #[test]
+    fn yamlish_text_never_panics(tokens in prop::collection::vec(prop::sample::select(YAML_TOKENS), 0..30)) {
+        let text = tokens.concat();
+        if let Ok(d) = Definition::parse("fuzz.yaml", &text) {
+            let _ = d.problems("fuzz.yaml", &text);
+        }
+        let files = vec![(
+            "one/a.txt.tera".to_string(),
+            Entry { mode: FileMode::File, content: b"{{ a }}".to_vec() },
+        )];
+        exercise(&located(&text, files), Map::new(), vec!["a=x".to_string()]);
+    }
+
+    #[test]
+    fn random_golden_paths_and_answers_never_panic(c in case()) {
+        exercise(&located(&c.definition, c.files), c.values, c.sets);
+    }
+}
+
+/// The same random golden paths from disk (a temp dir, so names, modes and links go
+/// through the file system), fewer cases.
+mod on_disk {
+    use super::*;
+
+    fn write_tree(root: &std::path::Path, def: &str, files: &[(String, Entry)]) -> bool {
+        std::fs::write(root.join("golden-path.yaml"), def).unwrap();
+        for (p, e) in files {
+            let path = root.join(p);
+            if std::fs::create_dir_all(path.parent().unwrap()).is_err() {
+                return false;
+            }
+            let ok = match e.mode {
+                FileMode::Dir => std::fs::create_dir_all(&path).is_ok(),
+                FileMode::Symlink => {
+                    std::os::unix::fs::symlink(String::from_utf8_lossy(&e.content).as_ref(), &path)
+                        .is_ok()
+                }
+                _ => {
+                    use std::os::unix::fs::PermissionsExt;
+                    std::fs::write(&path, &e.content).is_ok()
+                        && std::fs::set_permissions(
+                            &path,
+                            std::fs::Permissions::from_mode(if e.mode == FileMode::Executable {
+                                0o755
+                            } else {
+                                0o644
+                            }),
+                        )
+                        .is_ok()
+                }
+            };
+            if !ok {
+                return false;
+            }
+        }
+        true
+    }
+
+    /// On disk a layer may climb out of the template directory (`../skeletons` is how
+    /// the built-in library is laid out); keep random layers from rendering whatever
+    /// lies above the temp dir.
+    fn no_climbing_layers(definition: &str) -> String {
+        definition
+            .lines()
+            .map(|l| match l.find("path: ..") {
+                Some(i) if matches!(&l[i..], "path: .." | "path: ../..") => {
+                    format!("{}path: one\n", &l[..i])
+                }
+                _ => format!("{l}\n"),
+            })
+            .collect()
+    }
+
+    proptest! {
+        #![proptest_config(Config { cases: 50, failure_persistence: None, ..Config::default() })]
+
+        #[test]
+        fn random_golden_paths_on_disk_never_panic(c in case()) {
+            let definition = no_climbing_layers(&c.definition);
+            let dir = tempfile::tempdir().unwrap();
+            let root = dir.path().join("gp");
+            std::fs::create_dir(&root).unwrap();
+            // Entries that collide on disk (a file where a directory must go) are skipped.
+            prop_assume!(write_tree(&root, &definition, &c.files));
+            let loc = scaffold_core::source::local_definition(&root.join("golden-path.yaml"));
+            exercise(&loc, c.values, c.sets);
+        }
+    }
+}
