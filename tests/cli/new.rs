@@ -875,7 +875,6 @@ fn every_answer_problem_is_reported_at_once() {
 }
 
 #[test]
-#[ignore = "BUG: a --set of the wrong type or of an unknown parameter stops before the other answer problems are collected"]
 fn set_errors_are_reported_with_every_other_answer_problem() {
     let sb = Sandbox::new();
     sb.fixture("render-rules");

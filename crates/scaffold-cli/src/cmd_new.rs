@@ -24,16 +24,18 @@ pub fn collect_answers(
         gp.parameters().check_keys(&file)?;
         values.extend(file);
     }
+    // Parsed here only to know what not to ask; resolve_answers reports bad ones.
     for s in &args.set {
-        let (k, v) = gp.parameters().parse_set(s)?;
-        values.insert(k, v);
+        if let Ok((k, v)) = gp.parameters().parse_set(s) {
+            values.insert(k, v);
+        }
     }
     if prompt::interactive(args.no_input) {
         prompt::ask(gp.parameters(), &mut values, None)?;
     }
     gp.resolve_answers(&AnswerInput {
         values,
-        sets: Vec::new(),
+        sets: args.set.clone(),
     })
 }
 

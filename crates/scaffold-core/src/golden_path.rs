@@ -216,12 +216,35 @@ impl GoldenPath {
     pub fn resolve_answers(&self, input: &AnswerInput) -> Result<Answers> {
         self.parameters.check_keys(&input.values)?;
         let mut values = input.values.clone();
+        // A bad --set is one problem among the others: collect them all.
+        let mut problems = Vec::new();
         for s in &input.sets {
-            let (k, v) = self.parameters.parse_set(s)?;
-            values.insert(k, v);
+            match self.parameters.parse_set(s) {
+                Ok((k, v)) => {
+                    values.insert(k, v);
+                }
+                Err(e) => problems.push(crate::error::AnswerProblem {
+                    pointer: s
+                        .split_once('=')
+                        .map(|(k, _)| format!("/{}", k.trim()))
+                        .unwrap_or_default(),
+                    message: e.to_string(),
+                    description: None,
+                    hint: None,
+                }),
+            }
         }
         let values = self.parameters.with_defaults(&values);
-        self.parameters.validate(&values)?;
+        if let Err(e) = self.parameters.validate(&values) {
+            match e {
+                Error::InvalidAnswers { problems: more } => problems.extend(more),
+                other => return Err(other),
+            }
+        }
+        if !problems.is_empty() {
+            problems.sort_by(|a, b| a.pointer.cmp(&b.pointer));
+            return Err(Error::InvalidAnswers { problems });
+        }
         let computed = self.compute(&values)?;
         Ok(Answers { values, computed })
     }
