@@ -314,6 +314,9 @@ pub fn plan_update(
             sets: options.sets.clone(),
         })
         .map_err(|e| explain_answers(e, &project.file.answers, &new_gp.version))?;
+    if let Some(plan) = unchanged_fast_path(project, &new_gp, &answers, &dropped)? {
+        return Ok(plan);
+    }
     let theirs_render = new_gp.render(&answers)?;
 
     // base: the pristine render of the recorded version (secrets come from --set).
@@ -802,4 +805,81 @@ pub fn check_clean(plan: &UpdatePlan) -> Result<()> {
     } else {
         Err(Error::DirtyWorkTree { paths: hits })
     }
+}
+
+/// Same source, same commit, same answers, same engine: theirs is the recorded base, so
+/// nothing is written. Local edits are found from the manifest's hashes alone (no
+/// render). A locally edited enforced path needs the full plan (it is restored).
+fn unchanged_fast_path(
+    project: &Project,
+    new_gp: &GoldenPath,
+    answers: &crate::golden_path::Answers,
+    dropped: &[String],
+) -> Result<Option<UpdatePlan>> {
+    let secrets = new_gp.parameters().secrets();
+    let recorded_answers: Map<String, Value> = answers
+        .values
+        .iter()
+        .filter(|(k, _)| !secrets.contains(k))
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
+    let same = new_gp.source == project.file.source
+        && new_gp.version == project.file.version
+        && project.file.engine_version == crate::ENGINE_VERSION
+        && recorded_answers == project.file.answers
+        && dropped.is_empty()
+        && secrets.is_empty();
+    if !same {
+        return Ok(None);
+    }
+    let ours = project.read_paths(project.file.manifest.keys())?;
+    let mut files = Vec::new();
+    for (path, m) in &project.file.manifest {
+        let o = ours.get(path);
+        let unchanged = o.is_some_and(|e| {
+            e.mode == m.mode && (e.mode == FileMode::Dir || hash_bytes(&e.content) == m.hash)
+        });
+        if unchanged {
+            continue;
+        }
+        if m.policy == Policy::Enforced {
+            return Ok(None);
+        }
+        files.push(FileUpdate {
+            path: path.clone(),
+            action: Action::Kept,
+            policy: m.policy,
+            from: None,
+            detail: if o.is_some() {
+                "local change kept; the template did not change this file"
+            } else {
+                "deleted locally; kept deleted"
+            }
+            .to_string(),
+            conflicts: 0,
+            before: o.map(|e| e.content.clone()),
+            after: o.map(|e| e.content.clone()),
+        });
+    }
+    let mut summary = Summary::default();
+    if !files.is_empty() {
+        summary
+            .counts
+            .insert(Action::Kept.as_str().to_string(), files.len());
+    }
+    Ok(Some(UpdatePlan {
+        root: project.root.clone(),
+        golden_path: new_gp.name().to_string(),
+        from_version: project.file.version.clone(),
+        to_version: new_gp.version.clone(),
+        source: new_gp.source.clone(),
+        exact_base: true,
+        dropped_answers: Vec::new(),
+        files,
+        summary,
+        plan: Plan {
+            root: project.root.clone(),
+            changes: Vec::new(),
+        },
+    }))
 }
