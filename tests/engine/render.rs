@@ -380,15 +380,19 @@ fn set_is_typed_by_the_schema() {
         let err = answers(&gp, &["name=svc", "owner=team", set]).unwrap_err();
         assert!(err.to_string().contains(needle), "{set}: {err}");
     }
+    // An unknown --set is one answer problem among the others, with a suggestion.
     let err = answers(&gp, &["name=svc", "owner=team", "prot=1"]).unwrap_err();
-    let Error::UnknownParameter {
-        name, suggestions, ..
-    } = err
-    else {
-        panic!("expected UnknownParameter, got {err:?}")
+    let Error::InvalidAnswers { problems } = err else {
+        panic!("expected InvalidAnswers, got {err:?}")
     };
-    assert_eq!(name, "prot");
-    assert_eq!(suggestions, vec!["port"]);
+    assert_eq!(problems.len(), 1, "{problems:?}");
+    assert_eq!(problems[0].pointer, "/prot");
+    assert!(
+        problems[0]
+            .message
+            .contains("unknown parameter `prot`; did you mean `port`?"),
+        "{problems:?}"
+    );
 }
 
 #[test]
