@@ -104,24 +104,12 @@ fn existing_entries(dest: &Path) -> Result<Vec<String>> {
     }
 }
 
+/// What a path holds now (content and mode), read without following links.
 fn read_existing(path: &Path) -> Option<(Vec<u8>, FileMode)> {
-    let meta = std::fs::symlink_metadata(path).ok()?;
-    if meta.file_type().is_symlink() {
-        let t = std::fs::read_link(path).ok()?;
-        return Some((
-            t.to_string_lossy().into_owned().into_bytes(),
-            FileMode::Symlink,
-        ));
-    }
-    if meta.is_dir() {
-        return Some((Vec::new(), FileMode::Dir));
-    }
-    let mode = if crate::source::is_executable(&meta) {
-        FileMode::Executable
-    } else {
-        FileMode::File
-    };
-    Some((std::fs::read(path).ok()?, mode))
+    crate::project::read_entry(path)
+        .ok()
+        .flatten()
+        .map(|e| (e.content, e.mode))
 }
 
 /// Plan writing `rendered` to `opts.dest`, with the answers file last.
