@@ -214,6 +214,7 @@ def git(repo: Path, *args: str) -> None:
     subprocess.run(
         ["git", "-c", "user.name=bench", "-c", "user.email=bench@localhost",
          "-c", "commit.gpgsign=false", "-c", "tag.gpgsign=false", "-c", "core.autocrlf=false",
+         "-c", "gc.auto=0",  # no background gc while the benchmark reads the repository
          *args],
         cwd=repo, check=True, stdout=subprocess.DEVNULL,
     )

@@ -24,7 +24,9 @@ export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$ROOT/target}
 export SCAFFOLD_CACHE_DIR=$WORK/cache
 export NO_COLOR=1
 ANSWERS=(--set name=bench-svc --set owner=team-bench)
-GIT=(git -c user.name=bench -c user.email=bench@localhost -c commit.gpgsign=false)
+# gc.auto=0: a background `git gc --auto` (10,000 loose objects trigger one) would
+# repack .git while the benchmark copies it.
+GIT=(git -c user.name=bench -c user.email=bench@localhost -c commit.gpgsign=false -c gc.auto=0)
 
 need() {
     for tool in "$@"; do
@@ -47,7 +49,8 @@ build() {
 }
 
 machine() {
-    echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//'), load average $(cut -d' ' -f1-3 /proc/loadavg)"
+    echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//'), $(awk '/MemTotal/ {printf "%.0f GiB", $2 / 1048576}' /proc/meminfo), Linux $(uname -r), load average $(cut -d' ' -f1-3 /proc/loadavg)"
+    echo "work dir: $WORK ($(stat -f -c %T "$WORK"))"
     echo "tools: $(hyperfine --version), $(git --version), scaffold $("$SCAFFOLD" --version | cut -d' ' -f2)"
 }
 
