@@ -272,6 +272,17 @@ pub enum Error {
         /// The dirty paths.
         paths: Vec<String>,
     },
+    /// The project's stored baseline (its pristine render) cannot be used: missing,
+    /// corrupt, or not matching the manifest.
+    #[error(
+        "{file}: {problem}; restore it from version control (git checkout -- {file}), or reconstruct the base from the template source or the project's git history"
+    )]
+    BaselineUnavailable {
+        /// The baseline file, relative to the project root.
+        file: String,
+        /// What is wrong with it.
+        problem: String,
+    },
     /// Anything else the caller did wrong, with what to do.
     #[error("{0}")]
     Usage(String),
@@ -290,6 +301,18 @@ impl Error {
             source,
         }
     }
+}
+
+/// An error and all its causes, joined by `: `.
+pub fn chain(e: &dyn std::error::Error) -> String {
+    let mut out = e.to_string();
+    let mut cause = e.source();
+    while let Some(c) = cause {
+        out.push_str(": ");
+        out.push_str(&c.to_string());
+        cause = c.source();
+    }
+    out
 }
 
 /// The closest candidates to `name` (Jaro-Winkler, best first).
