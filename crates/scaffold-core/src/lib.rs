@@ -40,6 +40,7 @@
 #![deny(missing_docs)]
 
 pub mod answers;
+pub mod changelog;
 pub mod check;
 pub mod definition;
 pub mod engine;
@@ -61,7 +62,9 @@ pub mod write;
 
 pub use answers::{Parameters, Question, QuestionKind};
 pub use definition::Definition;
-pub use engine::{CatalogEntry, ENGINE_VERSION, Engine, EngineBuilder};
+pub use engine::{
+    CatalogEntry, CatalogVersion, CatalogVersions, ENGINE_VERSION, Engine, EngineBuilder,
+};
 pub use error::{Error, Result};
 pub use golden_path::{AnswerInput, Answers, GoldenPath, Policy};
 pub use lint::{LintReport, lint};
