@@ -275,6 +275,7 @@ impl Engine {
                 version: source::declared_version(found)?,
                 located: found.clone(),
                 head: true,
+                release_dir: None,
             }]),
         }
     }

@@ -404,6 +404,14 @@ pub struct VersionedLocated {
     /// Whether this is the newest version of its source (the head of the built-in
     /// library, or the only version of a local definition).
     pub head: bool,
+    /// The release directory (`golden-paths/releases/<name>/<dir>/`) of a frozen
+    /// built-in release; `None` for the head and for other sources.
+    pub release_dir: Option<String>,
+}
+
+/// Every frozen built-in release as (golden-path name, release directory name), sorted.
+pub fn builtin_releases() -> Vec<(String, String)> {
+    builtin_release_trees().keys().cloned().collect()
 }
 
 /// The version a located definition declares: the source's own (a git tag) or the
@@ -446,6 +454,7 @@ pub fn builtin_versions(engine_version: &str, name: &str) -> Result<Vec<Versione
             version,
             located,
             head: false,
+            release_dir: Some(dir.clone()),
         });
     }
     if let Some(head) = builtin_definitions(engine_version)
@@ -459,6 +468,7 @@ pub fn builtin_versions(engine_version: &str, name: &str) -> Result<Vec<Versione
                 version,
                 located: head,
                 head: true,
+                release_dir: None,
             }),
         }
     }
