@@ -529,3 +529,103 @@ fn update_source_records_a_moved_template() {
     sb.scaffold(&project, &["update"]).expect_code(0);
     sb.scaffold(&project, &["check"]).expect_code(0);
 }
+
+#[test]
+fn update_source_follows_a_moved_git_repository() {
+    let sb = Sandbox::new();
+    let params = json!({"type": "object"});
+    let mut repo = support::TemplateRepo::init(&sb.join("old.git"));
+    for (tag, readme) in [
+        ("v1.0.0", "a\nb\nc\nd\ne\n"),
+        ("v1.1.0", "a\nb\nc\nd\ne\nf\n"),
+    ] {
+        let def = definition("svc", tag, &params, &Value::Null);
+        let skel: support::Files = [("README.md".to_string(), text(readme))]
+            .into_iter()
+            .collect();
+        repo.commit_tag(
+            tag,
+            &support::template_tree("golden-path.yaml", &def, "skel/", &skel),
+        );
+    }
+    let old = repo.source(None, Some("v1.0.0"));
+    sb.scaffold(sb.path(), &["new", &old, "proj", "--no-input", "--no-git"])
+        .expect_code(0);
+    let project = sb.join("proj");
+    fs::write(project.join("README.md"), "A\nb\nc\nd\ne\n").unwrap();
+    // The repository moves; only the cache still has the recorded commit.
+    fs::rename(sb.join("old.git"), sb.join("new.git")).unwrap();
+    let before = snapshot(&project);
+    let run = sb.scaffold(&project, &["update"]);
+    run.expect_code(2);
+    assert!(
+        run.stderr.contains("cannot reach git repository"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("--source NEW"), "{}", run.stderr);
+    assert_unchanged(&project, &before, "update from a repository that moved");
+
+    let new = format!("git+{}", sb.join("new.git").display());
+    let run = sb.scaffold(&project, &["update", "--source", &new, "--format", "json"]);
+    run.expect_code(0);
+    let plan = run.json();
+    assert_eq!(plan["to_version"], "v1.1.0");
+    assert_eq!(plan["exact_base"], true, "{plan}");
+    // The base (v1.0.0 from the cache) makes the edits on both sides merge cleanly.
+    assert_eq!(
+        fs::read_to_string(project.join("README.md")).unwrap(),
+        "A\nb\nc\nd\ne\nf\n"
+    );
+    let recorded = answers_yaml(&project, "svc");
+    assert_eq!(
+        recorded["source"]["url"],
+        format!("file://{}", sb.join("new.git").display()).as_str(),
+        "{recorded:?}"
+    );
+    sb.scaffold(&project, &["update"]).expect_code(0);
+}
+
+#[test]
+fn a_library_golden_path_has_its_one_version() {
+    let sb = Sandbox::new();
+    local_template(&sb.join("lib/svc"), "1.2.0", "one\n", CHANGELOG);
+    let lib = sb.join("lib").to_string_lossy().into_owned();
+    let run = sb.scaffold(
+        sb.path(),
+        &["--templates", &lib, "show", "svc@1.2.0", "--format", "json"],
+    );
+    run.expect_code(0);
+    assert_eq!(run.json()["version"], "1.2.0");
+    assert_eq!(run.json()["changelog_newest"]["version"], "1.2.0");
+    let run = sb.scaffold(sb.path(), &["--templates", &lib, "show", "svc@1.1.0"]);
+    run.expect_code(2);
+    assert!(
+        run.stderr
+            .contains("golden path `svc` has no version 1.1.0; available: 1.2.0"),
+        "{}",
+        run.stderr
+    );
+    let run = sb.scaffold(
+        sb.path(),
+        &[
+            "--templates",
+            &lib,
+            "list",
+            "--versions",
+            "--format",
+            "json",
+        ],
+    );
+    run.expect_code(0);
+    let svc = run
+        .json()
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|g| g["name"] == "svc")
+        .cloned()
+        .unwrap();
+    assert_eq!(svc["versions"].as_array().unwrap().len(), 1, "{svc}");
+    assert_eq!(svc["versions"][0]["version"], "1.2.0");
+}
