@@ -243,7 +243,8 @@ pub struct DiffArgs {
     /// Show what `scaffold update` would change instead of what the project changed.
     #[arg(long)]
     pub upstream: bool,
-    /// Version for --upstream: a tag, branch or commit of a git source (default: latest).
+    /// Version for --upstream: a tag, branch or commit of a git source, or a released
+    /// version of a built-in golden path (default: latest).
     #[arg(long, value_name = "REF", requires = "upstream")]
     pub to: Option<String>,
 }
