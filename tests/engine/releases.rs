@@ -211,3 +211,88 @@ fn every_version_has_a_changelog_entry() {
         }
     }
 }
+
+#[test]
+fn versions_are_located_by_number_with_errors_callers_can_branch_on() {
+    use scaffold_core::remote::{self, Target};
+    use scaffold_core::{Engine, Error, SourceRecord};
+    let engine = Engine::new();
+    let record = SourceRecord::Builtin {
+        engine_version: ENGINE_VERSION.to_string(),
+    };
+    let frozen = remote::locate_recorded(
+        &engine,
+        &record,
+        "go-microservice",
+        &Target::Ref("1.0.0".into()),
+    )
+    .unwrap();
+    assert_eq!(source::declared_version(&frozen).unwrap(), "1.0.0");
+    let via_name = engine.locate("go-microservice@1.0.0").unwrap();
+    assert_eq!(
+        via_name.fs.display(&via_name.definition),
+        frozen.fs.display(&frozen.definition)
+    );
+    // `latest` and no version are the head.
+    let head = engine.locate("go-microservice").unwrap();
+    let latest = engine.locate("go-microservice@latest").unwrap();
+    assert_eq!(
+        head.fs.display(&head.definition),
+        latest.fs.display(&latest.definition)
+    );
+    let recorded_latest =
+        remote::locate_recorded(&engine, &record, "go-microservice", &Target::Latest).unwrap();
+    assert_eq!(
+        source::declared_version(&recorded_latest).unwrap(),
+        source::declared_version(&head).unwrap()
+    );
+
+    match engine.locate("go-microservice@0.0.1") {
+        Err(Error::VersionNotFound {
+            golden_path,
+            version,
+            available,
+        }) => {
+            assert_eq!(
+                (golden_path.as_str(), version.as_str()),
+                ("go-microservice", "0.0.1")
+            );
+            let listed: Vec<String> = source::builtin_versions(ENGINE_VERSION, "go-microservice")
+                .unwrap()
+                .into_iter()
+                .map(|v| v.version)
+                .collect();
+            assert_eq!(available, listed);
+        }
+        other => panic!("expected VersionNotFound, got {other:?}"),
+    }
+    assert!(matches!(
+        remote::locate_recorded(
+            &engine,
+            &record,
+            "go-microservice",
+            &Target::Ref("0.0.1".into())
+        ),
+        Err(Error::VersionNotFound { .. })
+    ));
+    for bad in ["1.0", "one", ""] {
+        match engine.locate(&format!("go-microservice@{bad}")) {
+            Err(Error::InvalidVersion { version, .. }) => assert_eq!(version, bad),
+            other => panic!("{bad:?}: expected InvalidVersion, got {other:?}"),
+        }
+    }
+    assert!(matches!(
+        engine.locate("no-such-path@1.0.0"),
+        Err(Error::UnknownGoldenPath { .. })
+    ));
+    // The recorded target of a built-in project is its recorded version.
+    let mut file: scaffold_core::AnswersFile = serde_yaml::from_str(&format!(
+        "format: 1\ngolden_path: go-microservice\nversion: 1.0.0\nsource:\n  type: builtin\n  engine_version: {ENGINE_VERSION}\nengine_version: {ENGINE_VERSION}\nanswers: {{}}\nmanifest: {{}}\n"
+    ))
+    .unwrap();
+    assert_eq!(remote::recorded_target(&file), Target::Ref("1.0.0".into()));
+    file.source = SourceRecord::Local {
+        path: "/x/golden-path.yaml".into(),
+    };
+    assert_eq!(remote::recorded_target(&file), Target::Latest);
+}
