@@ -283,6 +283,54 @@ pub enum Error {
         /// What is wrong with it.
         problem: String,
     },
+    /// A golden path has no released version of that number.
+    #[error("golden path `{golden_path}` has no version {version}; available: {}", if .available.is_empty() { "none".to_string() } else { .available.join(", ") })]
+    VersionNotFound {
+        /// The golden path.
+        golden_path: String,
+        /// The version asked for.
+        version: String,
+        /// The versions that exist, newest first.
+        available: Vec<String>,
+    },
+    /// A version string (after `NAME@`, or given as the target of an update) that is not
+    /// a semantic version.
+    #[error(
+        "`{version}` is not a version of golden path `{golden_path}`: {reason}; give a semantic version such as 1.0.0, or `latest`"
+    )]
+    InvalidVersion {
+        /// The golden path.
+        golden_path: String,
+        /// What was given.
+        version: String,
+        /// Why it does not parse.
+        reason: String,
+    },
+    /// The source a project records (a local definition, a git repository) is gone or
+    /// cannot be reached, so the project's golden path cannot be loaded from it.
+    #[error(
+        "{reason}; the source of golden path `{golden_path}` recorded in the project ({source_text}) is gone: restore it, or point the project at the golden path's new location"
+    )]
+    SourceGone {
+        /// The golden path.
+        golden_path: String,
+        /// The recorded source, as displayed.
+        source_text: String,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// A project is pointed at a new source that defines another golden path.
+    #[error(
+        "{source_text} defines golden path `{found}`, not `{expected}`; a project's source can only move to a source of the same golden path"
+    )]
+    SourceMismatch {
+        /// The new source, as displayed.
+        source_text: String,
+        /// The project's golden path.
+        expected: String,
+        /// The golden path the new source defines.
+        found: String,
+    },
     /// Anything else the caller did wrong, with what to do.
     #[error("{0}")]
     Usage(String),

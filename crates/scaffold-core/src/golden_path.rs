@@ -202,6 +202,11 @@ impl GoldenPath {
         self.fs.display(&self.definition_path)
     }
 
+    /// Path of the definition file inside [`GoldenPath::fs`].
+    pub fn definition_path(&self) -> &str {
+        &self.definition_path
+    }
+
     /// The template source.
     pub fn fs(&self) -> &TemplateFs {
         &self.fs
