@@ -401,6 +401,22 @@ pub fn plan_update(
         if rename_targets.contains(path) {
             continue; // handled with its source path
         }
+        if let Some(to) = renames.get(path).filter(|_| o.is_none()) {
+            // Deleted locally, moved by the template: the deletion is kept.
+            files.push(FileUpdate {
+                path: to.clone(),
+                action: Action::Kept,
+                policy: new_policy.of(to),
+                from: Some(path.clone()),
+                detail: format!(
+                    "deleted locally; the new version moved it from {path}, so it is not re-created"
+                ),
+                conflicts: 0,
+                before: None,
+                after: None,
+            });
+            continue;
+        }
         if let Some(to) = renames.get(path) {
             rename(
                 path,
@@ -696,7 +712,8 @@ fn push_delete(changes: &mut Vec<Change>, path: &str) {
 
 /// Map base paths the template dropped to the path it moved them to: first a path
 /// rendered from the same skeleton file, else the most similar added file (>= 50%).
-/// Only paths the user edited need carrying; untouched ones follow the normal rules.
+/// Only paths the user edited or deleted are matched; untouched ones follow the normal
+/// rules.
 fn find_renames(
     base: &Pristine,
     theirs_render: &crate::render::Rendered,
@@ -717,9 +734,12 @@ fn find_renames(
         .filter(|p| !base.has(p) && !ours.contains_key(*p))
         .collect();
     for (old, b) in removed {
-        let Some(o) = ours.get(old) else { continue };
-        if base.same(old, Some(o)) || o.mode == FileMode::Dir {
-            continue;
+        // An untouched path simply moves (delete + create); an edited one carries its
+        // edits; a deleted one stays deleted at its new path too.
+        if let Some(o) = ours.get(old) {
+            if base.same(old, Some(o)) || o.mode == FileMode::Dir {
+                continue;
+            }
         }
         let same_source = base.origins.get(old).and_then(|src| {
             added.iter().position(|n| {
