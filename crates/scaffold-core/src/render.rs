@@ -14,7 +14,7 @@ use serde_json::{Map, Value};
 
 use crate::definition::Syntax;
 use crate::error::{Error, Location, Result, TemplateError};
-use crate::tree::{Entry, FileMode, PathProblem, normalize_relative};
+use crate::tree::{Entry, FileMode, PathProblem, normalize_relative, reserved_component};
 
 /// One rendered file, link or empty directory.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -373,6 +373,9 @@ impl RenderJob<'_> {
                 let joined = parts.join("/");
                 let path = normalize_relative(&joined)
                     .map_err(|problem| self.unsafe_path(&joined, &display, &problem))?;
+                if let Some(component) = reserved_component(&path) {
+                    return Err(self.reserved_path(&path, component, &display));
+                }
                 if let Some(ex) = &self.exclude {
                     if ex
                         .matched_path_or_any_parents(&path, entry.mode == FileMode::Dir)
@@ -463,6 +466,21 @@ impl RenderJob<'_> {
         }
         check_collisions(&mut files)?;
         Ok(Rendered { files, dropped })
+    }
+
+    fn reserved_path(&self, path: &str, component: &str, display: &str) -> Error {
+        let parameters = self
+            .answers
+            .iter()
+            .filter(|(_, v)| v.as_str().is_some_and(|s| reserved_component(s).is_some()))
+            .map(|(k, _)| k.clone())
+            .collect();
+        Error::ReservedPath {
+            path: path.to_string(),
+            component: component.to_string(),
+            source_path: format!("`{display}`"),
+            parameters,
+        }
     }
 
     fn unsafe_path(&self, joined: &str, display: &str, _problem: &PathProblem) -> Error {

@@ -19,7 +19,7 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::error::{Error, Result};
-use crate::tree::{FileMode, normalize_relative, to_fs_path};
+use crate::tree::{FileMode, SCAFFOLD_DIR, normalize_relative, reserved_component, to_fs_path};
 
 /// One write or delete.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -67,8 +67,20 @@ pub struct Applied {
     pub staged: bool,
 }
 
-/// Carry out a plan atomically (see the module docs).
-pub fn apply(plan: &Plan) -> Result<Applied> {
+/// Whether `path` is one of scaffold's own files that a plan may write: an answers
+/// file or a baseline directly in `.scaffold/` (never the journal or the lock).
+fn is_scaffold_state(path: &str) -> bool {
+    path.split_once('/').is_some_and(|(dir, name)| {
+        dir == SCAFFOLD_DIR
+            && !name.contains('/')
+            && (name.ends_with(".yaml") || name.ends_with(".baseline"))
+    })
+}
+
+/// The last guard before anything is written: every path is normalized and relative,
+/// and none lies in a `.git` directory or file, or in `.scaffold/` (except scaffold's
+/// own answers files and baselines).
+fn check_paths(plan: &Plan) -> Result<()> {
     for c in &plan.changes {
         if normalize_relative(&c.path).as_deref() != Ok(c.path.as_str()) {
             return Err(Error::Usage(format!(
@@ -76,7 +88,23 @@ pub fn apply(plan: &Plan) -> Result<Applied> {
                 c.path
             )));
         }
+        if let Some(component) = reserved_component(&c.path) {
+            if !is_scaffold_state(&c.path) {
+                return Err(Error::ReservedPath {
+                    path: c.path.clone(),
+                    component: component.to_string(),
+                    source_path: "the plan".to_string(),
+                    parameters: Vec::new(),
+                });
+            }
+        }
     }
+    Ok(())
+}
+
+/// Carry out a plan atomically (see the module docs).
+pub fn apply(plan: &Plan) -> Result<Applied> {
+    check_paths(plan)?;
     let fresh = match fs::read_dir(&plan.root) {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => true,
         Err(e) => return Err(Error::io("cannot read destination", &plan.root, e)),
@@ -440,6 +468,55 @@ mod tests {
         );
         assert!(!root.join("new").exists());
         assert_eq!(fs::read_to_string(root.join("blocker/x")).unwrap(), "x");
+    }
+
+    #[test]
+    fn refuses_git_and_scaffold_state_as_a_last_guard() {
+        let tmp = tempfile::tempdir().unwrap();
+        let root = tmp.path().to_path_buf();
+        fs::create_dir_all(root.join(".git")).unwrap();
+        fs::write(root.join(".git/HEAD"), "ref: refs/heads/main\n").unwrap();
+        for (change, component) in [
+            (write(".git/config", "[core]\nfsmonitor = evil\n"), ".git"),
+            (write(".GIT/config", "x"), ".GIT"),
+            (write("vendor/sub/.git", "gitdir: /tmp"), ".git"),
+            (write(".scaffold/f.txt", "x"), ".scaffold"),
+            (write(".scaffold/journal/x.yaml", "x"), ".scaffold"),
+            (
+                Change {
+                    path: ".git/HEAD".to_string(),
+                    op: Op::Delete,
+                },
+                ".git",
+            ),
+        ] {
+            let plan = Plan {
+                root: root.clone(),
+                changes: vec![write("ok.txt", "fine"), change.clone()],
+            };
+            match apply(&plan) {
+                Err(Error::ReservedPath {
+                    path, component: c, ..
+                }) => {
+                    assert_eq!(path, change.path);
+                    assert_eq!(c, component);
+                }
+                other => panic!("{} was not refused: {other:?}", change.path),
+            }
+            // Refused before anything was written.
+            assert!(!root.join("ok.txt").exists());
+        }
+        assert_eq!(
+            fs::read_to_string(root.join(".git/HEAD")).unwrap(),
+            "ref: refs/heads/main\n"
+        );
+        // scaffold's own answers file is still writable.
+        let plan = Plan {
+            root: root.clone(),
+            changes: vec![write(".scaffold/gp.yaml", "answers")],
+        };
+        apply(&plan).unwrap();
+        assert!(root.join(".scaffold/gp.yaml").is_file());
     }
 
     #[test]
