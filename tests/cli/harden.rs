@@ -135,3 +135,245 @@ fn a_skeleton_may_not_hold_a_submodule_git_file_or_scaffold_state() {
         assert!(!sb.work().join(format!("out{i}")).exists());
     }
 }
+
+// ---------------------------------------------------------------------------------
+// Security 2: skeleton links are resolved against the rendered tree.
+
+#[test]
+fn a_link_chain_that_leaves_the_tree_is_refused() {
+    let sb = Sandbox::new();
+    fs::write(sb.lib().join("secret.txt"), "secret").unwrap();
+    let gp = golden_path(
+        &sb,
+        "chain",
+        "{}",
+        "",
+        &[
+            ("d1/y", "->.."),
+            ("x", "->d1/y/../secret.txt"),
+            ("ok.txt", "ok"),
+        ],
+    );
+    let run = sb.run(&["new", s(&gp), "out", "--no-input", "--no-git"]);
+    run.error_with(&["symbolic link `x (from skel/x)`", "d1/y/../secret.txt"]);
+    assert!(!sb.work().join("out").exists());
+}
+
+#[test]
+fn a_link_in_a_directory_that_renders_to_dot_is_refused() {
+    let sb = Sandbox::new();
+    let gp = golden_path(
+        &sb,
+        "dotdir",
+        "{d: {type: string, default: sub}}",
+        "",
+        &[("{{ d }}/up", "->../outside")],
+    );
+    // With `d=sub` the link stays inside...
+    sb.run(&["new", s(&gp), "fine", "--no-input", "--no-git"])
+        .success();
+    assert_eq!(
+        fs::read_link(sb.work().join("fine/sub/up")).unwrap(),
+        Path::new("../outside")
+    );
+    // ...with `d=.` it would leave the project.
+    let run = sb.run(&[
+        "new",
+        s(&gp),
+        "out",
+        "--no-input",
+        "--no-git",
+        "--set",
+        "d=.",
+    ]);
+    run.error_with(&["symbolic link `up", "../outside"]);
+    assert!(!sb.work().join("out").exists());
+}
+
+#[test]
+fn a_link_into_the_git_directory_is_refused_and_link_loops_too() {
+    let sb = Sandbox::new();
+    let gp = golden_path(&sb, "gitlink", "{}", "", &[("hooks", "->.git/hooks")]);
+    sb.run(&["new", s(&gp), "out", "--no-input", "--no-git"])
+        .error_with(&["symbolic link `hooks"]);
+    let gp = golden_path(&sb, "loop", "{}", "", &[("a", "->b/x"), ("b", "->a/y")]);
+    sb.run(&["new", s(&gp), "out2", "--no-input", "--no-git"])
+        .error_with(&["symbolic link `a"]);
+    assert_eq!(names_in(&sb.work()), Vec::<String>::new());
+}
+
+// ---------------------------------------------------------------------------------
+// Security 3: rendering is bounded.
+
+const NESTED_LOOPS: &str =
+    "{% for i in range(end=100000) %}{% for j in range(end=100000) %}{% endfor %}{% endfor %}";
+const NESTED_OUTPUT: &str = "head\n{% for i in range(end=100000) %}{% for j in range(end=100000) %}xxxxxxxxxxxxxxxx{% endfor %}{% endfor %}";
+
+#[test]
+fn nested_loops_without_output_stop_at_the_render_time_limit() {
+    let sb = Sandbox::new();
+    let gp = golden_path(
+        &sb,
+        "spin",
+        "{}",
+        "",
+        &[("a.txt", "a"), ("spin.txt.tera", NESTED_LOOPS)],
+    );
+    for args in [
+        vec![
+            "new",
+            s(&gp),
+            "out",
+            "--no-input",
+            "--max-render-time",
+            "0.5",
+        ],
+        vec![
+            "new",
+            s(&gp),
+            "out",
+            "--no-input",
+            "--dry-run",
+            "--max-render-time",
+            "0.5",
+        ],
+        vec!["lint", s(&gp), "--max-render-time", "0.5"],
+    ] {
+        let started = std::time::Instant::now();
+        let run = sb.run(&args);
+        let took = started.elapsed();
+        assert!(
+            took < std::time::Duration::from_secs(20),
+            "{args:?} took {took:?}"
+        );
+        assert!(
+            run.stdout.contains("spin/skel/spin.txt.tera:1:")
+                || run.stderr.contains("spin/skel/spin.txt.tera:1:"),
+            "{args:?}: the file and line are not named\n{}",
+            run.transcript()
+        );
+        assert!(
+            format!("{}{}", run.stdout, run.stderr).contains("took longer than the limit of 0.5s"),
+            "{}",
+            run.transcript()
+        );
+        assert_ne!(run.code, 0);
+        assert!(!run.stderr.contains("panicked"));
+    }
+    assert!(!sb.work().join("out").exists());
+}
+
+#[test]
+fn the_definition_sets_the_limits_and_the_command_line_wins() {
+    let sb = Sandbox::new();
+    let gp = golden_path(
+        &sb,
+        "spin2",
+        "{}",
+        "  limits: {maxRenderSeconds: 0.3, maxFileBytes: 1000}\n",
+        &[
+            ("spin.txt.tera", NESTED_LOOPS),
+            (
+                "big.txt.tera",
+                "{% for i in range(end=2000) %}x{% endfor %}",
+            ),
+        ],
+    );
+    let started = std::time::Instant::now();
+    sb.run(&["new", s(&gp), "out", "--no-input", "--dry-run"])
+        .error_with(&["spin2/skel/"]);
+    assert!(started.elapsed() < std::time::Duration::from_secs(20));
+    // Only the big file: its 2000 bytes break the definition's 1000-byte bound...
+    fs::remove_file(gp.join("skel/spin.txt.tera")).unwrap();
+    sb.run(&["new", s(&gp), "out", "--no-input", "--dry-run"])
+        .error_with(&[
+            "spin2/skel/big.txt.tera",
+            "larger than the limit of 1000 bytes",
+        ]);
+    // ...which the command line may lift.
+    sb.run(&[
+        "new",
+        s(&gp),
+        "out",
+        "--no-input",
+        "--dry-run",
+        "--max-file-bytes",
+        "5000",
+    ])
+    .success();
+}
+
+#[test]
+fn output_inside_runaway_loops_stops_at_the_size_limits_without_aborting() {
+    let sb = Sandbox::new();
+    let gp = golden_path(&sb, "flood", "{}", "", &[("flood.txt.tera", NESTED_OUTPUT)]);
+    let started = std::time::Instant::now();
+    let run = sb.run(&["new", s(&gp), "out", "--no-input"]);
+    run.error_with(&[
+        "flood/skel/flood.txt.tera",
+        "larger than the limit of 16777216 bytes",
+    ]);
+    assert!(started.elapsed() < std::time::Duration::from_secs(30));
+    // The total bound, across files rendered in parallel.
+    let gp = golden_path(
+        &sb,
+        "flood2",
+        "{}",
+        "",
+        &[
+            (
+                "a.txt.tera",
+                "{% for i in range(end=3000) %}0123456789{% endfor %}",
+            ),
+            (
+                "b.txt.tera",
+                "{% for i in range(end=3000) %}0123456789{% endfor %}",
+            ),
+        ],
+    );
+    sb.run(&[
+        "new",
+        s(&gp),
+        "out",
+        "--no-input",
+        "--dry-run",
+        "--max-total-bytes",
+        "50000",
+    ])
+    .error_with(&[
+        "flood2/skel/",
+        "larger than the limit of 50000 bytes in total",
+    ]);
+    sb.run(&[
+        "new",
+        s(&gp),
+        "out",
+        "--no-input",
+        "--dry-run",
+        "--max-total-bytes",
+        "60000",
+    ])
+    .success();
+    assert!(!sb.work().join("out").exists());
+}
+
+#[test]
+fn loops_render_exactly_as_before_instrumentation() {
+    let sb = Sandbox::new();
+    let gp = golden_path(
+        &sb,
+        "loops",
+        "{}",
+        "",
+        &[(
+            "out.txt.tera",
+            "{% for i in [1, 2] -%}\n  a{{ i }}\n{% endfor %}|{% for i in [3] %} b{{ i }} {% endfor %}|{% raw %}{% for x in y %}{% endraw %}",
+        )],
+    );
+    sb.run(&["new", s(&gp), "out", "--no-input", "--no-git"])
+        .success();
+    assert_eq!(
+        fs::read_to_string(sb.work().join("out/out.txt")).unwrap(),
+        "a1\na2\n| b3 |{% for x in y %}"
+    );
+}

@@ -35,6 +35,7 @@ fn located(definition: &str, files: Vec<(String, Entry)>) -> Located {
             engine_version: "fuzz".to_string(),
         },
         version: None,
+        limits: Default::default(),
     }
 }
 

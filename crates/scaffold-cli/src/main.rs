@@ -27,11 +27,17 @@ fn main() -> ExitCode {
 }
 
 fn run(cli: cli::Cli) -> Result<u8, scaffold_core::Error> {
-    let engine = engine(&cli.global);
+    let limits = match &cli.command {
+        cli::Command::New(a) => a.limits.overrides(),
+        cli::Command::Update(a) => a.limits.overrides(),
+        cli::Command::Lint { limits, .. } => limits.overrides(),
+        _ => scaffold_core::LimitOverrides::default(),
+    };
+    let engine = engine(&cli.global, limits);
     match cli.command {
         cli::Command::List { format } => cmd_catalog::list(&engine, format),
         cli::Command::Show { name, format } => cmd_catalog::show(&engine, &name, format),
-        cli::Command::Lint { path, format } => cmd_catalog::lint(&engine, &path, format),
+        cli::Command::Lint { path, format, .. } => cmd_catalog::lint(&engine, &path, format),
         cli::Command::New(args) => cmd_new::run(&engine, &cli.global, &args),
         cli::Command::Completions { shell } => {
             let mut cmd = <cli::Cli as clap::CommandFactory>::command();
@@ -45,8 +51,13 @@ fn run(cli: cli::Cli) -> Result<u8, scaffold_core::Error> {
 }
 
 /// The engine for these global flags: --templates, then SCAFFOLD_TEMPLATES, then built-in.
-pub fn engine(global: &cli::Global) -> scaffold_core::Engine {
-    let mut b = scaffold_core::Engine::builder().offline(global.offline);
+pub fn engine(
+    global: &cli::Global,
+    limits: scaffold_core::LimitOverrides,
+) -> scaffold_core::Engine {
+    let mut b = scaffold_core::Engine::builder()
+        .offline(global.offline)
+        .limits(limits);
     for t in &global.templates {
         b = b.library(t);
     }

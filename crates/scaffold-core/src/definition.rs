@@ -66,6 +66,25 @@ pub struct Spec {
     /// Other delimiters for the Tera files of this golden path.
     #[serde(default)]
     pub syntax: Option<Syntax>,
+    /// Bounds on rendering (see [`crate::limits`]).
+    #[serde(default)]
+    pub limits: LimitsSpec,
+}
+
+/// `spec.limits`: bounds on rendering this golden path. Each value may lower the
+/// engine's default or raise it up to a ceiling (see [`crate::limits::Limits`]).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct LimitsSpec {
+    /// Largest rendered file, in bytes.
+    #[serde(default)]
+    pub max_file_bytes: Option<u64>,
+    /// Largest whole render, in bytes.
+    #[serde(default)]
+    pub max_total_bytes: Option<u64>,
+    /// Longest render, in seconds.
+    #[serde(default)]
+    pub max_render_seconds: Option<f64>,
 }
 
 fn empty_object_schema() -> serde_json::Value {

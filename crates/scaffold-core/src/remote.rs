@@ -136,6 +136,7 @@ pub fn locate(
             commit: resolved.commit.clone(),
         },
         version: resolved.version.clone(),
+        limits: Default::default(),
     })
 }
 
@@ -174,6 +175,15 @@ pub fn versions(engine: &Engine, url: &str) -> Result<Vec<(String, semver::Versi
 /// Locate the golden path an answers file was generated from, at `target` (for git)
 /// or as it is now (built-in and local sources have one version only).
 pub fn locate_recorded(
+    engine: &Engine,
+    record: &SourceRecord,
+    golden_path: &str,
+    target: &Target,
+) -> Result<Located> {
+    locate_recorded_any(engine, record, golden_path, target).map(|l| engine.with_limits(l))
+}
+
+fn locate_recorded_any(
     engine: &Engine,
     record: &SourceRecord,
     golden_path: &str,

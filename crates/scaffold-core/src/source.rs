@@ -333,6 +333,8 @@ pub struct Located {
     pub record: SourceRecord,
     /// The version the source itself gives (a git tag), which wins over the definition's.
     pub version: Option<String>,
+    /// Render bounds given by the caller (set by the engine that located it).
+    pub limits: crate::limits::LimitOverrides,
 }
 
 /// Every definition in the built-in library.
@@ -356,6 +358,7 @@ pub fn builtin_definitions(engine_version: &str) -> Vec<Located> {
                     engine_version: engine_version.to_string(),
                 },
                 version: None,
+                limits: Default::default(),
             })
         })
         .collect()
@@ -435,5 +438,6 @@ pub fn local_definition(file: &Path) -> Located {
             path: file.display().to_string(),
         },
         version: None,
+        limits: Default::default(),
     }
 }
