@@ -7,7 +7,7 @@ mod common;
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use common::{Sandbox, names_in};
+use common::{Sandbox, names_in, read_tree};
 
 /// Write a golden path `name` into the sandbox library: a definition with `spec_extra`
 /// (YAML lines indented for `spec:`) and the skeleton `files` (`path`, content; a
@@ -376,4 +376,250 @@ fn loops_render_exactly_as_before_instrumentation() {
         fs::read_to_string(sb.work().join("out/out.txt")).unwrap(),
         "a1\na2\n| b3 |{% for x in y %}"
     );
+}
+
+// ---------------------------------------------------------------------------------
+// Data safety 5, 6, 7: crash-safe writes, one writer at a time, `new` leaves nothing.
+
+const FILES: usize = 40;
+
+/// A golden path `gp` of FILES files at version 1.0.0, a project made from it (git
+/// committed), and the template moved to 2.0.0 (every file changed, one added).
+fn project_and_v2(sb: &Sandbox) -> (PathBuf, PathBuf) {
+    let files: Vec<(String, String)> = (0..FILES)
+        .map(|i| (format!("d{}/f{i}.txt", i % 4), format!("v1 {i}\n")))
+        .collect();
+    let refs: Vec<(&str, &str)> = files
+        .iter()
+        .map(|(a, b)| (a.as_str(), b.as_str()))
+        .collect();
+    let gp = golden_path(sb, "gp", "{}", "", &refs);
+    sb.run(&["new", s(&gp), "proj", "--no-input"]).success();
+    let def = gp.join("golden-path.yaml");
+    fs::write(
+        &def,
+        fs::read_to_string(&def).unwrap().replace("1.0.0", "2.0.0"),
+    )
+    .unwrap();
+    for (path, _) in &files {
+        fs::write(gp.join("skel").join(path), format!("v2 {path}\n")).unwrap();
+    }
+    fs::write(gp.join("skel/new/added.txt"), "added\n").unwrap_or_else(|_| {
+        fs::create_dir_all(gp.join("skel/new")).unwrap();
+        fs::write(gp.join("skel/new/added.txt"), "added\n").unwrap();
+    });
+    (gp, sb.work().join("proj"))
+}
+
+fn update(sb: &Sandbox, proj: &Path, fault: Option<&str>) -> common::Run {
+    let mut cmd = sb.cmd();
+    cmd.current_dir(proj).args(["update", "--no-input"]);
+    if let Some(f) = fault {
+        cmd.env("SCAFFOLD_FAULT", f);
+    }
+    sb.run_cmd(&mut cmd)
+}
+
+#[test]
+fn an_update_killed_after_n_files_is_rolled_back_by_the_next_run() {
+    let sb = Sandbox::new();
+    let (_gp, proj) = project_and_v2(&sb);
+    let v1 = read_tree(&proj);
+    // The reference: a clean update of a copy.
+    let clean = sb.work().join("clean");
+    common::copy_tree(&proj, &clean);
+    update(&sb, &clean, None).success();
+    let v2 = read_tree(&clean);
+    assert_ne!(v1, v2);
+    for n in [1, 7, FILES / 2, FILES + 1] {
+        let run = update(&sb, &proj, Some(&format!("abort@{n}")));
+        assert_eq!(run.code, -1, "not killed at {n}\n{}", run.transcript());
+        assert_ne!(
+            read_tree(&proj),
+            v1,
+            "nothing was written before the kill at {n}"
+        );
+        assert!(proj.join(".scaffold/journal").is_dir());
+        // check reports the interrupted run and writes nothing.
+        let check = sb.run_cmd(sb.cmd().current_dir(&proj).arg("check"));
+        check.expect_code(2);
+        assert!(
+            check.stderr.contains("interrupted scaffold run"),
+            "{}",
+            check.transcript()
+        );
+        // An injected error rolls back at once, journal or not.
+        let mut cmd = sb.cmd();
+        cmd.current_dir(&proj)
+            .args(["update", "--no-input", "--dry-run"]);
+        sb.run_cmd(&mut cmd)
+            .error_with(&["interrupted scaffold run"]);
+        // The next run rolls back first: the tree is v1 again, byte for byte...
+        let recovered = sb.run_cmd(
+            sb.cmd()
+                .current_dir(&proj)
+                .args(["update", "--no-input"])
+                .env("SCAFFOLD_FAULT", "error@1"),
+        );
+        recovered.error_with(&["rolled back an interrupted scaffold run", "injected fault"]);
+        assert_eq!(
+            read_tree(&proj),
+            v1,
+            "not rolled back after the kill at {n}"
+        );
+    }
+    // ...and a run without faults gives exactly the clean update.
+    update(&sb, &proj, None).success();
+    let mut got = read_tree(&proj);
+    let mut want = v2;
+    // The git history differs (other commit times); compare the work trees.
+    got.retain(|k, _| !k.starts_with(".git/") && k != ".git");
+    want.retain(|k, _| !k.starts_with(".git/") && k != ".git");
+    assert_eq!(got, want);
+    assert!(
+        !names_in(&proj.join(".scaffold"))
+            .iter()
+            .any(|n| n != "gp.yaml")
+    );
+}
+
+#[test]
+fn a_real_kill_9_during_an_update_is_recovered() {
+    let sb = Sandbox::new();
+    let (_gp, proj) = project_and_v2(&sb);
+    let v1 = read_tree(&proj);
+    let mut child = sb
+        .cmd()
+        .current_dir(&proj)
+        .args(["update", "--no-input"])
+        .env("SCAFFOLD_FAULT", "pause@5:60000")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let started = std::time::Instant::now();
+    while !proj.join(".scaffold/journal").is_dir() || read_tree(&proj) == v1 {
+        assert!(
+            started.elapsed().as_secs() < 60,
+            "the update never started writing"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    std::thread::sleep(std::time::Duration::from_millis(100));
+    child.kill().unwrap(); // SIGKILL
+    child.wait().unwrap();
+    assert_ne!(read_tree(&proj), v1);
+    let run = update(&sb, &proj, None);
+    run.success();
+    assert!(
+        run.stderr
+            .contains("rolled back an interrupted scaffold run"),
+        "{}",
+        run.transcript()
+    );
+    assert_eq!(
+        fs::read_to_string(proj.join("d1/f5.txt")).unwrap(),
+        "v2 d1/f5.txt\n"
+    );
+    assert!(
+        fs::read_to_string(proj.join(".scaffold/gp.yaml"))
+            .unwrap()
+            .contains("2.0.0")
+    );
+    assert!(!proj.join(".scaffold/journal").exists());
+    // No temporary files are left anywhere.
+    let tree = read_tree(&proj);
+    assert!(
+        !tree.keys().any(|k| k.contains(".scaffold-tmp-")),
+        "{:?}",
+        tree.keys()
+    );
+}
+
+#[test]
+fn two_updates_at_once_run_one_after_the_other() {
+    let sb = Sandbox::new();
+    let (_gp, proj) = project_and_v2(&sb);
+    let first = sb
+        .cmd()
+        .current_dir(&proj)
+        .args(["update", "--no-input", "--format", "json"])
+        .env("SCAFFOLD_FAULT", "pause@3:1500")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let started = std::time::Instant::now();
+    while !proj.join(".scaffold/journal").is_dir() {
+        assert!(
+            started.elapsed().as_secs() < 60,
+            "the first update never started writing"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    // The first holds the lock mid-write: the second waits, then finds nothing to do.
+    let mut cmd = sb.cmd();
+    cmd.current_dir(&proj)
+        .args(["update", "--no-input", "--format", "json"]);
+    let second = sb.run_cmd(&mut cmd);
+    let first = first.wait_with_output().unwrap();
+    assert!(
+        first.status.success(),
+        "{}",
+        String::from_utf8_lossy(&first.stderr)
+    );
+    second.success();
+    assert!(
+        second.stderr.contains("waiting for another scaffold run"),
+        "{}",
+        second.transcript()
+    );
+    let json: serde_json::Value = serde_json::from_str(&second.stdout).unwrap();
+    assert_eq!(json["from_version"], "2.0.0", "{}", second.stdout);
+    assert!(!second.stderr.contains("rolled back"));
+    assert_eq!(
+        fs::read_to_string(proj.join("d2/f6.txt")).unwrap(),
+        "v2 d2/f6.txt\n"
+    );
+}
+
+#[test]
+fn new_killed_mid_write_leaves_no_destination_and_the_next_run_cleans_up() {
+    let sb = Sandbox::new();
+    let gp = golden_path(
+        &sb,
+        "many",
+        "{}",
+        "",
+        &[("a.txt", "a"), ("b/c.txt", "c"), ("d.txt", "d")],
+    );
+    let run = sb.run_cmd(
+        sb.cmd()
+            .args(["new", s(&gp), "out", "--no-input"])
+            .env("SCAFFOLD_FAULT", "abort@2"),
+    );
+    assert_eq!(run.code, -1, "{}", run.transcript());
+    assert!(!sb.work().join("out").exists());
+    let stale: Vec<String> = names_in(&sb.work());
+    assert_eq!(stale.len(), 1, "{stale:?}");
+    assert!(stale[0].starts_with(".scaffold-staging-"));
+    // An injected error: nothing left, not even a staging directory.
+    sb.run_cmd(
+        sb.cmd()
+            .args(["new", s(&gp), "out2", "--no-input"])
+            .env("SCAFFOLD_FAULT", "error@1"),
+    )
+    .error_with(&["injected fault"]);
+    // The next run removes the stale staging directory and writes the project, with
+    // its first commit made before the tree became visible.
+    sb.run(&["new", s(&gp), "out", "--no-input"]).success();
+    assert_eq!(names_in(&sb.work()), vec!["out".to_string()]);
+    assert!(sb.work().join("out/.git/HEAD").is_file());
+    let log = std::process::Command::new("git")
+        .args(["log", "--oneline"])
+        .current_dir(sb.work().join("out"))
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&log.stdout).contains("Generate from golden path many"));
 }

@@ -53,7 +53,31 @@ fn projects(dir: &Path, args: &UpdateArgs) -> Result<Vec<Project>, Error> {
 
 pub fn run(engine: &Engine, global: &Global, args: &UpdateArgs) -> Result<u8, Error> {
     let dir = args.dir.clone().unwrap_or_else(|| PathBuf::from("."));
-    let projects = projects(&dir, args)?;
+    let found = projects(&dir, args)?;
+    // One writer per project: lock every root, and roll back an interrupted run there,
+    // before anything is read for planning.
+    let mut roots: Vec<PathBuf> = found.iter().map(|p| p.root.clone()).collect();
+    roots.sort();
+    roots.dedup();
+    let mut _locks = Vec::new();
+    for root in &roots {
+        if args.dry_run {
+            if scaffold_core::journal::interrupted(root) {
+                return Err(Error::Usage(format!(
+                    "an interrupted scaffold run left `{}` half written; run `scaffold update` without --dry-run to roll it back first",
+                    root.display()
+                )));
+            }
+        } else {
+            _locks.push(crate::lock_and_recover(root, global.quiet)?);
+        }
+    }
+    // Re-open after a rollback: the answers file may have been restored.
+    let projects = if _locks.is_empty() {
+        found
+    } else {
+        projects(&dir, args)?
+    };
     let mut plans = Vec::new();
     for project in &projects {
         let mut options = UpdateOptions {
@@ -91,8 +115,15 @@ pub fn run(engine: &Engine, global: &Global, args: &UpdateArgs) -> Result<u8, Er
     }
     // Everything is planned before anything is written.
     if !args.dry_run {
+        let hook = crate::fault_hook();
+        let opts = scaffold_core::ApplyOptions {
+            after_write: hook
+                .as_deref()
+                .map(|h| h as scaffold_core::write::WriteHook<'_>),
+            before_publish: None,
+        };
         for plan in combined(&plans) {
-            scaffold_core::apply(&plan)?;
+            scaffold_core::apply_with(&plan, &opts)?;
         }
     }
     let conflicts = plans.iter().any(UpdatePlan::has_conflicts);

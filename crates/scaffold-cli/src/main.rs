@@ -68,3 +68,63 @@ pub fn engine(
     }
     b.build()
 }
+
+/// The type of [`fault_hook`]'s hook.
+pub type FaultHook = dyn Fn(usize) -> Result<(), scaffold_core::Error> + Sync;
+
+/// The writer's fault-injection hook, for tests only: the hidden environment variable
+/// `SCAFFOLD_FAULT` = `abort@N` (abort the process after N files, like a crash),
+/// `error@N` (fail after N files) or `pause@N:MS` (sleep MS milliseconds after N
+/// files, so a test can kill the process or race it). Unset: no hook.
+pub fn fault_hook() -> Option<Box<FaultHook>> {
+    let spec = std::env::var("SCAFFOLD_FAULT").ok()?;
+    let (action, rest) = spec.split_once('@')?;
+    let (n, ms) = match rest.split_once(':') {
+        Some((n, ms)) => (n.parse::<usize>().ok()?, ms.parse::<u64>().ok()?),
+        None => (rest.parse::<usize>().ok()?, 0),
+    };
+    let action = action.to_string();
+    Some(Box::new(move |written| {
+        if written != n {
+            return Ok(());
+        }
+        match action.as_str() {
+            "abort" => std::process::abort(),
+            "pause" => {
+                std::thread::sleep(std::time::Duration::from_millis(ms));
+                Ok(())
+            }
+            _ => Err(scaffold_core::Error::Usage(format!(
+                "injected fault after {written} file(s) (SCAFFOLD_FAULT)"
+            ))),
+        }
+    }))
+}
+
+/// Lock the project at `root` for writing (waiting, with a message, while another
+/// scaffold holds it), then roll back any run that was interrupted there.
+pub fn lock_and_recover(
+    root: &std::path::Path,
+    quiet: bool,
+) -> Result<scaffold_core::ProjectLock, scaffold_core::Error> {
+    let lock = match scaffold_core::ProjectLock::try_acquire(root)? {
+        Some(l) => l,
+        None => {
+            eprintln!(
+                "waiting for another scaffold run on `{}` to finish...",
+                root.display()
+            );
+            scaffold_core::ProjectLock::acquire(root)?
+        }
+    };
+    if let Some(r) = scaffold_core::journal::recover(root)? {
+        if !quiet {
+            eprintln!(
+                "rolled back an interrupted scaffold run in `{}` ({} path(s) restored)",
+                root.display(),
+                r.restored
+            );
+        }
+    }
+    Ok(lock)
+}
