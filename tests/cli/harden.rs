@@ -623,3 +623,88 @@ fn new_killed_mid_write_leaves_no_destination_and_the_next_run_cleans_up() {
         .unwrap();
     assert!(String::from_utf8_lossy(&log.stdout).contains("Generate from golden path many"));
 }
+
+// ---------------------------------------------------------------------------------
+// The "Smaller" list.
+
+#[test]
+fn a_computed_value_may_not_shadow_an_answer() {
+    let sb = Sandbox::new();
+    let gp = golden_path(
+        &sb,
+        "shadow",
+        "{name: {type: string, default: a}}",
+        "  computed:\n    name: \"{{ 'evil' }}\"\n",
+        &[("x.txt", "x")],
+    );
+    sb.run(&["new", s(&gp), "out", "--no-input"])
+        .error_with(&["spec.computed.name would shadow the answer of parameter `name`"]);
+    assert!(!sb.work().join("out").exists());
+}
+
+#[test]
+fn a_nul_byte_in_a_rendered_path_names_the_parameter() {
+    let sb = Sandbox::new();
+    let gp = golden_path(
+        &sb,
+        "nul",
+        "{f: {type: string, default: a}}",
+        "",
+        &[("{{ f }}.txt", "x")],
+    );
+    sb.run(&["new", s(&gp), "out", "--no-input", "--set", "f=a\u{1}b"])
+        .success();
+    let run = sb.run(&[
+        "new",
+        s(&gp),
+        "out2",
+        "--no-input",
+        "--values",
+        s(&write_values(&sb, "f: \"a\\0b\"\n")),
+    ]);
+    run.error_with(&["`/f`"]);
+    assert!(!sb.work().join("out2").exists());
+}
+
+fn write_values(sb: &Sandbox, text: &str) -> PathBuf {
+    let p = sb.root().join("values.yaml");
+    fs::write(&p, text).unwrap();
+    p
+}
+
+#[test]
+fn a_file_that_is_not_a_definition_is_not_dumped_into_the_error() {
+    let sb = Sandbox::new();
+    let fake = sb.root().join("passwd");
+    let secret = "root:x:0:0:root:/root:/bin/bash daemon:x:1:1:daemon:/usr/sbin:/usr/sbin/nologin";
+    fs::write(&fake, secret).unwrap();
+    let run = sb.run(&["new", s(&fake), "out", "--no-input"]);
+    run.error_with(&["invalid golden-path definition"]);
+    assert!(!run.stderr.contains("daemon"), "{}", run.transcript());
+}
+
+#[test]
+fn values_from_an_endless_file_are_refused_quickly() {
+    let sb = Sandbox::new();
+    let gp = golden_path(&sb, "vals", "{}", "", &[("x.txt", "x")]);
+    let started = std::time::Instant::now();
+    sb.run(&["new", s(&gp), "out", "--no-input", "--values", "/dev/zero"])
+        .error_with(&["/dev/zero", "larger than 4 MiB"]);
+    assert!(started.elapsed() < std::time::Duration::from_secs(20));
+}
+
+#[test]
+fn non_utf8_skeleton_names_that_collide_are_an_error() {
+    use std::os::unix::ffi::OsStrExt;
+    let sb = Sandbox::new();
+    let gp = golden_path(&sb, "lossy", "{}", "", &[("x.txt", "x")]);
+    let skel = gp.join("skel");
+    for name in [&b"a\xffb.txt"[..], &b"a\xfeb.txt"[..]] {
+        if fs::write(skel.join(std::ffi::OsStr::from_bytes(name)), "x").is_err() {
+            panic!("the filesystem refuses non-UTF-8 names; this test needs one that accepts them");
+        }
+    }
+    sb.run(&["new", s(&gp), "out", "--no-input"])
+        .error_with(&["two entries named `a\u{FFFD}b.txt`"]);
+    assert!(!sb.work().join("out").exists());
+}

@@ -143,6 +143,23 @@ impl GoldenPath {
                     None
                 }
             };
+        if let Some(props) = definition
+            .spec
+            .parameters
+            .get("properties")
+            .and_then(serde_json::Value::as_object)
+        {
+            for (name, _) in &definition.spec.computed {
+                if props.contains_key(name) || name == "scaffold" {
+                    problems.push(DefinitionProblem {
+                        location: crate::definition::locate(&file, &text, &format!("{name}:")),
+                        message: format!(
+                            "spec.computed.{name} would shadow the answer of parameter `{name}`; give the computed value another name"
+                        ),
+                    });
+                }
+            }
+        }
         for layer in &definition.spec.skeletons {
             let dir = located.fs.resolve(&located.definition, &layer.path);
             if !dir.as_deref().is_some_and(|d| located.fs.is_dir(d)) {

@@ -626,7 +626,10 @@ impl RenderJob<'_> {
                 v.as_str().is_some_and(|s| {
                     !s.is_empty()
                         && joined.contains(s)
-                        && (s.contains("..") || s.starts_with('/') || s.contains('\\'))
+                        && (s.contains("..")
+                            || s.starts_with('/')
+                            || s.contains('\\')
+                            || s.contains('\0'))
                 })
             })
             .map(|(k, _)| k.clone())

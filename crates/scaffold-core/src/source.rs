@@ -254,14 +254,23 @@ fn list_disk(dir: &Path) -> Result<Vec<(String, Entry)>> {
             let path = e.path().unwrap_or(dir).to_path_buf();
             Error::io("cannot read skeleton", path, e.into())
         })?;
-        let rel = item
+        let relative = item
             .path()
             .strip_prefix(dir)
-            .expect("walkdir stays under its root")
+            .expect("walkdir stays under its root");
+        let rel = relative
             .components()
             .map(|c| c.as_os_str().to_string_lossy().into_owned())
             .collect::<Vec<_>>()
             .join("/");
+        // Names that are not UTF-8 are shown lossily; two that become the same name
+        // would silently lose a file.
+        if rel.contains('\u{FFFD}') && out.iter().any(|(p, _): &(String, Entry)| *p == rel) {
+            return Err(Error::Usage(format!(
+                "skeleton `{}` has two entries named `{rel}` once their non-UTF-8 names are converted; rename them to UTF-8 names",
+                dir.display()
+            )));
+        }
         let ft = item.file_type();
         if ft.is_symlink() {
             let target = std::fs::read_link(item.path())
