@@ -708,3 +708,31 @@ fn non_utf8_skeleton_names_that_collide_are_an_error() {
         .error_with(&["two entries named `a\u{FFFD}b.txt`"]);
     assert!(!sb.work().join("out").exists());
 }
+
+#[test]
+fn an_unknown_name_in_an_if_is_an_error() {
+    let sb = Sandbox::new();
+    let gp = golden_path(
+        &sb,
+        "ifs",
+        "{db: {type: string}}",
+        "",
+        &[(
+            "a.txt.tera",
+            "x\n{% if db %}db{% endif %}{% for i in [1] %}{{ i }}{% set j = 2 %}{{ j }}{% endfor %}\n{% if nosuch %}y{% endif %}\n",
+        )],
+    );
+    sb.run(&["new", s(&gp), "out", "--no-input"]).error_with(&[
+        "ifs/skel/a.txt.tera:3:7",
+        "Variable `nosuch` is not defined",
+    ]);
+    assert!(!sb.work().join("out").exists());
+    // Declared but unanswered parameters are fine.
+    fs::write(gp.join("skel/a.txt.tera"), "{% if db %}db{% endif %}ok").unwrap();
+    sb.run(&["new", s(&gp), "out", "--no-input", "--no-git"])
+        .success();
+    assert_eq!(
+        fs::read_to_string(sb.work().join("out/a.txt")).unwrap(),
+        "ok"
+    );
+}

@@ -392,9 +392,28 @@ impl GoldenPath {
             }
             b.build().ok()
         };
+        let mut known: std::collections::HashSet<String> = answers
+            .values
+            .keys()
+            .chain(answers.computed.keys())
+            .cloned()
+            .collect();
+        known.insert("scaffold".to_string());
+        known.insert("loop".to_string());
+        if let Some(props) = self
+            .definition
+            .spec
+            .parameters
+            .get("properties")
+            .and_then(Value::as_object)
+        {
+            known.extend(props.keys().cloned());
+        }
+        known.extend(self.definition.spec.computed.iter().map(|(k, _)| k.clone()));
         RenderJob {
             tera,
             budget,
+            known,
             context,
             syntax,
             answers: &answers.values,

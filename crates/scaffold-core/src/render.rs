@@ -364,6 +364,10 @@ pub(crate) fn has_syntax(text: &str, syntax: &Syntax) -> bool {
 pub(crate) struct RenderJob<'a> {
     pub tera: tera::Tera,
     pub budget: Arc<Budget>,
+    /// Every top-level name a template may use: declared parameters, computed values,
+    /// `scaffold`. Anything else is a typo, even where Tera would let it pass
+    /// (`{% if nosuch %}` is silently false).
+    pub known: std::collections::HashSet<String>,
     pub context: tera::Context,
     pub syntax: Syntax,
     pub answers: &'a Map<String, Value>,
@@ -574,6 +578,47 @@ impl RenderJob<'_> {
             }
         }
 
+        // Names no golden path defines are errors, even where the render let them pass
+        // (`{% if nosuch %}` is silently false in Tera).
+        let mut keys: Vec<&String> = sources.keys().collect();
+        keys.sort();
+        for key in keys {
+            let Ok(vars) = self.tera.get_template_variables(key) else {
+                continue;
+            };
+            let mut unknown: Vec<&str> = vars
+                .into_iter()
+                .filter(|v| !self.known.contains(*v) && !v.starts_with("__"))
+                .collect();
+            unknown.sort_unstable();
+            if let Some(name) = unknown.first() {
+                let src = &sources[key];
+                let (line, column) = find_identifier(&src.text, name);
+                return Err(Error::Template(Box::new(TemplateError {
+                    location: Location {
+                        file: src.display.clone(),
+                        line,
+                        column: column + 1,
+                    },
+                    message: {
+                        let mut names: Vec<&str> = self
+                            .known
+                            .iter()
+                            .map(String::as_str)
+                            .filter(|n| *n != "loop")
+                            .collect();
+                        names.sort_unstable();
+                        format!(
+                            "Variable `{name}` is not defined: it is not a parameter, a computed value or `scaffold`. Available variables: {}",
+                            names.join(", ")
+                        )
+                    },
+                    snippet: snippet(&src.text, line, column, line, column + name.len()),
+                    variable: Some((*name).to_string()),
+                })));
+            }
+        }
+
         let mut files: BTreeMap<String, RenderedFile> = BTreeMap::new();
         for (p, r) in pending.into_iter().zip(results) {
             let content = if p.template.is_some() {
@@ -640,6 +685,25 @@ impl RenderJob<'_> {
             parameters,
         }
     }
+}
+
+/// The first place `name` appears as a whole identifier in `text`: 1-based line,
+/// 0-based column (1, 0 when not found).
+fn find_identifier(text: &str, name: &str) -> (usize, usize) {
+    let is_ident = |c: char| c.is_alphanumeric() || c == '_';
+    for (i, line) in text.lines().enumerate() {
+        let mut from = 0;
+        while let Some(pos) = line[from..].find(name) {
+            let at = from + pos;
+            let before = line[..at].chars().next_back();
+            let after = line[at + name.len()..].chars().next();
+            if !before.is_some_and(is_ident) && !after.is_some_and(is_ident) {
+                return (i + 1, line[..at].chars().count());
+            }
+            from = at + name.len();
+        }
+    }
+    (1, 0)
 }
 
 /// How many links a chain may follow before it counts as a loop (as Linux's `ELOOP`).
