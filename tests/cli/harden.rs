@@ -736,3 +736,23 @@ fn an_unknown_name_in_an_if_is_an_error() {
         "ok"
     );
 }
+
+#[test]
+fn an_include_loop_names_the_file() {
+    let sb = Sandbox::new();
+    let gp = golden_path(
+        &sb,
+        "incloop",
+        "{}",
+        "",
+        &[
+            ("a.txt.tera", "{% include \"skel/b.txt.tera\" %}"),
+            ("b.txt.tera", "{% include \"skel/a.txt.tera\" %}"),
+        ],
+    );
+    sb.run(&["new", s(&gp), "out", "--no-input"]).error_with(&[
+        "template error at [TMP]/lib/incloop/skel/a.txt.tera",
+        "Circular include",
+    ]);
+    assert!(!sb.work().join("out").exists());
+}

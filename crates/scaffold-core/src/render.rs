@@ -268,9 +268,17 @@ pub(crate) fn template_error(
                 message.push_str(&s.to_string());
                 src = s.source();
             }
+            // Errors without a span (an include loop) still name a template: point at
+            // the first one the message mentions, by the name the user knows.
+            let file = sources
+                .iter()
+                .filter_map(|(key, src)| message.find(&format!("'{key}'")).map(|at| (at, src)))
+                .min_by_key(|(at, _)| *at)
+                .map(|(_, src)| src.display.clone())
+                .unwrap_or_default();
             TemplateError {
                 location: Location {
-                    file: String::new(),
+                    file,
                     line: 0,
                     column: 0,
                 },
