@@ -756,3 +756,35 @@ fn an_include_loop_names_the_file() {
     ]);
     assert!(!sb.work().join("out").exists());
 }
+
+#[test]
+fn update_says_when_there_is_no_dirty_check() {
+    let sb = Sandbox::new();
+    let (_gp, proj) = project_and_v2(&sb);
+    // A `.git` file pointing nowhere (a moved worktree).
+    fs::remove_dir_all(proj.join(".git")).unwrap();
+    fs::write(proj.join(".git"), "gitdir: /nonexistent/worktrees/x\n").unwrap();
+    let mut cmd = sb.cmd();
+    cmd.current_dir(&proj)
+        .args(["update", "--no-input", "--dry-run", "--format", "json"]);
+    let run = sb.run_cmd(&mut cmd);
+    run.success();
+    assert!(
+        run.stderr.contains("does not open as a repository"),
+        "{}",
+        run.transcript()
+    );
+    assert!(run.stderr.contains("no check for uncommitted changes"));
+    let json: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert!(json["no_dirty_check"].as_str().unwrap().contains(".git"));
+    // No `.git` at all.
+    fs::remove_file(proj.join(".git")).unwrap();
+    let run = update(&sb, &proj, None);
+    run.success();
+    assert!(
+        run.stderr
+            .contains("is not in a git work tree; there is no check for uncommitted changes"),
+        "{}",
+        run.transcript()
+    );
+}

@@ -3,7 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
-use anstream::{print, println};
+use anstream::{eprintln, print, println};
 
 use scaffold_core::project::Project;
 use scaffold_core::update::{self, Action, UpdateOptions, UpdatePlan};
@@ -79,6 +79,7 @@ pub fn run(engine: &Engine, global: &Global, args: &UpdateArgs) -> Result<u8, Er
         projects(&dir, args)?
     };
     let mut plans = Vec::new();
+    let mut warnings: Vec<Option<String>> = Vec::new();
     for project in &projects {
         let mut options = UpdateOptions {
             to: args.to.clone(),
@@ -111,6 +112,13 @@ pub fn run(engine: &Engine, global: &Global, args: &UpdateArgs) -> Result<u8, Er
         if !args.allow_dirty {
             update::check_clean(&plan)?;
         }
+        let warning = scaffold_core::vcs::no_dirty_check(&plan.root);
+        if let Some(w) = &warning {
+            if !global.quiet {
+                eprintln!("warning: {w}");
+            }
+        }
+        warnings.push(warning);
         plans.push(plan);
     }
     // Everything is planned before anything is written.
@@ -130,9 +138,13 @@ pub fn run(engine: &Engine, global: &Global, args: &UpdateArgs) -> Result<u8, Er
     if args.format == Format::Json {
         let v: Vec<serde_json::Value> = plans
             .iter()
-            .map(|p| {
+            .zip(&warnings)
+            .map(|(p, w)| {
                 let mut v = serde_json::to_value(p).expect("plan serializes");
                 v["dry_run"] = serde_json::Value::Bool(args.dry_run);
+                v["no_dirty_check"] = w
+                    .clone()
+                    .map_or(serde_json::Value::Null, serde_json::Value::String);
                 v
             })
             .collect();
