@@ -788,3 +788,46 @@ fn update_says_when_there_is_no_dirty_check() {
         run.transcript()
     );
 }
+
+#[test]
+fn new_force_killed_mid_write_is_rolled_back_by_the_next_run() {
+    let sb = Sandbox::new();
+    let gp = golden_path(
+        &sb,
+        "force",
+        "{}",
+        "",
+        &[("a.txt", "new a"), ("b.txt", "new b"), ("c/d.txt", "new d")],
+    );
+    let dest = sb.work().join("mine");
+    fs::create_dir_all(&dest).unwrap();
+    fs::write(dest.join("a.txt"), "my a").unwrap();
+    fs::write(dest.join("b.txt"), "my b").unwrap();
+    fs::write(dest.join("keep.txt"), "keep").unwrap();
+    let before = read_tree(&dest);
+    let run = sb.run_cmd(
+        sb.cmd()
+            .args(["new", s(&gp), "mine", "--force", "--no-input", "--no-git"])
+            .env("SCAFFOLD_FAULT", "abort@2"),
+    );
+    assert_eq!(run.code, -1, "{}", run.transcript());
+    assert_ne!(read_tree(&dest), before);
+    // The next run rolls back before planning, then writes the whole golden path.
+    let run = sb.run_cmd(
+        sb.cmd()
+            .args(["new", s(&gp), "mine", "--force", "--no-input", "--no-git"])
+            .env("SCAFFOLD_FAULT", "error@1"),
+    );
+    run.error_with(&["rolled back an interrupted scaffold run", "injected fault"]);
+    assert_eq!(read_tree(&dest), before, "not rolled back");
+    sb.run(&["new", s(&gp), "mine", "--force", "--no-input", "--no-git"])
+        .success();
+    for (p, c) in [
+        ("a.txt", "new a"),
+        ("b.txt", "new b"),
+        ("c/d.txt", "new d"),
+        ("keep.txt", "keep"),
+    ] {
+        assert_eq!(fs::read_to_string(dest.join(p)).unwrap(), c, "{p}");
+    }
+}

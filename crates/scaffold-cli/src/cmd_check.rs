@@ -106,7 +106,13 @@ pub fn check(engine: &Engine, global: &Global, args: &CheckArgs) -> Result<u8, E
                 let had_journal = scaffold_core::journal::interrupted(&project.root);
                 let _lock = crate::lock_and_recover(&project.root, global.quiet)?;
                 rolled_back |= had_journal;
-                fix(engine, global, args.format, project)?;
+                if had_journal {
+                    // The rollback may have restored the answers file: read it again.
+                    let project = Project::open(&f.answers_path)?;
+                    fix(engine, global, args.format, &project)?;
+                } else {
+                    fix(engine, global, args.format, project)?;
+                }
             }
         }
         if rolled_back {

@@ -83,6 +83,13 @@ pub fn run(engine: &Engine, global: &Global, args: &NewArgs) -> Result<u8, Error
             }
         },
     };
+    // An existing project is written in place: one writer at a time, and an
+    // interrupted run rolled back before the plan looks at the tree.
+    let _lock = if !args.dry_run && dest.join(scaffold_core::provenance::ANSWERS_DIR).is_dir() {
+        Some(crate::lock_and_recover(&dest, global.quiet)?)
+    } else {
+        None
+    };
     let plan = scaffold_core::plan_new(
         &gp,
         &answers,
@@ -99,13 +106,6 @@ pub fn run(engine: &Engine, global: &Global, args: &NewArgs) -> Result<u8, Error
         return Ok(0);
     }
 
-    // An existing project is written in place: one writer at a time, and an
-    // interrupted run rolled back first.
-    let _lock = if dest.join(scaffold_core::provenance::ANSWERS_DIR).is_dir() {
-        Some(crate::lock_and_recover(&dest, global.quiet)?)
-    } else {
-        None
-    };
     // Whether DEST is inside a work tree: ask from its nearest existing ancestor.
     let nearest = dest
         .ancestors()
