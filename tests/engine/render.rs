@@ -45,6 +45,7 @@ fn located(definition: &str, files: &[(&str, FileMode, &[u8])]) -> Located {
             engine_version: "test".to_string(),
         },
         version: None,
+        limits: Default::default(),
     }
 }
 

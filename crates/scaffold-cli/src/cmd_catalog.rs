@@ -204,7 +204,7 @@ pub fn lint(engine: &Engine, path: &str, format: Format) -> Result<u8, Error> {
                 "no golden-path definitions found in `{path}`"
             )));
         }
-        found
+        found.into_iter().map(|l| engine.with_limits(l)).collect()
     } else {
         vec![engine.locate(path)?]
     };

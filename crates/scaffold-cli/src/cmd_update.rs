@@ -3,7 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
-use anstream::{print, println};
+use anstream::{eprintln, print, println};
 
 use scaffold_core::project::Project;
 use scaffold_core::update::{self, Action, UpdateOptions, UpdatePlan};
@@ -53,8 +53,33 @@ fn projects(dir: &Path, args: &UpdateArgs) -> Result<Vec<Project>, Error> {
 
 pub fn run(engine: &Engine, global: &Global, args: &UpdateArgs) -> Result<u8, Error> {
     let dir = args.dir.clone().unwrap_or_else(|| PathBuf::from("."));
-    let projects = projects(&dir, args)?;
+    let found = projects(&dir, args)?;
+    // One writer per project: lock every root, and roll back an interrupted run there,
+    // before anything is read for planning.
+    let mut roots: Vec<PathBuf> = found.iter().map(|p| p.root.clone()).collect();
+    roots.sort();
+    roots.dedup();
+    let mut _locks = Vec::new();
+    for root in &roots {
+        if args.dry_run {
+            if scaffold_core::journal::interrupted(root) {
+                return Err(Error::Usage(format!(
+                    "an interrupted scaffold run left `{}` half written; run `scaffold update` without --dry-run to roll it back first",
+                    root.display()
+                )));
+            }
+        } else {
+            _locks.push(crate::lock_and_recover(root, global.quiet)?);
+        }
+    }
+    // Re-open after a rollback: the answers file may have been restored.
+    let projects = if _locks.is_empty() {
+        found
+    } else {
+        projects(&dir, args)?
+    };
     let mut plans = Vec::new();
+    let mut warnings: Vec<Option<String>> = Vec::new();
     for project in &projects {
         let mut options = UpdateOptions {
             to: args.to.clone(),
@@ -89,21 +114,39 @@ pub fn run(engine: &Engine, global: &Global, args: &UpdateArgs) -> Result<u8, Er
         if !args.allow_dirty {
             update::check_clean(&plan)?;
         }
+        let warning = scaffold_core::vcs::no_dirty_check(&plan.root);
+        if let Some(w) = &warning {
+            if !global.quiet {
+                eprintln!("warning: {w}");
+            }
+        }
+        warnings.push(warning);
         plans.push(plan);
     }
     // Everything is planned before anything is written.
     if !args.dry_run {
+        let hook = crate::fault_hook();
+        let opts = scaffold_core::ApplyOptions {
+            after_write: hook
+                .as_deref()
+                .map(|h| h as scaffold_core::write::WriteHook<'_>),
+            before_publish: None,
+        };
         for plan in combined(&plans) {
-            scaffold_core::apply(&plan)?;
+            scaffold_core::apply_with(&plan, &opts)?;
         }
     }
     let conflicts = plans.iter().any(UpdatePlan::has_conflicts);
     if args.format == Format::Json {
         let v: Vec<serde_json::Value> = plans
             .iter()
-            .map(|p| {
+            .zip(&warnings)
+            .map(|(p, w)| {
                 let mut v = serde_json::to_value(p).expect("plan serializes");
                 v["dry_run"] = serde_json::Value::Bool(args.dry_run);
+                v["no_dirty_check"] = w
+                    .clone()
+                    .map_or(serde_json::Value::Null, serde_json::Value::String);
                 v
             })
             .collect();
