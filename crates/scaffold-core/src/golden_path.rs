@@ -331,6 +331,76 @@ impl GoldenPath {
         Ok(ctx)
     }
 
+    /// Every top-level name a template or `when` may use: the answers, the declared
+    /// parameters, the computed values, `scaffold` (and `loop` inside loops).
+    fn known_names(&self, answers: &Answers) -> std::collections::HashSet<String> {
+        let mut known: std::collections::HashSet<String> = answers
+            .values
+            .keys()
+            .chain(answers.computed.keys())
+            .cloned()
+            .collect();
+        known.insert("scaffold".to_string());
+        known.insert("loop".to_string());
+        if let Some(props) = self
+            .definition
+            .spec
+            .parameters
+            .get("properties")
+            .and_then(Value::as_object)
+        {
+            known.extend(props.keys().cloned());
+        }
+        known.extend(self.definition.spec.computed.iter().map(|(k, _)| k.clone()));
+        known
+    }
+
+    /// A layer's `when` must name only known variables: a typo is an error, not a
+    /// silently dropped layer.
+    fn check_when_names(
+        &self,
+        expr: &str,
+        what: &str,
+        known: &std::collections::HashSet<String>,
+        budget: &Arc<Budget>,
+    ) -> Result<()> {
+        let mut probe = self.tera(budget)?;
+        if probe.add_raw_template("__when", expr).is_err() {
+            return Ok(()); // the render reports the syntax error with its location
+        }
+        let Ok(vars) = probe.get_template_variables("__when") else {
+            return Ok(());
+        };
+        let mut unknown: Vec<String> = vars
+            .into_iter()
+            .map(|v| v.to_string())
+            .filter(|v| !known.contains(v) && !v.starts_with("__"))
+            .collect();
+        unknown.sort();
+        let Some(name) = unknown.into_iter().next() else {
+            return Ok(());
+        };
+        let mut names: Vec<&str> = known
+            .iter()
+            .map(String::as_str)
+            .filter(|n| *n != "loop")
+            .collect();
+        names.sort_unstable();
+        Err(Error::Template(Box::new(crate::error::TemplateError {
+            location: crate::error::Location {
+                file: what.to_string(),
+                line: 1,
+                column: 1,
+            },
+            message: format!(
+                "Variable `{name}` is not defined: it is not a parameter, a computed value or `scaffold`. Available variables: {}",
+                names.join(", ")
+            ),
+            snippet: String::new(),
+            variable: Some(name),
+        })))
+    }
+
     /// Render the golden path in memory. Nothing is written.
     pub fn render(&self, answers: &Answers) -> Result<Rendered> {
         let budget = Budget::new(self.limits);
@@ -339,6 +409,7 @@ impl GoldenPath {
         let syntax = self.syntax();
         let mut layers = Vec::new();
         let mut dropped = Vec::new();
+        let known = self.known_names(answers);
         for layer in &self.definition.spec.skeletons {
             if let Some(when) = &layer.when {
                 let what = format!(
@@ -350,6 +421,7 @@ impl GoldenPath {
                     "{}if {when} {}true{}endif{}",
                     syntax.block_start, syntax.block_end, syntax.block_start, syntax.block_end
                 );
+                self.check_when_names(&expr, &what, &known, &budget)?;
                 if render_str(&tera, &expr, &context, &what, &syntax, &budget)? != "true" {
                     dropped.push(Dropped {
                         layer: layer.path.clone(),
@@ -397,24 +469,6 @@ impl GoldenPath {
             }
             b.build().ok()
         };
-        let mut known: std::collections::HashSet<String> = answers
-            .values
-            .keys()
-            .chain(answers.computed.keys())
-            .cloned()
-            .collect();
-        known.insert("scaffold".to_string());
-        known.insert("loop".to_string());
-        if let Some(props) = self
-            .definition
-            .spec
-            .parameters
-            .get("properties")
-            .and_then(Value::as_object)
-        {
-            known.extend(props.keys().cloned());
-        }
-        known.extend(self.definition.spec.computed.iter().map(|(k, _)| k.clone()));
         RenderJob {
             tera,
             budget,

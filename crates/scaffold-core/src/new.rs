@@ -89,10 +89,25 @@ pub struct NewPlan {
 fn existing_entries(dest: &Path) -> Result<Vec<String>> {
     match std::fs::read_dir(dest) {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Vec::new()),
-        Err(e) if e.kind() == std::io::ErrorKind::NotADirectory => Err(Error::Usage(format!(
-            "destination `{}` is a file, not a directory",
-            dest.display()
-        ))),
+        Err(e) if e.kind() == std::io::ErrorKind::NotADirectory => {
+            // DEST itself, or one of its parents, is a file: name the file.
+            let file = dest
+                .ancestors()
+                .find(|a| std::fs::symlink_metadata(a).is_ok_and(|m| !m.is_dir()))
+                .unwrap_or(dest);
+            Err(Error::Usage(if file == dest {
+                format!(
+                    "destination `{}` is a file, not a directory",
+                    dest.display()
+                )
+            } else {
+                format!(
+                    "`{}` is a file, so destination `{}` cannot be created inside it",
+                    file.display(),
+                    dest.display()
+                )
+            }))
+        }
         Err(e) => Err(Error::io("cannot read destination", dest, e)),
         Ok(it) => {
             let mut v: Vec<String> = it

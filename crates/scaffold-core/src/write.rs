@@ -203,17 +203,41 @@ pub fn clean_stale_staging(parent: &Path) -> usize {
 }
 
 fn apply_staged(plan: &Plan, opts: &ApplyOptions<'_>) -> Result<Applied> {
-    let root = &plan.root;
-    let parent = root
+    let parent = plan
+        .root
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
         .map_or_else(|| PathBuf::from("."), Path::to_path_buf);
+    // The parents of the destination this run creates, outermost first: removed again
+    // if the run fails, so a failed `new` leaves nothing behind.
+    let created: Vec<PathBuf> = {
+        let mut missing: Vec<PathBuf> = parent
+            .ancestors()
+            .take_while(|a| !a.as_os_str().is_empty() && fs::symlink_metadata(a).is_err())
+            .map(Path::to_path_buf)
+            .collect();
+        missing.reverse();
+        missing
+    };
     fs::create_dir_all(&parent).map_err(|e| Error::io("cannot create directory", &parent, e))?;
-    clean_stale_staging(&parent);
+    let result = apply_staged_in(plan, opts, &parent);
+    if result.is_err() {
+        for d in created.iter().rev() {
+            if fs::remove_dir(d).is_err() {
+                break; // not empty: something else lives there now
+            }
+        }
+    }
+    result
+}
+
+fn apply_staged_in(plan: &Plan, opts: &ApplyOptions<'_>, parent: &Path) -> Result<Applied> {
+    let root = &plan.root;
+    clean_stale_staging(parent);
     let staging = tempfile::Builder::new()
         .prefix(&format!("{STAGING_PREFIX}{}-", std::process::id()))
-        .tempdir_in(&parent)
-        .map_err(|e| Error::io("cannot write to", &parent, e))?;
+        .tempdir_in(parent)
+        .map_err(|e| Error::io("cannot write to", parent, e))?;
     set_mode(staging.path(), 0o755)?;
 
     // Directories first (sorted, so parents precede children), then files in parallel.
