@@ -69,6 +69,7 @@ pub struct GoldenPath {
     parameters: Parameters,
     policy: PolicyMatcher,
     limits: Limits,
+    engine_version: String,
 }
 
 /// Matches output paths against `spec.files.policy`.
@@ -202,6 +203,7 @@ impl GoldenPath {
             definition_text: text,
             parameters,
             policy,
+            engine_version: crate::ENGINE_VERSION.to_string(),
         })
     }
 
@@ -219,6 +221,13 @@ impl GoldenPath {
     /// Replace the render bounds (e.g. from the command line).
     pub fn set_limits(&mut self, limits: Limits) {
         self.limits = limits;
+    }
+
+    /// The engine version templates see as `scaffold.engine_version` (default: this
+    /// scaffold's). A recorded render is reproduced with the engine version that made
+    /// it, so a template that prints it still renders byte for byte.
+    pub fn set_engine_version(&mut self, version: &str) {
+        self.engine_version = version.to_string();
     }
 
     /// The compiled parameters.
@@ -314,7 +323,7 @@ impl GoldenPath {
         ctx.insert(
             "scaffold",
             &serde_json::json!({
-                "engine_version": crate::ENGINE_VERSION,
+                "engine_version": self.engine_version,
                 "golden_path": self.name(),
                 "version": self.version,
             }),

@@ -401,7 +401,10 @@ impl Project {
         let target = remote::recorded_target(&self.file);
         let located =
             remote::locate_recorded(engine, &self.file.source, &self.file.golden_path, &target)?;
-        let gp = GoldenPath::load(&located)?;
+        let mut gp = GoldenPath::load(&located)?;
+        // Templates may print `scaffold.engine_version`: reproduce the recorded render
+        // with the engine that made it.
+        gp.set_engine_version(&self.file.engine_version);
         if gp.version != self.file.version && !matches!(self.file.source, SourceRecord::Git { .. })
         {
             // A local definition has one version only: the recorded one is gone.
