@@ -577,3 +577,76 @@ fn copy_fixture(sb: &Sandbox, name: &str, to: &str) -> PathBuf {
     copy_dir(&fixture(name), &dest);
     dest
 }
+
+// ---------------------------------------------------------------------------
+// Conflicts left by an update fail `check` and stop the next `update`
+// ---------------------------------------------------------------------------
+
+#[test]
+fn conflict_markers_fail_check_and_block_the_next_update() {
+    let sb = Sandbox::new();
+    let tpl = sb.join("tpl");
+    local_template(&tpl, "1.0.0", CONF);
+    let tpl_s = tpl.to_str().unwrap().to_string();
+    sb.scaffold(sb.path(), &["new", &tpl_s, "notes", "--no-input"])
+        .expect_code(0);
+    let project = sb.join("notes");
+    // Before any conflict, check passes.
+    sb.scaffold(&project, &["check", "--offline"])
+        .expect_code(0);
+    replace_in(&project.join("service.conf"), "retries = 3", "retries = 4");
+    sb.commit_all(&project, "team: 4 retries");
+    local_template(&tpl, "1.1.0", &CONF.replace("retries = 3", "retries = 5"));
+    sb.scaffold(&project, &["update"]).expect_code(1);
+    let conf = fs::read_to_string(project.join("service.conf")).unwrap();
+    let line = conf.lines().position(|l| l == "<<<<<<< ours").unwrap() + 1;
+    sb.commit_all(&project, "update with a conflict");
+
+    // check fails on the markers, naming the file and line.
+    let check = sb.scaffold(&project, &["check", "--offline"]);
+    check.expect_code(1);
+    let needle = format!("service.conf:{line}");
+    let json = sb
+        .scaffold(&project, &["check", "--offline", "--format", "json"])
+        .json();
+    let conflicts = &json["projects"][0]["report"]["conflicts"];
+    assert_eq!(conflicts[0]["path"], "service.conf", "{json}");
+    assert_eq!(conflicts[0]["line"], line, "{json}");
+    let github = sb.scaffold(&project, &["check", "--offline", "--format", "github"]);
+    github.expect_code(1);
+    assert!(
+        github.stdout.contains("file=service.conf")
+            && github
+                .stdout
+                .contains(&format!("conflict markers at line {line}")),
+        "{}",
+        github.stdout
+    );
+
+    // A second update refuses, and writes nothing.
+    local_template(&tpl, "1.2.0", &CONF.replace("retries = 3", "retries = 6"));
+    let refused = sb.scaffold(&project, &["update"]);
+    refused.expect_code(2);
+    assert!(
+        refused.stderr.contains("unresolved conflict"),
+        "{}",
+        refused.stderr
+    );
+    assert!(refused.stderr.contains(&needle), "{}", refused.stderr);
+    assert_eq!(
+        fs::read_to_string(project.join("service.conf")).unwrap(),
+        conf
+    );
+
+    // Resolved by hand: check passes and update runs again.
+    let resolved: String = CONF
+        .replace("{{ name }}", "notes")
+        .replace("{{ port }}", "8080")
+        .replace("retries = 3", "retries = 4");
+    fs::write(project.join("service.conf"), &resolved).unwrap();
+    sb.commit_all(&project, "resolved");
+    sb.scaffold(&project, &["check", "--offline"])
+        .expect_code(0);
+    sb.scaffold(&project, &["update", "--allow-conflicts"])
+        .expect_code(1);
+}

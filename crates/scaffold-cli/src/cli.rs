@@ -222,6 +222,10 @@ pub struct UpdateArgs {
     /// verified against the manifest; use it when the baseline is missing or corrupt.
     #[arg(long)]
     pub reconstruct_base: bool,
+    /// Update even though an earlier update left conflict markers or .theirs files
+    /// unresolved (by default update refuses, so markers are never nested).
+    #[arg(long)]
+    pub allow_conflicts: bool,
     /// Print the classification and a unified diff; write nothing.
     #[arg(long)]
     pub dry_run: bool,

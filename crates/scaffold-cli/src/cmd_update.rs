@@ -91,6 +91,9 @@ pub fn run(engine: &Engine, global: &Global, args: &UpdateArgs) -> Result<u8, Er
         if let Some(f) = &args.answers.values {
             options.answers = scaffold_core::answers::read_values_file(f)?;
         }
+        if !args.allow_conflicts {
+            update::check_resolved(project)?;
+        }
         let mut target = update::load_target(engine, project, &options)?;
         if prompt::interactive(args.answers.no_input) {
             let params = target.golden_path.parameters();

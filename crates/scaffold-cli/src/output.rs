@@ -31,6 +31,11 @@ pub fn print_error(e: &scaffold_core::Error) {
         eprintln!("  {DIM}caused by:{RESET} {s}");
         source = s.source();
     }
+    if let scaffold_core::Error::UnresolvedConflicts { .. } = e {
+        eprintln!(
+            "{BOLD}hint{RESET}: `scaffold check` lists them; `scaffold update --allow-conflicts` updates anyway"
+        );
+    }
     if let scaffold_core::Error::SourceGone { .. } = e {
         eprintln!(
             "{BOLD}hint{RESET}: if the golden path moved, run `scaffold update --source NEW` in the project, naming where it lives now (a directory, definition file or git source)"

@@ -110,6 +110,82 @@ pub struct FileReport {
     pub detail: Option<String>,
 }
 
+/// Unresolved conflict left by an update: scaffold's conflict markers in a merged or
+/// enforced file, or a `<path>.theirs` file written beside a binary.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct LeftoverConflict {
+    /// The file, relative to the project root.
+    pub path: String,
+    /// The line of the first `<<<<<<< ours` marker (markers), or `None` for a
+    /// `.theirs` file.
+    pub line: Option<usize>,
+}
+
+impl fmt::Display for LeftoverConflict {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.line {
+            Some(l) => write!(f, "{}:{l}: unresolved conflict markers", self.path),
+            None => write!(
+                f,
+                "{}: theirs of a binary conflict, not yet resolved",
+                self.path
+            ),
+        }
+    }
+}
+
+/// The first line (1-based) where a scaffold conflict region starts: a line
+/// `<<<<<<< ours` followed later by a line starting `>>>>>>> `.
+fn conflict_marker_line(content: &[u8]) -> Option<usize> {
+    let text = String::from_utf8_lossy(content);
+    let mut start = None;
+    for (i, line) in text.lines().enumerate() {
+        let line = line.trim_end_matches('\r');
+        if start.is_none() && line == "<<<<<<< ours" {
+            start = Some(i + 1);
+        } else if start.is_some() && line.starts_with(">>>>>>> ") {
+            return start;
+        }
+    }
+    None
+}
+
+/// Conflicts an update left unresolved in `project`: conflict markers in a merged or
+/// enforced file that differs from the manifest, and `<path>.theirs` files beside
+/// manifest paths. Seed files belong to the project and are not looked at.
+pub fn leftover_conflicts(project: &Project, files: &[FileReport]) -> Vec<LeftoverConflict> {
+    let mut out: Vec<LeftoverConflict> = files
+        .par_iter()
+        .filter(|f| f.status == FileStatus::Modified && f.policy != Policy::Seed)
+        .filter_map(|f| {
+            let content = std::fs::read(to_fs_path(&project.root, &f.path)).ok()?;
+            conflict_marker_line(&content).map(|line| LeftoverConflict {
+                path: f.path.clone(),
+                line: Some(line),
+            })
+        })
+        .collect();
+    for path in project.file.manifest.keys() {
+        let theirs = format!("{path}.theirs");
+        if !project.file.manifest.contains_key(&theirs)
+            && std::fs::symlink_metadata(to_fs_path(&project.root, &theirs)).is_ok()
+        {
+            out.push(LeftoverConflict {
+                path: theirs,
+                line: None,
+            });
+        }
+    }
+    out.sort_by(|a, b| a.path.cmp(&b.path));
+    out
+}
+
+/// [`leftover_conflicts`] of a project, comparing it with its manifest first.
+pub fn unresolved_conflicts(project: &Project) -> Result<Vec<LeftoverConflict>> {
+    let files = compare_manifest(project, &project.file.manifest)?;
+    Ok(leftover_conflicts(project, &files))
+}
+
 /// How far the recorded version is behind the latest one.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Behind {
@@ -216,6 +292,8 @@ pub struct ProjectReport {
     pub manifest_mismatch: Vec<String>,
     /// The state of the stored baseline (`.scaffold/<name>.baseline`).
     pub stored_baseline: StoredBaseline,
+    /// Conflicts an update left unresolved (markers, `.theirs` files).
+    pub conflicts: Vec<LeftoverConflict>,
     /// Things worth knowing that are not drift (a deleted recorded ref, a recorded
     /// version newer than the source's).
     pub notes: Vec<String>,
@@ -282,6 +360,8 @@ pub enum FailureKind {
     ManifestMismatch,
     /// The stored baseline is missing, corrupt or does not match the manifest.
     Baseline,
+    /// An update left conflict markers or a `.theirs` file unresolved.
+    Conflict,
 }
 
 /// One reason a project failed its policy.
@@ -341,6 +421,22 @@ pub fn failures(report: &ProjectReport, rules: &[FailOn]) -> Vec<Failure> {
             path: None,
             message: format!("{} is {b}", report.golden_path),
         });
+    }
+    if on(FailOn::Enforced) || on(FailOn::Missing) || on(FailOn::Modified) {
+        for c in &report.conflicts {
+            out.push(Failure {
+                kind: FailureKind::Conflict,
+                path: Some(c.path.clone()),
+                message: match c.line {
+                    Some(l) => format!(
+                        "unresolved conflict markers at line {l}: resolve them, then commit"
+                    ),
+                    None => {
+                        "unresolved binary conflict: keep one version, delete this file".to_string()
+                    }
+                },
+            });
+        }
     }
     if let StoredBaseline::Unusable { problem } = &report.stored_baseline
         && (on(FailOn::Missing) || on(FailOn::Enforced))
@@ -580,6 +676,7 @@ pub fn check_project(
         SourceRecord::Local { .. } => ("local", None),
         SourceRecord::Git { commit, .. } => ("git", Some(commit.clone())),
     };
+    let conflicts = leftover_conflicts(project, &files);
     Ok(ProjectReport {
         root: project.root.clone(),
         answers_file: project.answers_rel.clone(),
@@ -595,6 +692,7 @@ pub fn check_project(
         behind: fresh.behind,
         manifest_mismatch,
         stored_baseline: stored_baseline(project),
+        conflicts,
         notes: fresh.notes,
     })
 }
@@ -1343,6 +1441,7 @@ mod tests {
             }),
             manifest_mismatch: vec![],
             stored_baseline: StoredBaseline::Ok,
+            conflicts: vec![],
             notes: vec![],
         };
         let f = |path: &str, policy, status| FileReport {

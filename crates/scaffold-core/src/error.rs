@@ -344,6 +344,12 @@ pub enum Error {
         /// The golden path the new source defines.
         found: String,
     },
+    /// An earlier update left conflicts that are not resolved yet.
+    #[error("{} unresolved conflict(s) from an earlier update:{}\nresolve them (edit the markers out, keep one version of a binary and delete its .theirs file) and commit, then update again", .conflicts.len(), join_lines(.conflicts))]
+    UnresolvedConflicts {
+        /// Each conflict, as `path:line: what`.
+        conflicts: Vec<String>,
+    },
     /// Anything else the caller did wrong, with what to do.
     #[error("{0}")]
     Usage(String),

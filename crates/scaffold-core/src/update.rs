@@ -823,6 +823,18 @@ fn rename(
     });
 }
 
+/// Refuse to update over conflicts an earlier update left unresolved (conflict markers
+/// in merged or enforced files, `.theirs` files): merging again would nest markers.
+pub fn check_resolved(project: &Project) -> Result<()> {
+    let left = crate::check::unresolved_conflicts(project)?;
+    if left.is_empty() {
+        return Ok(());
+    }
+    Err(Error::UnresolvedConflicts {
+        conflicts: left.iter().map(ToString::to_string).collect(),
+    })
+}
+
 /// Refuse when paths the plan touches have uncommitted changes (git projects only).
 pub fn check_clean(plan: &UpdatePlan) -> Result<()> {
     let Some(dirty) = crate::vcs::dirty_paths(&plan.root)? else {
