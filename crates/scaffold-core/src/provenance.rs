@@ -547,4 +547,47 @@ mod tests {
         old.manifest_entries = None;
         assert_eq!(AnswersFile::parse_fast("f", &old.to_yaml()).unwrap(), old);
     }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig {
+            cases: 512,
+            failure_persistence: None,
+            ..proptest::prelude::ProptestConfig::default()
+        })]
+
+        /// Fuzz of answers-file parsing: any damage to a valid file (a byte changed, a
+        /// span cut or duplicated) is parsed the same by both readers, never panics,
+        /// and what parses still satisfies every rule (count, paths, hashes).
+        #[test]
+        fn damaged_answers_files_parse_the_same_and_keep_the_rules(
+            at in 0usize..4000,
+            len in 0usize..200,
+            byte in proptest::prelude::any::<u8>(),
+            kind in 0u8..3,
+        ) {
+            let f = answers_file(&["README.md", "src/main.rs", "a/b-c_d+e.txt", "x", "deploy/base/hpa.yaml"]);
+            let text = f.to_yaml().into_bytes();
+            let at = at % text.len();
+            let end = (at + len).min(text.len());
+            let mut damaged = text.clone();
+            match kind {
+                0 => damaged[at] = byte,
+                1 => { damaged.drain(at..end); }
+                _ => { let span = text[at..end].to_vec(); damaged.splice(at..at, span); }
+            }
+            let Ok(d) = String::from_utf8(damaged) else { return Ok(()); };
+            let slow = AnswersFile::parse("f", &d);
+            let fast = AnswersFile::parse_fast("f", &d);
+            proptest::prop_assert_eq!(slow.as_ref().ok(), fast.as_ref().ok());
+            if let Ok(p) = slow {
+                if p.format >= 2 {
+                    proptest::prop_assert_eq!(p.manifest_entries, Some(p.manifest.len()));
+                }
+                for (path, e) in &p.manifest {
+                    proptest::prop_assert!(manifest_path_problem(path).is_none());
+                    proptest::prop_assert!(valid_hash(&e.hash));
+                }
+            }
+        }
+    }
 }
