@@ -1288,6 +1288,47 @@ fn update_all_is_atomic_across_golden_paths() {
     support::assert_unchanged(&project, &before, "a failed update --all");
 }
 
+/// `update --all` over several project roots is all or nothing too: when the second
+/// root fails to apply (a local file where v1.1.0 needs a directory), the first root,
+/// already updated, is put back byte for byte, and so is the second.
+#[test]
+fn update_all_is_atomic_across_roots() {
+    let sb = Sandbox::new();
+    let mut v = v2();
+    v.skel.insert("zz-dir/new.yml".into(), text("new: v2\n"));
+    let (repo, _) = template(&sb, &[v1(), v]);
+    let first = generate(&sb, &repo, "projects/a-shop", &[]);
+    let second = generate(&sb, &repo, "projects/b-shop", &[]);
+    local_edits(&first);
+    local_edits(&second);
+    fs::write(
+        second.join("zz-dir"),
+        "a local file where v2 needs a directory\n",
+    )
+    .unwrap();
+    sb.commit_all(&first, "local edits");
+    sb.commit_all(&second, "local edits");
+    let projects = sb.join("projects");
+    let before = support::snapshot(&projects);
+
+    let dry = sb.scaffold(
+        &projects,
+        &["update", "--all", "--dry-run", "--format", "json"],
+    );
+    let reports = dry.json();
+    let reports = reports.as_array().expect("an array under --all");
+    assert_eq!(reports.len(), 2);
+    assert!(
+        report_rows(&reports[0]).len() > 5,
+        "the first root has changes to roll back"
+    );
+
+    let run = sb.scaffold(&projects, &["update", "--all"]);
+    run.expect_code(2);
+    assert!(run.stderr.contains("zz-dir"), "{}", run.stderr);
+    support::assert_unchanged(&projects, &before, "a failed update --all over two roots");
+}
+
 // ---------------------------------------------------------------------------
 // Secrets and symbolic links
 // ---------------------------------------------------------------------------

@@ -48,21 +48,7 @@ pub fn show(engine: &Engine, name: &str, format: Format) -> Result<u8, Error> {
     let gp = engine.load(name)?;
     let questions = gp.parameters().questions();
     if format == Format::Json {
-        output::json(&serde_json::json!({
-            "name": gp.name(),
-            "title": gp.definition.metadata.title,
-            "version": gp.version,
-            "description": gp.definition.metadata.description,
-            "owner": gp.definition.metadata.owner,
-            "tags": gp.definition.metadata.tags,
-            "source": gp.source,
-            "definition": gp.definition_file(),
-            "parameters": questions,
-            "computed": gp.definition.spec.computed.iter().map(|(k, v)| serde_json::json!({"name": k, "template": v})).collect::<Vec<_>>(),
-            "skeletons": gp.definition.spec.skeletons,
-            "policy": gp.definition.spec.files.policy,
-            "examples": gp.definition.spec.examples,
-        }));
+        output::json(&gp.info());
         return Ok(0);
     }
     let m = &gp.definition.metadata;

@@ -1250,6 +1250,139 @@ pub fn diff_local(engine: &Engine, project: &Project, filters: &[String]) -> Res
     Ok(LocalDiff { files, unmatched })
 }
 
+/// [`diff_local`] of every project found under `dir` (`scaffold diff DIR PATH...`):
+/// a filter that selects no managed path of any project is an
+/// [`Error::UnmatchedPaths`].
+pub fn diff_local_all(
+    engine: &Engine,
+    dir: &Path,
+    projects: &[Project],
+    filters: &[String],
+) -> Result<Vec<LocalDiff>> {
+    let mut diffs = Vec::new();
+    let mut matched = vec![false; filters.len()];
+    for p in projects {
+        let d = diff_local(engine, p, filters)?;
+        for (m, f) in matched.iter_mut().zip(filters) {
+            *m |= !d.unmatched.contains(f);
+        }
+        diffs.push(d);
+    }
+    require_matched(dir, filters, &matched)?;
+    Ok(diffs)
+}
+
+/// [`upstream_changes`] of every project found under `dir` (`scaffold diff
+/// --upstream DIR PATH...`), each plan's files restricted to `filters`. A filter may
+/// name a generated path that update leaves alone (an empty diff); one that selects
+/// no changed and no generated path is an [`Error::UnmatchedPaths`].
+pub fn diff_upstream_all(
+    engine: &Engine,
+    dir: &Path,
+    projects: &[Project],
+    to: Option<&str>,
+    filters: &[String],
+) -> Result<Vec<UpdatePlan>> {
+    let mut plans = Vec::new();
+    for p in projects {
+        plans.push(upstream_changes(engine, p, to)?);
+    }
+    let matched: Vec<bool> = filters
+        .iter()
+        .map(|f| {
+            let one = std::slice::from_ref(f);
+            plans
+                .iter()
+                .any(|plan| plan.files.iter().any(|c| matches_filter(&c.path, one)))
+                || projects
+                    .iter()
+                    .any(|p| p.file.manifest.keys().any(|k| matches_filter(k, one)))
+        })
+        .collect();
+    require_matched(dir, filters, &matched)?;
+    for plan in &mut plans {
+        plan.files.retain(|f| matches_filter(&f.path, filters));
+    }
+    Ok(plans)
+}
+
+fn require_matched(dir: &Path, filters: &[String], matched: &[bool]) -> Result<()> {
+    let paths: Vec<String> = filters
+        .iter()
+        .zip(matched)
+        .filter(|(_, m)| !**m)
+        .map(|(f, _)| f.clone())
+        .collect();
+    if paths.is_empty() {
+        Ok(())
+    } else {
+        Err(Error::UnmatchedPaths {
+            dir: dir.to_path_buf(),
+            paths,
+        })
+    }
+}
+
+/// Where the paths of the project at `root` sit relative to `dir`, the directory a
+/// command was given (`""` for `dir` itself, else e.g. `svc/`), so that a diff's
+/// paths are relative to `dir`.
+pub fn path_prefix(dir: &Path, root: &Path) -> String {
+    let strip = |p: &Path| -> PathBuf {
+        p.components()
+            .filter(|c| !matches!(c, std::path::Component::CurDir))
+            .collect()
+    };
+    let rel = strip(root)
+        .strip_prefix(strip(dir))
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|_| strip(root));
+    let s = rel
+        .components()
+        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .collect::<Vec<_>>()
+        .join("/");
+    if s.is_empty() { s } else { format!("{s}/") }
+}
+
+/// `path` as a user in `cwd` should see it: relative to `cwd` where it lies under it,
+/// without `./`, and `.` for `cwd` itself.
+pub fn display_path(path: &Path, cwd: Option<&Path>) -> String {
+    let rel = match cwd {
+        Some(cwd) if path.is_absolute() => path
+            .strip_prefix(cwd)
+            .map_or_else(|_| path.to_path_buf(), Path::to_path_buf),
+        _ => path.to_path_buf(),
+    };
+    let clean: PathBuf = rel
+        .components()
+        .filter(|c| !matches!(c, std::path::Component::CurDir))
+        .collect();
+    if clean.as_os_str().is_empty() {
+        ".".to_string()
+    } else {
+        clean.display().to_string()
+    }
+}
+
+impl CheckRun {
+    /// Show every path of the report as a user in `cwd` sees it (see
+    /// [`display_path`]), error messages included.
+    pub fn relative_to(&mut self, cwd: Option<&Path>) {
+        for p in &mut self.projects {
+            let raw = p.answers_path.display().to_string();
+            p.answers_path = PathBuf::from(display_path(&p.answers_path, cwd));
+            if let Some(e) = &mut p.error {
+                // Name the answers file as the rest of the report does.
+                let clean = p.answers_path.display().to_string();
+                e.message = e.message.replace(&raw, &clean);
+            }
+            if let Some(r) = &mut p.report {
+                r.root = PathBuf::from(display_path(&r.root, cwd));
+            }
+        }
+    }
+}
+
 fn kind_differs(a: FileMode, b: FileMode) -> bool {
     let file = |m| matches!(m, FileMode::File | FileMode::Executable);
     file(a) != file(b) || (!file(a) && a != b)
@@ -1365,6 +1498,20 @@ mod tests {
     fn filters_match_paths_and_directories() {
         let f = |s: &[&str]| s.iter().map(|s| s.to_string()).collect::<Vec<_>>();
         assert!(matches_filter("a/b.txt", &[]));
+        assert_eq!(path_prefix(Path::new("."), Path::new("./svc")), "svc/");
+        assert_eq!(path_prefix(Path::new("mono"), Path::new("mono")), "");
+        assert_eq!(
+            path_prefix(Path::new("mono"), Path::new("mono/a/b")),
+            "a/b/"
+        );
+        let cwd = Path::new("/w");
+        assert_eq!(display_path(Path::new("/w/p/q"), Some(cwd)), "p/q");
+        assert_eq!(display_path(Path::new("/w"), Some(cwd)), ".");
+        assert_eq!(display_path(Path::new("./x/./y"), Some(cwd)), "x/y");
+        assert_eq!(
+            display_path(Path::new("/elsewhere"), Some(cwd)),
+            "/elsewhere"
+        );
         assert!(matches_filter("a/b.txt", &f(&["a"])));
         assert!(matches_filter("a/b.txt", &f(&["a/"])));
         assert!(matches_filter("a/b.txt", &f(&["a/b.txt"])));

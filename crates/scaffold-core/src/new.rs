@@ -5,12 +5,15 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use serde::Serialize;
+use serde_json::{Map, Value};
 
 use crate::error::{Error, Result};
 use crate::golden_path::{Answers, GoldenPath, Policy};
 use crate::provenance::AnswersFile;
 use crate::render::{Dropped, Rendered};
+use crate::source::SourceRecord;
 use crate::tree::{FileMode, to_fs_path};
+use crate::write::Applied;
 use crate::write::{Change, Op, Plan};
 
 /// How `new` treats the destination.
@@ -23,6 +26,76 @@ pub struct NewOptions {
     /// Apply to an existing project (an add-on): existing files are fine where they
     /// are identical; differing ones need `force`.
     pub into: bool,
+}
+
+impl NewOptions {
+    /// Where `new` writes, from what the caller gave: `into`, an existing project
+    /// directory (an add-on); else `dest`; else `./<name>` from the `name` answer,
+    /// which must then be a plain directory name (the default never leaves the
+    /// working directory). `force` is left false.
+    pub fn for_destination(
+        dest: Option<&Path>,
+        into: Option<&Path>,
+        answers: &Answers,
+    ) -> Result<NewOptions> {
+        let (dest, into) = match (into, dest) {
+            (Some(dir), _) if !dir.is_dir() => {
+                return Err(Error::NotADirectory {
+                    path: dir.to_path_buf(),
+                    must_exist: true,
+                });
+            }
+            (Some(dir), _) => (dir.to_path_buf(), true),
+            (None, Some(d)) => (d.to_path_buf(), false),
+            (None, None) => match answers.values.get("name").and_then(Value::as_str) {
+                Some(n) if !n.is_empty() && n != "." && n != ".." && !n.contains(['/', '\\']) => {
+                    (PathBuf::from(n), false)
+                }
+                other => {
+                    return Err(Error::NoDestination {
+                        name: other.map(str::to_string),
+                    });
+                }
+            },
+        };
+        Ok(NewOptions {
+            dest,
+            force: false,
+            into,
+        })
+    }
+}
+
+/// Answers implied by the destination, to start from before values files, settings
+/// and prompts (which all win): a `name` parameter defaults to the destination's
+/// directory name, as in `scaffold new go-microservice payments-api`.
+pub fn implied_answers(gp: &GoldenPath, dest: Option<&Path>) -> Map<String, Value> {
+    let mut out = Map::new();
+    let has_name = gp.parameters().questions().iter().any(|q| q.name == "name");
+    if let (true, Some(n)) = (
+        has_name,
+        dest.and_then(Path::file_name).and_then(|n| n.to_str()),
+    ) {
+        out.insert("name".to_string(), Value::String(n.to_string()));
+    }
+    out
+}
+
+/// After a written `new`: initialise a git repository in the destination and commit
+/// the generated tree, unless the project was written into an existing one (an
+/// add-on) or the destination already lies inside a git work tree. Returns the
+/// commit, if one was made.
+pub fn init_git(gp: &GoldenPath, opts: &NewOptions) -> Result<Option<String>> {
+    if opts.into || crate::vcs::inside_work_tree(&opts.dest) {
+        return Ok(None);
+    }
+    let message = format!(
+        "Generate from golden path {} {}\n\nCreated by scaffold {}.",
+        gp.name(),
+        gp.version,
+        crate::ENGINE_VERSION
+    );
+    crate::vcs::init_and_commit(&opts.dest, &message).map(Some)
 }
 
 /// What will happen to one path.
@@ -136,11 +209,11 @@ pub fn plan_new(
         )));
     }
     if opts.into && !opts.force && to_fs_path(dest, &answers_path).exists() {
-        return Err(Error::Usage(format!(
-            "`{}` already has golden path `{}` applied ({answers_path}); use `scaffold update` to change it, or --force to apply it again",
-            dest.display(),
-            gp.name()
-        )));
+        return Err(Error::AlreadyApplied {
+            root: dest.clone(),
+            golden_path: gp.name().to_string(),
+            answers_file: answers_path,
+        });
     }
 
     let mut entries = Vec::new();
@@ -235,4 +308,145 @@ pub fn plan_new(
         existing,
         contents,
     })
+}
+
+/// The report of a written `new` (`scaffold new --format json`; see docs/json.md).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct NewReport {
+    /// Golden-path name.
+    pub golden_path: String,
+    /// Version rendered.
+    pub version: String,
+    /// Destination.
+    pub dest: PathBuf,
+    /// Paths written.
+    pub written: usize,
+    /// Paths that existed with other content and were overwritten.
+    pub overwritten: Vec<String>,
+    /// The answers file's path in the project.
+    pub answers_file: String,
+    /// The first commit of the new repository, when one was made.
+    pub git_commit: Option<String>,
+}
+
+/// One entry of a [`NewPreview`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PreviewRow {
+    /// The entry.
+    #[serde(flatten)]
+    pub entry: PreviewEntry,
+    /// With contents asked for: the content (lossy UTF-8), `null` when unknown;
+    /// absent otherwise.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub content: Option<Option<String>>,
+}
+
+/// The report of `new --dry-run` (`--format json`; see docs/json.md).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct NewPreview {
+    /// Golden-path name.
+    pub golden_path: String,
+    /// Version rendered.
+    pub version: String,
+    /// Where the golden path came from.
+    pub source: SourceRecord,
+    /// Destination.
+    pub dest: PathBuf,
+    /// Always true: nothing was written.
+    pub dry_run: bool,
+    /// Every output path.
+    pub entries: Vec<PreviewRow>,
+    /// Skeleton entries left out, and why.
+    pub dropped: Vec<Dropped>,
+    /// Paths that exist with other content and would be overwritten.
+    pub overwrites: Vec<String>,
+}
+
+impl NewPlan {
+    /// The report after [`apply`](crate::write::apply) (and [`init_git`]).
+    pub fn report(&self, applied: &Applied, git_commit: Option<String>) -> NewReport {
+        NewReport {
+            golden_path: self.golden_path.clone(),
+            version: self.version.clone(),
+            dest: self.dest.clone(),
+            written: applied.written,
+            overwritten: self.overwrites.clone(),
+            answers_file: self.answers_file.clone(),
+            git_commit,
+        }
+    }
+
+    /// The dry-run report; `with_content` adds each entry's content.
+    pub fn preview(&self, source: &SourceRecord, with_content: bool) -> NewPreview {
+        let entries = self
+            .entries
+            .iter()
+            .map(|e| PreviewRow {
+                entry: e.clone(),
+                content: with_content.then(|| {
+                    self.contents
+                        .get(&e.path)
+                        .map(|c| String::from_utf8_lossy(c).into_owned())
+                }),
+            })
+            .collect();
+        NewPreview {
+            golden_path: self.golden_path.clone(),
+            version: self.version.clone(),
+            source: source.clone(),
+            dest: self.dest.clone(),
+            dry_run: true,
+            entries,
+            dropped: self.dropped.clone(),
+            overwrites: self.overwrites.clone(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn answers(name: Option<&str>) -> Answers {
+        let mut a = Answers::default();
+        if let Some(n) = name {
+            a.values.insert("name".into(), Value::String(n.into()));
+        }
+        a
+    }
+
+    #[test]
+    fn destination_defaults_to_a_plain_name() {
+        let o = NewOptions::for_destination(None, None, &answers(Some("svc"))).unwrap();
+        assert_eq!(
+            (o.dest, o.into, o.force),
+            (PathBuf::from("svc"), false, false)
+        );
+        for bad in ["", ".", "..", "a/b", "a\\b", "/abs"] {
+            let e = NewOptions::for_destination(None, None, &answers(Some(bad))).unwrap_err();
+            assert!(
+                matches!(&e, Error::NoDestination { name: Some(n) } if n == bad),
+                "{bad}: {e:?}"
+            );
+        }
+        let e = NewOptions::for_destination(None, None, &answers(None)).unwrap_err();
+        assert!(matches!(e, Error::NoDestination { name: None }), "{e:?}");
+    }
+
+    #[test]
+    fn dest_wins_over_the_name_and_into_must_exist() {
+        let tmp = tempfile::tempdir().unwrap();
+        let o =
+            NewOptions::for_destination(Some(Path::new("x")), None, &answers(Some("svc"))).unwrap();
+        assert_eq!((o.dest, o.into), (PathBuf::from("x"), false));
+        let o = NewOptions::for_destination(Some(Path::new("x")), Some(tmp.path()), &answers(None))
+            .unwrap();
+        assert_eq!((o.dest.as_path(), o.into), (tmp.path(), true));
+        let missing = tmp.path().join("missing");
+        let e = NewOptions::for_destination(None, Some(&missing), &answers(None)).unwrap_err();
+        assert!(
+            matches!(&e, Error::NotADirectory { path, must_exist: true } if *path == missing),
+            "{e:?}"
+        );
+    }
 }

@@ -71,10 +71,10 @@ impl Project {
     /// [`AnswersFile::find_all`]), optionally only those of one golden path.
     pub fn find(dir: &Path, golden_path: Option<&str>) -> Result<Vec<Project>> {
         if !dir.is_dir() {
-            return Err(Error::Usage(format!(
-                "`{}` is not a directory",
-                dir.display()
-            )));
+            return Err(Error::NotADirectory {
+                path: dir.to_path_buf(),
+                must_exist: false,
+            });
         }
         let found = AnswersFile::find_all(dir)?;
         if found.is_empty() {
@@ -95,6 +95,43 @@ impl Project {
             )));
         }
         Ok(out)
+    }
+
+    /// The projects a command run in `dir` acts on. With `all`, every project below
+    /// `dir` (see [`Project::find`]). Without, the one golden path applied to `dir`
+    /// itself (only `golden_path`'s, if given): no answers file there is
+    /// [`Error::NoProjectHere`], several are [`Error::AmbiguousProject`].
+    pub fn select(dir: &Path, golden_path: Option<&str>, all: bool) -> Result<Vec<Project>> {
+        if all {
+            return Project::find(dir, golden_path);
+        }
+        let answers_dir = dir.join(ANSWERS_DIR);
+        let mut here: Vec<PathBuf> = match std::fs::read_dir(&answers_dir) {
+            Ok(it) => it
+                .filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|p| p.extension().is_some_and(|x| x == "yaml"))
+                .collect(),
+            Err(_) => Vec::new(),
+        };
+        here.sort();
+        if let Some(name) = golden_path {
+            here.retain(|p| p.file_stem().is_some_and(|s| s == name));
+        }
+        match here.as_slice() {
+            [] => Err(Error::NoProjectHere {
+                answers_dir,
+                golden_path: golden_path.map(str::to_string),
+            }),
+            [one] => Ok(vec![Project::open(one)?]),
+            many => Err(Error::AmbiguousProject {
+                dir: dir.to_path_buf(),
+                golden_paths: many
+                    .iter()
+                    .filter_map(|p| p.file_stem())
+                    .map(|s| s.to_string_lossy().into_owned())
+                    .collect(),
+            }),
+        }
     }
 
     /// Render the recorded version with the recorded answers (plus `sets`, for secrets

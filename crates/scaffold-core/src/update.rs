@@ -21,7 +21,7 @@ use crate::provenance::{AnswersFile, ManifestEntry};
 use crate::remote::{self, Target};
 use crate::source::SourceRecord;
 use crate::tree::{Entry, FileMode, Tree, hash_bytes};
-use crate::write::{Change, Op, Plan};
+use crate::write::{Applied, Change, Op, Plan};
 
 /// What the user asked for.
 #[derive(Debug, Clone, Default)]
@@ -143,6 +143,115 @@ impl UpdatePlan {
     pub fn touched(&self) -> Vec<String> {
         self.plan.changes.iter().map(|c| c.path.clone()).collect()
     }
+}
+
+/// The report of one project's update (`scaffold update --format json`; see
+/// docs/json.md): the plan's report fields plus whether it was a dry run.
+#[derive(Debug, Clone, Serialize)]
+pub struct UpdateReport<'a> {
+    /// The plan.
+    #[serde(flatten)]
+    pub plan: &'a UpdatePlan,
+    /// Whether nothing was written.
+    pub dry_run: bool,
+}
+
+impl UpdatePlan {
+    /// This plan's report.
+    pub fn report(&self, dry_run: bool) -> UpdateReport<'_> {
+        UpdateReport {
+            plan: self,
+            dry_run,
+        }
+    }
+}
+
+/// Apply the plans of several projects (`update --all`), all or nothing. The golden
+/// paths applied to one root form one plan (every file change first, then every
+/// answers file), applied atomically by [`crate::write::apply`]; when a root fails,
+/// the roots already updated are put back as they were before, so a failure leaves
+/// every project as it was. Returns what was done per root, in order.
+pub fn apply_all(plans: &[UpdatePlan]) -> Result<Vec<Applied>> {
+    let mut undo: Vec<Plan> = Vec::new();
+    let mut out = Vec::new();
+    for plan in combined(plans) {
+        let back = undo_plan(&plan)?;
+        match crate::write::apply(&plan) {
+            Ok(a) => {
+                out.push(a);
+                undo.push(back);
+            }
+            Err(e) => {
+                // Best effort, newest first: each undo is itself applied atomically.
+                for u in undo.iter().rev() {
+                    let _ = crate::write::apply(u);
+                }
+                return Err(e);
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// One plan per project root: every file change first, then every answers file.
+fn combined(plans: &[UpdatePlan]) -> Vec<Plan> {
+    let mut out: Vec<(Plan, Vec<Change>)> = Vec::new();
+    for p in plans {
+        let (files, answers) = p
+            .plan
+            .changes
+            .split_at(p.plan.changes.len().saturating_sub(1));
+        match out.iter_mut().find(|(plan, _)| plan.root == p.plan.root) {
+            Some((plan, tail)) => {
+                plan.changes.extend_from_slice(files);
+                tail.extend_from_slice(answers);
+            }
+            None => out.push((
+                Plan {
+                    root: p.plan.root.clone(),
+                    changes: files.to_vec(),
+                },
+                answers.to_vec(),
+            )),
+        }
+    }
+    out.into_iter()
+        .map(|(mut plan, tail)| {
+            plan.changes.extend(tail);
+            plan
+        })
+        .collect()
+}
+
+/// The plan that puts back what the paths of `plan` hold now: deletes of what it
+/// creates first, then writes of what it replaces or deletes.
+fn undo_plan(plan: &Plan) -> Result<Plan> {
+    let mut deletes = Vec::new();
+    let mut writes = Vec::new();
+    let mut seen = HashSet::new();
+    for c in &plan.changes {
+        if !seen.insert(c.path.as_str()) {
+            continue;
+        }
+        match crate::project::read_entry(&crate::tree::to_fs_path(&plan.root, &c.path))? {
+            None => deletes.push(Change {
+                path: c.path.clone(),
+                op: Op::Delete,
+            }),
+            Some(e) => writes.push(Change {
+                path: c.path.clone(),
+                op: Op::Write {
+                    content: e.content,
+                    mode: e.mode,
+                },
+            }),
+        }
+    }
+    deletes.extend(writes);
+    Ok(Plan {
+        root: plan.root.clone(),
+        changes: deletes,
+    })
 }
 
 /// The new golden path and answers an update will render, before rendering: lets a
