@@ -1288,6 +1288,45 @@ fn update_all_is_atomic_across_golden_paths() {
     support::assert_unchanged(&project, &before, "a failed update --all");
 }
 
+/// v1 has files `a` and `b`, v2 has `a/x` and `b/x`, and the user edited `b`: the
+/// kept `b` blocks `b/x`, which the dry run reports as a conflict, exactly as the real
+/// run does; the real run writes `a/x`, keeps `b` byte for byte and exits 1 (issue 9,
+/// item 4). The rollback of a real failure is tested in write.rs.
+#[test]
+fn kept_file_blocking_a_new_directory_is_a_predicted_conflict() {
+    let sb = Sandbox::new();
+    let mut one = v1();
+    one.skel = support::files([("a", text("a v1\n")), ("b", text("b v1\n"))]);
+    let mut two = v2();
+    two.params = params_v1();
+    two.skel = support::files([("a/x", text("a/x v2\n")), ("b/x", text("b/x v2\n"))]);
+    let (repo, _) = template(&sb, &[one, two]);
+    let project = generate(&sb, &repo, "shop", &[]);
+    fs::write(project.join("b"), "b edited\n").unwrap();
+    sb.commit_all(&project, "edit b");
+    let before = support::snapshot(&project);
+
+    let dry = sb.scaffold(&project, &["update", "--dry-run", "--format", "json"]);
+    support::assert_unchanged(&project, &before, "a dry run");
+    dry.expect_code(1);
+    let rows = report_rows(&dry.json());
+    let row = |p: &str| rows.iter().find(|r| r.0 == p).cloned();
+    assert_eq!(
+        row("b/x").map(|r| (r.1, r.2)),
+        Some(("conflict".into(), 1)),
+        "{rows:?}"
+    );
+    assert_eq!(row("a/x").map(|r| r.1), Some("created".into()), "{rows:?}");
+    assert_eq!(row("b").map(|r| r.1), Some("kept".into()), "{rows:?}");
+
+    let real = sb.scaffold(&project, &["update", "--format", "json"]);
+    assert_eq!(real.code, dry.code, "{}{}", real.stdout, real.stderr);
+    assert_eq!(report_rows(&real.json()), rows);
+    assert_eq!(fs::read_to_string(project.join("b")).unwrap(), "b edited\n");
+    assert_eq!(fs::read_to_string(project.join("a/x")).unwrap(), "a/x v2\n");
+    assert!(!project.join("a").is_file());
+}
+
 /// `update --all` over several project roots is all or nothing too: when the second
 /// root fails to apply (a local file where v1.1.0 needs a directory), the first root,
 /// already updated, is put back byte for byte, and so is the second.

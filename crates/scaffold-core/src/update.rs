@@ -722,6 +722,33 @@ pub fn plan_update(
             blocked.insert(d.clone());
         }
     }
+    // A write under a file the update keeps (the user edited it, the new version
+    // moved a directory there) cannot happen either.
+    let under_kept = writes_under_kept_files(&changes, &ours);
+    for (path, kept) in &under_kept {
+        let detail = format!(
+            "`{kept}` is kept (it has local changes), and this path needs a directory there: move `{kept}`, then update again"
+        );
+        match files.iter_mut().find(|f| f.path == *path) {
+            Some(f) => {
+                f.action = Action::Conflict;
+                f.conflicts = f.conflicts.max(1);
+                f.detail = detail;
+                f.after = f.before.clone();
+            }
+            None => files.push(FileUpdate {
+                path: path.clone(),
+                action: Action::Conflict,
+                policy: new_policy.of(path),
+                from: None,
+                detail,
+                conflicts: 1,
+                before: None,
+                after: None,
+            }),
+        }
+    }
+    changes.retain(|c| !under_kept.contains_key(&c.path));
     if !blocked.is_empty() {
         changes.retain(|c| !blocked.contains(&c.path));
         for f in files.iter_mut().filter(|f| blocked.contains(&f.path)) {
@@ -769,6 +796,31 @@ pub fn plan_update(
             changes,
         },
     })
+}
+
+/// The writes of `changes` whose path lies under a file or link of `ours` that the
+/// changes do not delete, each with that file.
+fn writes_under_kept_files(changes: &[Change], ours: &Tree) -> BTreeMap<String, String> {
+    let deleted: HashSet<&str> = changes
+        .iter()
+        .filter(|c| c.op == Op::Delete)
+        .map(|c| c.path.as_str())
+        .collect();
+    let mut out = BTreeMap::new();
+    for c in changes.iter().filter(|c| matches!(c.op, Op::Write { .. })) {
+        let mut dir = c.path.as_str();
+        while let Some((parent, _)) = dir.rsplit_once('/') {
+            let stays = ours
+                .get(parent)
+                .is_some_and(|e| e.mode != FileMode::Dir && !deleted.contains(parent));
+            if stays {
+                out.insert(c.path.clone(), parent.to_string());
+                break;
+            }
+            dir = parent;
+        }
+    }
+    out
 }
 
 fn push_write(changes: &mut Vec<Change>, path: &str, e: &Entry) {

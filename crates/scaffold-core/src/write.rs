@@ -240,7 +240,6 @@ fn apply_in_place(plan: &Plan) -> Result<Applied> {
     let root = &plan.root;
     fs::create_dir_all(root).map_err(|e| Error::io("cannot create directory", root, e))?;
     let mut undo: Vec<(PathBuf, Snapshot)> = Vec::new();
-    let mut created_dirs: Vec<PathBuf> = Vec::new();
     let mut applied = Applied::default();
     let result = (|| -> Result<()> {
         for c in &plan.changes {
@@ -250,7 +249,12 @@ fn apply_in_place(plan: &Plan) -> Result<Applied> {
             match &c.op {
                 Op::Write { content, mode } => {
                     if let Some(parent) = path.parent() {
-                        create_dirs(parent, &mut created_dirs)?;
+                        // Created directories join the undo log in order, so a rollback
+                        // removes one before it puts back a file that stood there.
+                        let mut created = Vec::new();
+                        let r = create_dirs(parent, &mut created);
+                        undo.extend(created.into_iter().map(|d| (d, Snapshot::Absent)));
+                        r?;
                     }
                     undo.push((path.clone(), before));
                     replace(&path, content, *mode)?;
@@ -280,9 +284,6 @@ fn apply_in_place(plan: &Plan) -> Result<Applied> {
     if let Err(e) = result {
         for (path, snap) in undo.into_iter().rev() {
             restore(&path, snap);
-        }
-        for d in created_dirs.iter().rev() {
-            let _ = fs::remove_dir(d);
         }
         return Err(e);
     }
@@ -440,6 +441,31 @@ mod tests {
         );
         assert!(!root.join("new").exists());
         assert_eq!(fs::read_to_string(root.join("blocker/x")).unwrap(), "x");
+    }
+
+    /// A file deleted to make room for a directory, then a later failure: the
+    /// directory goes and the file comes back (issue 9, item 4).
+    #[test]
+    fn rollback_puts_back_a_file_replaced_by_a_directory() {
+        let tmp = tempfile::tempdir().unwrap();
+        let root = tmp.path().to_path_buf();
+        fs::write(root.join("a"), "a v1\n").unwrap();
+        fs::write(root.join("b"), "b edited\n").unwrap();
+        let plan = Plan {
+            root: root.clone(),
+            changes: vec![
+                Change {
+                    path: "a".into(),
+                    op: Op::Delete,
+                },
+                write("a/x", "a/x v2\n"),
+                write("b/x", "b/x v2\n"),
+            ],
+        };
+        assert!(apply(&plan).is_err());
+        assert_eq!(fs::read_to_string(root.join("a")).unwrap(), "a v1\n");
+        assert_eq!(fs::read_to_string(root.join("b")).unwrap(), "b edited\n");
+        assert_eq!(fs::read_dir(&root).unwrap().count(), 2);
     }
 
     #[test]
