@@ -44,9 +44,14 @@ fn run(cli: cli::Cli) -> Result<u8, scaffold_core::Error> {
     }
 }
 
-/// The engine for these global flags: --templates, then SCAFFOLD_TEMPLATES, then built-in.
+/// The engine for these global flags: --templates, then SCAFFOLD_TEMPLATES, then
+/// built-in; git repositories cached in `$SCAFFOLD_CACHE_DIR/git` when that is set and
+/// non-empty, else in the user's cache directory.
 pub fn engine(global: &cli::Global) -> scaffold_core::Engine {
     let mut b = scaffold_core::Engine::builder().offline(global.offline);
+    if let Some(dir) = std::env::var_os("SCAFFOLD_CACHE_DIR").filter(|d| !d.is_empty()) {
+        b = b.cache_dir(std::path::PathBuf::from(dir).join("git"));
+    }
     for t in &global.templates {
         b = b.library(t);
     }

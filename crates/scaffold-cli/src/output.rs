@@ -83,6 +83,13 @@ fn with_flags(e: &scaffold_core::Error) -> Option<String> {
         E::AmbiguousProject { .. } => {
             format!("{e} with --golden-path NAME, or pass --all")
         }
+        E::Git(scaffold_core::git::GitError::NoCacheDir) => {
+            "cannot determine a cache directory for git repositories; set SCAFFOLD_CACHE_DIR to a writable directory".to_string()
+        }
+        E::NotAGitSource { root, source_label } => format!(
+            "--to needs a git source; {} comes from {source_label}, which has one version only",
+            root.display()
+        ),
         _ => return None,
     })
 }

@@ -323,13 +323,171 @@ pub enum Error {
         /// The filters that matched nothing.
         paths: Vec<String>,
     },
+    /// The pristine render of a project's recorded version cannot be reproduced: its
+    /// source (built-in or local) now has another version only.
+    #[error("{} was generated from {golden_path} {version}, but only version {available} is available from {source_label}; the pristine render cannot be reproduced", .root.display())]
+    BaseUnavailable {
+        /// The project.
+        root: PathBuf,
+        /// The golden path.
+        golden_path: String,
+        /// The recorded version.
+        version: String,
+        /// The version the source has now.
+        available: String,
+        /// The source, as shown to users.
+        source_label: String,
+    },
+    /// The local definition a project was generated from is gone.
+    #[error("the golden path's definition `{}` no longer exists; restore it, or move the project to another source", .path.display())]
+    SourceGone {
+        /// The definition file recorded.
+        path: PathBuf,
+    },
+    /// Another version was asked for, but the project's source has one version only.
+    #[error("{} comes from {source_label}, which has one version only; only git sources have other versions", .root.display())]
+    NotAGitSource {
+        /// The project.
+        root: PathBuf,
+        /// Its source, as shown to users.
+        source_label: String,
+    },
     /// Anything else the caller did wrong, with what to do.
     #[error("{0}")]
     Usage(String),
 }
 
+/// What kind of error an [`Error`] is, to branch on without matching its fields.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ErrorKind {
+    /// [`Error::UnknownGoldenPath`].
+    UnknownGoldenPath,
+    /// [`Error::DefinitionSyntax`] or [`Error::DefinitionInvalid`].
+    InvalidDefinition,
+    /// [`Error::Template`].
+    Template,
+    /// [`Error::InvalidAnswers`], [`Error::UnknownParameter`], [`Error::InvalidSet`].
+    InvalidAnswers,
+    /// [`Error::ValuesFile`].
+    ValuesFile,
+    /// [`Error::UnsafePath`], [`Error::SymlinkEscapes`], [`Error::PathCollision`].
+    UnsafeTemplate,
+    /// [`Error::DestinationNotEmpty`], [`Error::WouldOverwrite`], [`Error::AlreadyApplied`]:
+    /// allowing overwrites would proceed.
+    WouldOverwrite,
+    /// [`Error::DirtyWorkTree`]: committing, or allowing a dirty tree, would proceed.
+    DirtyWorkTree,
+    /// [`Error::Io`].
+    Io,
+    /// [`Error::AnswersFile`].
+    AnswersFile,
+    /// [`Error::NoProject`], [`Error::NoProjectHere`].
+    NoProject,
+    /// [`Error::AmbiguousProject`]: choose a golden path, or all of them.
+    AmbiguousProject,
+    /// [`Error::Git`], [`Error::ProjectGit`].
+    Git,
+    /// [`Error::NotADirectory`], [`Error::NoDestination`], [`Error::UnmatchedPaths`].
+    BadPath,
+    /// [`Error::BaseUnavailable`], [`Error::SourceGone`]: the pristine base is not
+    /// available.
+    BaseUnavailable,
+    /// [`Error::NotAGitSource`]: the source has one version only.
+    SingleVersion,
+    /// [`Error::Usage`] and anything without a kind of its own.
+    Other,
+}
+
 impl Error {
-    /// An I/O error at a path.
+    /// The kind, to branch on.
+    pub fn kind(&self) -> ErrorKind {
+        #[allow(unreachable_patterns)] // variants added later may not have a kind yet
+        match self {
+            Error::UnknownGoldenPath { .. } => ErrorKind::UnknownGoldenPath,
+            Error::DefinitionSyntax { .. } | Error::DefinitionInvalid { .. } => {
+                ErrorKind::InvalidDefinition
+            }
+            Error::Template(_) => ErrorKind::Template,
+            Error::InvalidAnswers { .. }
+            | Error::UnknownParameter { .. }
+            | Error::InvalidSet { .. } => ErrorKind::InvalidAnswers,
+            Error::ValuesFile { .. } => ErrorKind::ValuesFile,
+            Error::UnsafePath { .. }
+            | Error::SymlinkEscapes { .. }
+            | Error::PathCollision { .. } => ErrorKind::UnsafeTemplate,
+            Error::DestinationNotEmpty { .. }
+            | Error::WouldOverwrite { .. }
+            | Error::AlreadyApplied { .. } => ErrorKind::WouldOverwrite,
+            Error::DirtyWorkTree { .. } => ErrorKind::DirtyWorkTree,
+            Error::Io { .. } => ErrorKind::Io,
+            Error::AnswersFile { .. } => ErrorKind::AnswersFile,
+            Error::NoProject(_) | Error::NoProjectHere { .. } => ErrorKind::NoProject,
+            Error::AmbiguousProject { .. } => ErrorKind::AmbiguousProject,
+            Error::Git(_) | Error::ProjectGit { .. } => ErrorKind::Git,
+            Error::NotADirectory { .. }
+            | Error::NoDestination { .. }
+            | Error::UnmatchedPaths { .. } => ErrorKind::BadPath,
+            Error::BaseUnavailable { .. } | Error::SourceGone { .. } => ErrorKind::BaseUnavailable,
+            Error::NotAGitSource { .. } => ErrorKind::SingleVersion,
+            Error::Usage(_) => ErrorKind::Other,
+            _ => ErrorKind::Other,
+        }
+    }
+
+    /// Where in a text file the error is (a template, a definition, an answers file),
+    /// when it has one place.
+    pub fn location(&self) -> Option<&Location> {
+        match self {
+            Error::Template(t) => Some(&t.location),
+            Error::DefinitionSyntax { location, .. } | Error::AnswersFile { location, .. } => {
+                Some(location)
+            }
+            Error::DefinitionInvalid { problems, .. } => problems.first().map(|p| &p.location),
+            _ => None,
+        }
+    }
+
+    /// The file of [`Error::location`].
+    pub fn file(&self) -> Option<&str> {
+        self.location().map(|l| l.file.as_str())
+    }
+
+    /// The 1-based line of [`Error::location`], when known.
+    pub fn line(&self) -> Option<usize> {
+        self.location().map(|l| l.line).filter(|l| *l > 0)
+    }
+
+    /// The 1-based column of [`Error::location`], when known.
+    pub fn column(&self) -> Option<usize> {
+        self.location().map(|l| l.column).filter(|c| *c > 0)
+    }
+
+    /// The JSON pointers into the answers that the error is about (`/port`), in order.
+    pub fn pointers(&self) -> Vec<String> {
+        match self {
+            Error::InvalidAnswers { problems } => {
+                problems.iter().map(|p| p.pointer.clone()).collect()
+            }
+            Error::UnknownParameter { name, .. } => vec![format!("/{name}")],
+            Error::UnsafePath { parameters, .. } => {
+                parameters.iter().map(|p| format!("/{p}")).collect()
+            }
+            _ => Vec::new(),
+        }
+    }
+
+    /// The undefined template variable, when that is the fault.
+    pub fn undefined_variable(&self) -> Option<&str> {
+        match self {
+            Error::Template(t) => t.variable.as_deref(),
+            _ => None,
+        }
+    }
+}
+
+impl Error {
+    /// An I/O error at a path (crate-internal constructor).
     pub(crate) fn io(
         action: &'static str,
         path: impl Into<PathBuf>,
@@ -359,4 +517,54 @@ pub(crate) fn closest<'a>(
         .take(3)
         .map(|(_, c)| c.to_string())
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kinds_and_locations() {
+        let e = Error::Template(Box::new(TemplateError {
+            location: Location {
+                file: "skel/a.tera".into(),
+                line: 3,
+                column: 7,
+            },
+            message: "Variable `nmae` is not defined.".into(),
+            snippet: String::new(),
+            variable: Some("nmae".into()),
+        }));
+        assert_eq!(e.kind(), ErrorKind::Template);
+        assert_eq!(
+            (e.file(), e.line(), e.column()),
+            (Some("skel/a.tera"), Some(3), Some(7))
+        );
+        assert_eq!(e.undefined_variable(), Some("nmae"));
+
+        let e = Error::InvalidAnswers {
+            problems: vec![AnswerProblem {
+                pointer: "/port".into(),
+                message: "not a number".into(),
+                description: None,
+                hint: None,
+            }],
+        };
+        assert_eq!(e.kind(), ErrorKind::InvalidAnswers);
+        assert_eq!(e.pointers(), vec!["/port".to_string()]);
+        assert_eq!(e.location(), None);
+
+        let e = Error::DirtyWorkTree {
+            paths: vec!["a".into()],
+        };
+        assert_eq!(e.kind(), ErrorKind::DirtyWorkTree);
+        assert!(!e.to_string().contains("--"), "{e}");
+        let e = Error::DestinationNotEmpty {
+            path: "d".into(),
+            entries: vec!["x".into()],
+        };
+        assert_eq!(e.kind(), ErrorKind::WouldOverwrite);
+        assert!(!e.to_string().contains("--"), "{e}");
+        assert_eq!(Error::Usage("x".into()).kind(), ErrorKind::Other);
+    }
 }

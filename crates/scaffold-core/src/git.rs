@@ -144,10 +144,7 @@ pub enum GitError {
         reason: String,
     },
     /// No cache directory could be determined.
-    #[error(
-        "cannot determine a cache directory for git repositories; set SCAFFOLD_CACHE_DIR to a \
-         writable directory"
-    )]
+    #[error("cannot determine a cache directory for git repositories; configure a writable one")]
     NoCacheDir,
     /// A filesystem operation on the cache failed.
     #[error("git cache error at {}: {source}; check that the directory is writable", path.display())]
@@ -562,12 +559,10 @@ impl GitCache {
         GitCache { root: root.into() }
     }
 
-    /// `$SCAFFOLD_CACHE_DIR/git` if that variable is set and non-empty, else
-    /// `<user cache dir>/scaffold/git`, else [`GitError::NoCacheDir`].
+    /// `<user cache dir>/scaffold/git`, else [`GitError::NoCacheDir`]. The library
+    /// reads no environment variable: a front end that lets users choose the cache
+    /// passes it to [`crate::EngineBuilder::cache_dir`].
     pub fn default_location() -> Result<Self, GitError> {
-        if let Some(dir) = std::env::var_os("SCAFFOLD_CACHE_DIR").filter(|d| !d.is_empty()) {
-            return Ok(GitCache::new(PathBuf::from(dir).join("git")));
-        }
         dirs::cache_dir()
             .map(|d| GitCache::new(d.join("scaffold").join("git")))
             .ok_or(GitError::NoCacheDir)

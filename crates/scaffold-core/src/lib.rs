@@ -62,7 +62,7 @@ pub mod write;
 pub use answers::{Parameters, Question, QuestionKind};
 pub use definition::Definition;
 pub use engine::{CatalogEntry, ENGINE_VERSION, Engine, EngineBuilder};
-pub use error::{Error, Result};
+pub use error::{Error, ErrorKind, Result};
 pub use golden_path::{AnswerInput, Answers, GoldenPath, Policy};
 pub use lint::{LintReport, lint};
 pub use new::{EntryStatus, NewOptions, NewPlan, PreviewEntry, plan_new};

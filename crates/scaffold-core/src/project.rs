@@ -137,7 +137,7 @@ impl Project {
     /// Render the recorded version with the recorded answers (plus `sets`, for secrets
     /// that were never written down). For git sources this is the recorded commit;
     /// built-in and local sources have only their current version, so a version
-    /// mismatch is reported as [`Error::Usage`].
+    /// mismatch is reported as [`Error::BaseUnavailable`].
     pub fn base(&self, engine: &Engine, sets: &[String]) -> Result<Loaded> {
         let target = match &self.file.source {
             SourceRecord::Git { commit, .. } => Target::Ref(commit.clone()),
@@ -148,14 +148,13 @@ impl Project {
         let gp = GoldenPath::load(&located)?;
         if gp.version != self.file.version && !matches!(self.file.source, SourceRecord::Git { .. })
         {
-            return Err(Error::Usage(format!(
-                "{} was generated from {} {}, but only version {} is available from {}; the pristine render cannot be reproduced",
-                self.root.display(),
-                self.file.golden_path,
-                self.file.version,
-                gp.version,
-                gp.source
-            )));
+            return Err(Error::BaseUnavailable {
+                root: self.root.clone(),
+                golden_path: self.file.golden_path.clone(),
+                version: self.file.version.clone(),
+                available: gp.version.clone(),
+                source_label: gp.source.to_string(),
+            });
         }
         // Only answers that were never recorded (secrets) may be supplied for the base,
         // and only for parameters the recorded version has.

@@ -184,9 +184,9 @@ pub fn locate_recorded(
         SourceRecord::Local { path } => {
             let p = std::path::Path::new(path);
             if !p.is_file() {
-                return Err(Error::Usage(format!(
-                    "the golden path's definition `{path}` no longer exists; restore it, or move the project to another source"
-                )));
+                return Err(Error::SourceGone {
+                    path: p.to_path_buf(),
+                });
             }
             Ok(crate::source::local_definition(p))
         }

@@ -287,11 +287,10 @@ pub fn load_target(
     };
     if !matches!(project.file.source, SourceRecord::Git { .. }) && matches!(target, Target::Ref(_))
     {
-        return Err(Error::Usage(format!(
-            "--to needs a git source; {} comes from {}, which has one version only",
-            project.root.display(),
-            project.file.source
-        )));
+        return Err(Error::NotAGitSource {
+            root: project.root.clone(),
+            source_label: project.file.source.to_string(),
+        });
     }
     let located = remote::locate_recorded(
         engine,
@@ -439,7 +438,9 @@ pub fn plan_update(
                 .collect();
             (Base::Exact(rendered.tree()), sources)
         }
-        Err(Error::Usage(_)) if !matches!(project.file.source, SourceRecord::Git { .. }) => {
+        Err(Error::Usage(_) | Error::BaseUnavailable { .. } | Error::SourceGone { .. })
+            if !matches!(project.file.source, SourceRecord::Git { .. }) =>
+        {
             (Base::Hashes(project.file.manifest.clone()), BTreeMap::new())
         }
         Err(e) => return Err(e),
