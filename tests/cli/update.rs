@@ -7,6 +7,8 @@
 
 #![allow(clippy::print_stderr)] // a test skipped as root says so
 
+#[path = "env/mod.rs"]
+mod env;
 #[path = "support/mod.rs"]
 mod support;
 

@@ -32,6 +32,8 @@
 
 #![allow(clippy::print_stderr)] // the harness lists every case it ran
 
+#[path = "env/mod.rs"]
+mod env;
 #[path = "support/mod.rs"]
 mod support;
 

@@ -132,7 +132,7 @@ pub fn table(header: &[&str], rows: &[Vec<String>]) -> String {
 
 /// A unified diff of two byte strings, coloured on a terminal.
 pub fn unified_diff(path: &str, old: Option<&[u8]>, new: Option<&[u8]>) -> String {
-    let is_bin = |b: Option<&[u8]>| b.is_some_and(|b| b.iter().take(8000).any(|c| *c == 0));
+    let is_bin = |b: Option<&[u8]>| b.is_some_and(scaffold_core::merge::is_binary);
     if is_bin(old) || is_bin(new) {
         return format!("Binary files a/{path} and b/{path} differ\n");
     }

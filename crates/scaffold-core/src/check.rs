@@ -34,7 +34,7 @@ use crate::project::{Loaded, Project};
 use crate::provenance::{AnswersFile, ManifestEntry, manifest_of};
 use crate::remote::{self, Target};
 use crate::source::SourceRecord;
-use crate::tree::{Entry, FileMode, normalize_relative, to_fs_path};
+use crate::tree::{Entry, FileMode, LinksOnTheWay, normalize_relative, to_fs_path};
 use crate::update::{self, UpdateOptions, UpdatePlan};
 use crate::write::{Change, Op, Plan};
 
@@ -745,20 +745,19 @@ fn compare_render(project: &Project, loaded: &Loaded) -> Result<(Vec<FileReport>
 
 /// Compare the working tree under `root` with the expected states, in parallel.
 fn compare(root: &Path, expected: &[Expected<'_>]) -> Result<Vec<FileReport>> {
-    let linked = linked_dirs(root, expected.iter().map(|e| e.path));
+    let links = LinksOnTheWay::find(root, expected.iter().map(|e| e.path));
     expected
         .par_iter()
         .map(|e| {
-            let (status, actual_mode, detail) =
-                if !linked.is_empty() && ancestors(e.path).any(|d| linked.contains(d)) {
-                    (
-                        FileStatus::Modified,
-                        None,
-                        Some("a parent directory is a symbolic link (not followed)".to_string()),
-                    )
-                } else {
-                    check_path(&to_fs_path(root, e.path), &e.hash, e.mode)?
-                };
+            let (status, actual_mode, detail) = if links.first(e.path).is_some() {
+                (
+                    FileStatus::Modified,
+                    None,
+                    Some("a parent directory is a symbolic link (not followed)".to_string()),
+                )
+            } else {
+                check_path(&to_fs_path(root, e.path), &e.hash, e.mode)?
+            };
             Ok(FileReport {
                 path: e.path.to_string(),
                 policy: e.policy,
@@ -767,22 +766,6 @@ fn compare(root: &Path, expected: &[Expected<'_>]) -> Result<Vec<FileReport>> {
                 actual_mode,
                 detail,
             })
-        })
-        .collect()
-}
-
-/// The directory prefixes of `path`: `a`, `a/b` for `a/b/c`.
-fn ancestors(path: &str) -> impl Iterator<Item = &str> {
-    path.match_indices('/').map(move |(i, _)| &path[..i])
-}
-
-/// The directories on the way to any of `paths` that are symbolic links: nothing
-/// below them is read, so a check never leaves the project.
-fn linked_dirs<'a>(root: &Path, paths: impl Iterator<Item = &'a str>) -> HashSet<&'a str> {
-    let dirs: BTreeSet<&str> = paths.flat_map(ancestors).collect();
-    dirs.into_iter()
-        .filter(|d| {
-            std::fs::symlink_metadata(to_fs_path(root, d)).is_ok_and(|m| m.file_type().is_symlink())
         })
         .collect()
 }
@@ -825,16 +808,7 @@ fn check_path(path: &Path, hash: &blake3::Hash, mode: FileMode) -> Result<PathSt
         }
         Err(e) => return Err(Error::io("cannot read", path, e)),
     };
-    let ft = meta.file_type();
-    let actual = if ft.is_symlink() {
-        FileMode::Symlink
-    } else if ft.is_dir() {
-        FileMode::Dir
-    } else if crate::source::is_executable(&meta) {
-        FileMode::Executable
-    } else {
-        FileMode::File
-    };
+    let actual = FileMode::of(&meta);
     let kind = |m: FileMode| match m {
         FileMode::File | FileMode::Executable => "a file",
         FileMode::Symlink => "a symbolic link",
@@ -870,18 +844,10 @@ fn check_path(path: &Path, hash: &blake3::Hash, mode: FileMode) -> Result<PathSt
 /// Read the working-tree entry of `rel` under `root` like [`crate::project::read_entry`],
 /// but refusing to go through a symbolic link on the way (`None`: absent or behind a link).
 fn read_working(root: &Path, rel: &str) -> Result<Option<Entry>> {
-    for dir in ancestors(rel) {
-        match std::fs::symlink_metadata(to_fs_path(root, dir)) {
-            Ok(m) if m.is_dir() => {}
-            _ => return Ok(None),
-        }
+    if crate::tree::link_on_the_way(root, rel).is_some() {
+        return Ok(None);
     }
-    match crate::project::read_entry(&to_fs_path(root, rel)) {
-        Err(Error::Io { source, .. }) if source.kind() == std::io::ErrorKind::NotADirectory => {
-            Ok(None)
-        }
-        other => other,
-    }
+    crate::project::read_entry(&to_fs_path(root, rel))
 }
 
 fn read_working_tree<'a>(

@@ -210,23 +210,17 @@ impl Project {
     /// Read the working-tree state of `paths` (relative to the root): `None` where a
     /// path is absent. Symbolic links are read as links, never followed.
     pub fn read_paths<'a>(&self, paths: impl IntoIterator<Item = &'a String>) -> Result<Tree> {
+        let paths: Vec<&String> = paths.into_iter().collect();
+        // Never read through a symbolic link standing for a directory on the way: it
+        // could lead outside the project.
+        let links = crate::tree::LinksOnTheWay::find(&self.root, paths.iter().map(|p| p.as_str()));
         let mut out = Tree::new();
-        let mut checked = std::collections::HashSet::new();
         for p in paths {
-            // Never read through a symbolic link standing for a directory on the way:
-            // it could lead outside the project.
-            let mut dir = self.root.clone();
-            let parts: Vec<&str> = p.split('/').collect();
-            for part in &parts[..parts.len() - 1] {
-                dir.push(part);
-                if checked.insert(dir.clone())
-                    && std::fs::symlink_metadata(&dir).is_ok_and(|m| m.file_type().is_symlink())
-                {
-                    return Err(Error::Usage(format!(
-                        "`{}` is a symbolic link, so `{p}` may lie outside the project; replace the link with a directory",
-                        dir.display()
-                    )));
-                }
+            if let Some(dir) = links.first(p) {
+                return Err(Error::Usage(format!(
+                    "`{}` is a symbolic link, so `{p}` may lie outside the project; replace the link with a directory",
+                    to_fs_path(&self.root, dir).display()
+                )));
             }
             if let Some(e) = read_entry(&to_fs_path(&self.root, p))? {
                 out.insert(p.clone(), e);
@@ -267,11 +261,7 @@ pub fn read_entry(path: &Path) -> Result<Option<Entry>> {
     }
     let content = std::fs::read(path).map_err(|e| Error::io("cannot read", path, e))?;
     Ok(Some(Entry {
-        mode: if crate::source::is_executable(&meta) {
-            FileMode::Executable
-        } else {
-            FileMode::File
-        },
+        mode: FileMode::of(&meta),
         content,
     }))
 }

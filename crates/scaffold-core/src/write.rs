@@ -222,18 +222,13 @@ fn snapshot(path: &Path) -> Result<Snapshot> {
 
 /// Refuse to write through a symbolic link that sits on the way to `rel` in `root`.
 fn check_no_link_on_the_way(root: &Path, rel: &str) -> Result<()> {
-    let mut p = root.to_path_buf();
-    let parts: Vec<&str> = rel.split('/').collect();
-    for part in &parts[..parts.len() - 1] {
-        p.push(part);
-        if fs::symlink_metadata(&p).is_ok_and(|m| m.file_type().is_symlink()) {
-            return Err(Error::Usage(format!(
-                "refusing to write `{rel}`: `{}` is a symbolic link, and writing through it could leave the destination",
-                p.display()
-            )));
-        }
+    match crate::tree::link_on_the_way(root, rel) {
+        Some(p) => Err(Error::Usage(format!(
+            "refusing to write `{rel}`: `{}` is a symbolic link, and writing through it could leave the destination",
+            p.display()
+        ))),
+        None => Ok(()),
     }
-    Ok(())
 }
 
 fn apply_in_place(plan: &Plan) -> Result<Applied> {
