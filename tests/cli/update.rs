@@ -1006,25 +1006,29 @@ fn dry_run_predicts_a_directory_in_the_way() {
     );
 }
 
-/// Same with a read-only sub-directory (only meaningful when permissions apply, i.e.
-/// not as root).
+/// Same with a write that fails in a sub-directory: a read-only `src/` where
+/// permissions apply; as root (CI), which writes anyway, an empty directory standing
+/// where the new seed file `src/extra.txt` goes, which no one can replace with a file.
+/// Either way the real run fails after other writes and everything is rolled back.
 #[test]
 fn write_failure_in_a_read_only_directory_rolls_back() {
     use std::os::unix::fs::PermissionsExt;
     let sb = Sandbox::new();
-    if support::permissions_are_bypassed(sb.path()) {
-        eprintln!("skipped: running with permissions bypassed (root)");
-        return;
-    }
+    let as_root = support::permissions_are_bypassed(sb.path());
     let (repo, _) = template(&sb, &[v1(), v2()]);
     let project = generate(&sb, &repo, "shop", &["--no-git"]);
     local_edits(&project);
     // src/ holds the seed file and receives the new seed file src/extra.txt.
-    fs::set_permissions(project.join("src"), fs::Permissions::from_mode(0o555)).unwrap();
+    if as_root {
+        fs::create_dir(project.join("src/extra.txt")).unwrap();
+    } else {
+        fs::set_permissions(project.join("src"), fs::Permissions::from_mode(0o555)).unwrap();
+    }
     let before = support::snapshot(&project);
     let run = sb.scaffold(&project, &["update"]);
     fs::set_permissions(project.join("src"), fs::Permissions::from_mode(0o755)).unwrap();
     run.expect_code(2);
+    assert!(run.stderr.contains("src"), "{}", run.stderr);
     let mut before = before;
     before.insert("src".into(), "dir 755".into());
     support::assert_unchanged(&project, &before, "a failed update");
