@@ -684,8 +684,10 @@ fn crate_doc_example_renders_and_writes_go_microservice() {
     .unwrap();
     let applied = scaffold_core::apply(&plan.plan).unwrap();
     assert!(applied.staged);
-    assert_eq!(applied.written, rendered.files.len() + 1);
+    // Every rendered file, the baseline and the answers file.
+    assert_eq!(applied.written, rendered.files.len() + 2);
     assert!(dest.join(".scaffold/go-microservice.yaml").is_file());
+    assert!(dest.join(".scaffold/go-microservice.baseline").is_file());
     assert_eq!(
         std::fs::read(dest.join("catalog-info.yaml")).unwrap(),
         rendered.files["catalog-info.yaml"].content

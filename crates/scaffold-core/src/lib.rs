@@ -40,6 +40,7 @@
 #![deny(missing_docs)]
 
 pub mod answers;
+pub mod baseline;
 pub mod check;
 pub mod definition;
 pub mod engine;

@@ -285,6 +285,35 @@ pub fn plan_new(
         status: answers_status,
         policy: Policy::Enforced,
     });
+    // The baseline (the pristine render, for later updates), then the answers file.
+    let baseline_path = AnswersFile::baseline_relative_path(gp.name());
+    let baseline = crate::baseline::encode(gp, answers, rendered);
+    let baseline_status = match read_existing(&to_fs_path(dest, &baseline_path)) {
+        None => EntryStatus::Create,
+        Some((c, _)) if c == baseline => EntryStatus::Unchanged,
+        Some((c, _)) => {
+            existing.insert(baseline_path.clone(), c);
+            EntryStatus::Overwrite
+        }
+    };
+    entries.push(PreviewEntry {
+        path: baseline_path.clone(),
+        size: baseline.len(),
+        mode: FileMode::File,
+        layer: "(scaffold)".to_string(),
+        source: "baseline".to_string(),
+        templated: false,
+        status: baseline_status,
+        policy: Policy::Enforced,
+    });
+    contents.insert(baseline_path.clone(), baseline.clone());
+    changes.push(Change {
+        path: baseline_path,
+        op: Op::Write {
+            content: baseline,
+            mode: FileMode::File,
+        },
+    });
     contents.insert(answers_path.clone(), answers_file.clone());
     changes.push(Change {
         path: answers_path.clone(),

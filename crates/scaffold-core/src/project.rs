@@ -1,10 +1,15 @@
 //! A generated project: one answers file, the directory it governs, and the way back
-//! to its pristine render (the base of `update`, the reference of `check --render`,
-//! `check --fix` and `diff`).
+//! to its pristine render (the base of `update`, the reference of `check --fix` and
+//! `diff`): the stored baseline, or for projects written before it existed, a
+//! reconstruction verified path by path against the manifest's hashes.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
+use serde::Serialize;
 use serde_json::{Map, Value};
+
+use crate::baseline::{self, Origin};
 
 use crate::engine::Engine;
 use crate::error::{Error, Result};
@@ -13,7 +18,132 @@ use crate::provenance::{ANSWERS_DIR, AnswersFile};
 use crate::remote::{self, Target};
 use crate::render::Rendered;
 use crate::source::SourceRecord;
-use crate::tree::{Entry, FileMode, Tree, to_fs_path};
+use crate::tree::{Entry, FileMode, Tree, hash_bytes, to_fs_path};
+
+/// How many commits of the project's history a reconstruction reads at most.
+const HISTORY_LIMIT: usize = 500;
+
+/// Where the pristine content of one path was found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum BaseOrigin {
+    /// The project's stored baseline (`.scaffold/<name>.baseline`).
+    Baseline,
+    /// The recorded version rendered again, its output matching the manifest's hash.
+    Render,
+    /// A blob in the project's own git history matching the manifest's hash.
+    History,
+    /// Nowhere: only the manifest's hash is known, so a path changed on both sides is
+    /// merged as if both had added it.
+    Missing,
+}
+
+impl BaseOrigin {
+    /// The report word.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            BaseOrigin::Baseline => "baseline",
+            BaseOrigin::Render => "render",
+            BaseOrigin::History => "git-history",
+            BaseOrigin::Missing => "missing",
+        }
+    }
+}
+
+/// One path of the pristine render.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PristineEntry {
+    /// Mode as recorded.
+    pub mode: FileMode,
+    /// Hash as recorded.
+    pub hash: String,
+    /// The content, where it could be found.
+    pub content: Option<Vec<u8>>,
+    /// Where it was found.
+    pub origin: BaseOrigin,
+}
+
+impl PristineEntry {
+    /// Whether `e` (a working-tree or rendered entry) is this pristine state.
+    pub fn same(&self, e: &Entry) -> bool {
+        self.mode == e.mode
+            && match &self.content {
+                Some(c) => *c == e.content,
+                None => self.mode == FileMode::Dir || self.hash == hash_bytes(&e.content),
+            }
+    }
+}
+
+/// A project's pristine render: every manifest path, with content where known.
+#[derive(Debug, Clone, Default)]
+pub struct Pristine {
+    /// Path -> entry, for every manifest path.
+    pub entries: BTreeMap<String, PristineEntry>,
+    /// The skeleton file each path came from (for matching renames).
+    pub origins: BTreeMap<String, Origin>,
+    /// What the reconstruction could not do, in words (empty with a baseline).
+    pub notes: Vec<String>,
+}
+
+impl Pristine {
+    /// Paths per origin.
+    pub fn counts(&self) -> BTreeMap<BaseOrigin, usize> {
+        let mut out = BTreeMap::new();
+        for e in self.entries.values() {
+            *out.entry(e.origin).or_default() += 1;
+        }
+        out
+    }
+
+    /// Whether every path's content is known.
+    pub fn is_exact(&self) -> bool {
+        self.entries.values().all(|e| e.content.is_some())
+    }
+
+    /// The pristine content of `path`, if known.
+    pub fn content(&self, path: &str) -> Option<&[u8]> {
+        self.entries.get(path)?.content.as_deref()
+    }
+
+    /// Whether the render had `path`.
+    pub fn has(&self, path: &str) -> bool {
+        self.entries.contains_key(path)
+    }
+
+    /// The recorded mode of `path`.
+    pub fn mode(&self, path: &str) -> Option<FileMode> {
+        self.entries.get(path).map(|e| e.mode)
+    }
+
+    /// Whether `e` (absent: `None`) is the pristine state of `path`.
+    pub fn same(&self, path: &str, e: Option<&Entry>) -> bool {
+        match (self.entries.get(path), e) {
+            (None, None) => true,
+            (Some(b), Some(e)) => b.same(e),
+            _ => false,
+        }
+    }
+
+    /// The paths whose content is not known.
+    fn unknown(&self) -> Vec<String> {
+        self.entries
+            .iter()
+            .filter(|(_, e)| e.content.is_none())
+            .map(|(p, _)| p.clone())
+            .collect()
+    }
+}
+
+/// How [`Project::pristine`] gets the base.
+#[derive(Debug, Clone, Default)]
+pub struct PristineOptions {
+    /// Secret answers (parameter, value) to substitute into masked baseline blobs, and
+    /// to render the recorded version with.
+    pub secrets: Vec<(String, String)>,
+    /// Ignore the stored baseline and reconstruct the base from the template source and
+    /// the project's git history (as for projects written by scaffold 0.1.0).
+    pub reconstruct: bool,
+}
 
 /// A project governed by one answers file.
 #[derive(Debug, Clone)]
@@ -131,6 +261,171 @@ impl Project {
                     .map(|s| s.to_string_lossy().into_owned())
                     .collect(),
             }),
+        }
+    }
+
+    /// The baseline file's path on disk.
+    pub fn baseline_path(&self) -> PathBuf {
+        self.answers_path
+            .with_file_name(AnswersFile::baseline_file_name(&self.file.golden_path))
+    }
+
+    /// The baseline file's path relative to the root.
+    pub fn baseline_rel(&self) -> String {
+        format!(
+            "{ANSWERS_DIR}/{}",
+            AnswersFile::baseline_file_name(&self.file.golden_path)
+        )
+    }
+
+    /// The pristine render of the recorded version: from the stored baseline; for a
+    /// project without one (answers-file format 1, written by scaffold 0.1.0) or with
+    /// `options.reconstruct`, reconstructed path by path from the recorded version
+    /// rendered again, then from the project's git history, each content verified
+    /// against the manifest's hash. A format-2 project whose baseline is missing,
+    /// corrupt or does not match the manifest is an error
+    /// ([`Error::BaselineUnavailable`]) unless `options.reconstruct` is set.
+    pub fn pristine(&self, engine: &Engine, options: &PristineOptions) -> Result<Pristine> {
+        let mut pristine = Pristine {
+            entries: self
+                .file
+                .manifest
+                .iter()
+                .map(|(p, m)| {
+                    let content = (m.mode == FileMode::Dir).then(Vec::new);
+                    (
+                        p.clone(),
+                        PristineEntry {
+                            mode: m.mode,
+                            hash: m.hash.clone(),
+                            content,
+                            origin: BaseOrigin::Missing,
+                        },
+                    )
+                })
+                .collect(),
+            ..Pristine::default()
+        };
+        if self.file.format >= 2 && !options.reconstruct {
+            let stored = baseline::read(&self.baseline_path())
+                .map_err(|p| baseline::unusable(&self.baseline_rel(), p))?;
+            let missing = stored.missing(
+                self.file
+                    .manifest
+                    .iter()
+                    .filter(|(_, m)| m.mode != FileMode::Dir)
+                    .map(|(p, m)| (p, m.hash.as_str())),
+            );
+            if !missing.is_empty() {
+                return Err(baseline::unusable(
+                    &self.baseline_rel(),
+                    baseline::BaselineProblem::Mismatch(missing),
+                ));
+            }
+            for e in pristine.entries.values_mut() {
+                if e.content.is_none() {
+                    e.content = stored.content(&e.hash, &options.secrets);
+                }
+                e.origin = BaseOrigin::Baseline;
+            }
+            pristine.origins = stored.origins().clone();
+            return Ok(pristine);
+        }
+        self.reconstruct_from_render(engine, options, &mut pristine);
+        if !pristine.unknown().is_empty() {
+            self.reconstruct_from_history(&mut pristine);
+        }
+        for e in pristine.entries.values_mut() {
+            if e.origin == BaseOrigin::Missing && e.mode == FileMode::Dir {
+                e.origin = BaseOrigin::Render;
+            }
+        }
+        Ok(pristine)
+    }
+
+    /// Fill unknown paths from the recorded version rendered again, where its output
+    /// matches the manifest.
+    fn reconstruct_from_render(
+        &self,
+        engine: &Engine,
+        options: &PristineOptions,
+        pristine: &mut Pristine,
+    ) {
+        let sets: Vec<String> = options
+            .secrets
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect();
+        match self.base(engine, &sets) {
+            Ok(loaded) => {
+                let mut differ = 0;
+                for (path, e) in pristine.entries.iter_mut() {
+                    let Some(f) = loaded.rendered.files.get(path) else {
+                        continue;
+                    };
+                    pristine.origins.insert(
+                        path.clone(),
+                        Origin {
+                            layer: f.layer.clone(),
+                            source: f.source.clone(),
+                        },
+                    );
+                    if e.content.is_some() {
+                        continue;
+                    }
+                    if f.mode == e.mode && hash_bytes(&f.content) == e.hash {
+                        e.content = Some(f.content.clone());
+                        e.origin = BaseOrigin::Render;
+                    } else {
+                        differ += 1;
+                    }
+                }
+                if differ > 0 {
+                    pristine.notes.push(format!(
+                        "{} {} rendered again differs from the recorded render in {differ} path(s)",
+                        self.file.golden_path, self.file.version
+                    ));
+                }
+            }
+            Err(e) => pristine.notes.push(format!(
+                "{} {} could not be rendered again: {}",
+                self.file.golden_path,
+                self.file.version,
+                crate::error::chain(&e)
+            )),
+        }
+    }
+
+    /// Fill unknown paths from blobs of the project's git history whose BLAKE3 hash is
+    /// the manifest's (newest commits first, at most [`HISTORY_LIMIT`] commits).
+    fn reconstruct_from_history(&self, pristine: &mut Pristine) {
+        let mut wanted: BTreeMap<String, String> = pristine
+            .unknown()
+            .into_iter()
+            .map(|p| {
+                let h = pristine.entries[&p].hash.clone();
+                (p, h)
+            })
+            .collect();
+        match crate::vcs::find_blobs(&self.root, &mut wanted, HISTORY_LIMIT) {
+            Ok(found) => {
+                for (path, content) in found {
+                    if let Some(e) = pristine.entries.get_mut(&path) {
+                        e.content = Some(content);
+                        e.origin = BaseOrigin::History;
+                    }
+                }
+                if !wanted.is_empty() {
+                    pristine.notes.push(format!(
+                        "{} path(s) were not found in the project's git history either",
+                        wanted.len()
+                    ));
+                }
+            }
+            Err(e) => pristine.notes.push(format!(
+                "the project's git history could not be read: {}",
+                crate::error::chain(&e)
+            )),
         }
     }
 

@@ -171,6 +171,14 @@ pub fn normalize_relative(path: &str) -> Result<String, PathProblem> {
     Ok(parts.join("/"))
 }
 
+/// The first component of `path` that names a git directory (`.git` in any case, at
+/// any depth: the project's own, a submodule's or a worktree's). Nothing is ever
+/// rendered, written or deleted there: a `.git/config` written by a template could run
+/// its commands at the user's next `git status`.
+pub fn reserved_component(path: &str) -> Option<&str> {
+    path.split('/').find(|c| c.eq_ignore_ascii_case(".git"))
+}
+
 /// Join `rel` (which may hold `..`) onto `base` inside a virtual tree, lexically.
 /// Returns `None` when the result would climb above the tree's root.
 pub fn join_lexical(base: &str, rel: &str) -> Option<String> {

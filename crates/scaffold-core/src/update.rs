@@ -16,8 +16,8 @@ use crate::engine::Engine;
 use crate::error::{Error, Result};
 use crate::golden_path::{AnswerInput, GoldenPath, Policy};
 use crate::merge::{MergeLabels, is_binary, merge_text, similarity};
-use crate::project::{Loaded, Project};
-use crate::provenance::{AnswersFile, ManifestEntry};
+use crate::project::{BaseOrigin, Pristine, PristineOptions, Project};
+use crate::provenance::AnswersFile;
 use crate::remote::{self, Target};
 use crate::source::SourceRecord;
 use crate::tree::{Entry, FileMode, Tree, hash_bytes};
@@ -33,6 +33,9 @@ pub struct UpdateOptions {
     pub answers: Map<String, Value>,
     /// `--set key=value` strings, applied last.
     pub sets: Vec<String>,
+    /// Ignore the stored baseline and reconstruct the base from the template source and
+    /// the project's git history (see [`crate::project::Project::pristine`]).
+    pub reconstruct_base: bool,
 }
 
 /// What happened (or will happen) to one path.
@@ -119,9 +122,14 @@ pub struct UpdatePlan {
     pub to_version: String,
     /// Source after (with resolved commit for git).
     pub source: SourceRecord,
-    /// Whether the pristine base could be rendered (else hashes from the manifest
-    /// stood in for it, and edited files that both sides changed are conflicts).
+    /// Whether the content of every base path is known (else hashes from the manifest
+    /// stood in for some, and those paths, edited on both sides, are conflicts).
     pub exact_base: bool,
+    /// Where the base came from: paths per origin (`baseline`, `render`,
+    /// `git-history`, `missing`).
+    pub base_origins: BTreeMap<BaseOrigin, usize>,
+    /// What the reconstruction of the base could not do (projects without a baseline).
+    pub base_notes: Vec<String>,
     /// Answers that the new version no longer has, dropped.
     pub dropped_answers: Vec<String>,
     /// Every path that changes or is worth reporting, sorted.
@@ -359,48 +367,6 @@ fn explain_answers(err: Error, recorded: &Map<String, Value>, version: &str) -> 
     }
 }
 
-/// What stands in for the base: the pristine render, or only the manifest's hashes.
-enum Base {
-    Exact(Tree),
-    Hashes(BTreeMap<String, ManifestEntry>),
-}
-
-impl Base {
-    fn has(&self, path: &str) -> bool {
-        match self {
-            Base::Exact(t) => t.contains_key(path),
-            Base::Hashes(m) => m.contains_key(path),
-        }
-    }
-    fn same(&self, path: &str, e: Option<&Entry>) -> bool {
-        match (self, e) {
-            (Base::Exact(t), e) => t.get(path) == e,
-            (Base::Hashes(m), None) => !m.contains_key(path),
-            (Base::Hashes(m), Some(e)) => m
-                .get(path)
-                .is_some_and(|b| b.mode == e.mode && b.hash == hash_bytes(&e.content)),
-        }
-    }
-    fn content(&self, path: &str) -> Option<&[u8]> {
-        match self {
-            Base::Exact(t) => t.get(path).map(|e| e.content.as_slice()),
-            Base::Hashes(_) => None,
-        }
-    }
-    fn mode(&self, path: &str) -> Option<FileMode> {
-        match self {
-            Base::Exact(t) => t.get(path).map(|e| e.mode),
-            Base::Hashes(m) => m.get(path).map(|e| e.mode),
-        }
-    }
-    fn paths(&self) -> Vec<String> {
-        match self {
-            Base::Exact(t) => t.keys().cloned().collect(),
-            Base::Hashes(m) => m.keys().cloned().collect(),
-        }
-    }
-}
-
 /// Plan the update of one project. `theirs` is the result of [`load_target`] after the
 /// caller filled any new required answers into its `values`.
 pub fn plan_update(
@@ -427,29 +393,20 @@ pub fn plan_update(
     }
     let theirs_render = new_gp.render(&answers)?;
 
-    // base: the pristine render of the recorded version (secrets come from --set).
-    // Project::base keeps only the sets it needs (secrets that were never recorded).
-    let (base, base_sources) = match project.base(engine, &options.sets) {
-        Ok(Loaded { rendered, .. }) => {
-            let sources = rendered
-                .files
-                .iter()
-                .map(|(p, f)| (p.clone(), (f.layer.clone(), f.source.clone())))
-                .collect();
-            (Base::Exact(rendered.tree()), sources)
-        }
-        Err(Error::Usage(_) | Error::BaseUnavailable { .. } | Error::SourceGone { .. })
-            if !matches!(project.file.source, SourceRecord::Git { .. }) =>
-        {
-            (Base::Hashes(project.file.manifest.clone()), BTreeMap::new())
-        }
-        Err(e) => return Err(e),
-    };
-    let exact_base = matches!(base, Base::Exact(_));
+    // base: the pristine render of the recorded version, from the project's baseline.
+    let pristine = project.pristine(
+        engine,
+        &PristineOptions {
+            secrets: crate::baseline::secret_values(&new_gp, &answers),
+            reconstruct: options.reconstruct_base,
+        },
+    )?;
+    let base = &pristine;
+    let exact_base = pristine.is_exact();
     let theirs = theirs_render.tree();
 
     // ours: every path any side knows.
-    let mut all: BTreeSet<String> = base.paths().into_iter().collect();
+    let mut all: BTreeSet<String> = base.entries.keys().cloned().collect();
     all.extend(theirs.keys().cloned());
     all.extend(project.file.manifest.keys().cloned());
     let mut ours = project.read_paths(all.iter())?;
@@ -482,14 +439,7 @@ pub fn plan_update(
             .map_or(Policy::Merged, |m| m.policy);
         old_policy == Policy::Merged && new_policy.of(new) == Policy::Merged
     };
-    let renames = find_renames(
-        &base,
-        &base_sources,
-        &theirs_render,
-        &theirs,
-        &ours,
-        &movable,
-    );
+    let renames = find_renames(base, &theirs_render, &theirs, &ours, &movable);
     let rename_targets: HashSet<&String> = renames.values().collect();
 
     let mut files = Vec::new();
@@ -514,7 +464,7 @@ pub fn plan_update(
             rename(
                 path,
                 to,
-                &base,
+                base,
                 &ours,
                 &theirs,
                 &labels,
@@ -763,7 +713,14 @@ pub fn plan_update(
     // answers file last.
     changes.sort_by_key(|c| !matches!(c.op, Op::Delete));
 
-    // The answers file, last.
+    // The new baseline, then the answers file, last.
+    changes.push(Change {
+        path: project.baseline_rel(),
+        op: Op::Write {
+            content: crate::baseline::encode(&new_gp, &answers, &theirs_render),
+            mode: FileMode::File,
+        },
+    });
     let new_file = AnswersFile::new(&new_gp, &answers, &theirs_render);
     changes.push(Change {
         path: project.answers_rel.clone(),
@@ -789,6 +746,8 @@ pub fn plan_update(
         to_version: new_gp.version.clone(),
         source: new_gp.source.clone(),
         exact_base,
+        base_origins: pristine.counts(),
+        base_notes: pristine.notes.clone(),
         dropped_answers: dropped,
         files,
         summary,
@@ -845,43 +804,41 @@ fn push_delete(changes: &mut Vec<Change>, path: &str) {
 /// rendered from the same skeleton file, else the most similar added file (>= 50%).
 /// Only paths the user edited need carrying; untouched ones follow the normal rules.
 fn find_renames(
-    base: &Base,
-    base_sources: &BTreeMap<String, (String, String)>,
+    base: &Pristine,
     theirs_render: &crate::render::Rendered,
     theirs: &Tree,
     ours: &Tree,
     movable: &dyn Fn(&str, &str) -> bool,
 ) -> BTreeMap<String, String> {
     let mut out = BTreeMap::new();
-    let Base::Exact(base_tree) = base else {
-        return out;
-    };
-    let removed: Vec<&String> = base_tree
-        .keys()
-        .filter(|p| !theirs.contains_key(*p))
+    // Only paths whose pristine content is known can be carried to a new path.
+    let removed: Vec<(&String, &[u8])> = base
+        .entries
+        .iter()
+        .filter(|(p, _)| !theirs.contains_key(*p))
+        .filter_map(|(p, e)| Some((p, e.content.as_deref()?)))
         .collect();
     let mut added: Vec<&String> = theirs
         .keys()
-        .filter(|p| !base_tree.contains_key(*p) && !ours.contains_key(*p))
+        .filter(|p| !base.has(p) && !ours.contains_key(*p))
         .collect();
-    for old in removed {
+    for (old, b) in removed {
         let Some(o) = ours.get(old) else { continue };
-        let b = &base_tree[old];
-        if o == b || o.mode == FileMode::Dir {
+        if base.same(old, Some(o)) || o.mode == FileMode::Dir {
             continue;
         }
-        let same_source = base_sources.get(old).and_then(|src| {
+        let same_source = base.origins.get(old).and_then(|src| {
             added.iter().position(|n| {
                 theirs_render
                     .files
                     .get(*n)
-                    .is_some_and(|f| (&f.layer, &f.source) == (&src.0, &src.1))
+                    .is_some_and(|f| (&f.layer, &f.source) == (&src.layer, &src.source))
             })
         });
         let pick = same_source.or_else(|| {
             let mut best: Option<(usize, f64)> = None;
             for (i, n) in added.iter().enumerate() {
-                let s = similarity(&b.content, &theirs[*n].content);
+                let s = similarity(b, &theirs[*n].content);
                 if s >= 0.5 && best.is_none_or(|(_, bs)| s > bs) {
                     best = Some((i, s));
                 }
@@ -899,7 +856,7 @@ fn find_renames(
 fn rename(
     from: &str,
     to: &str,
-    base: &Base,
+    base: &Pristine,
     ours: &Tree,
     theirs: &Tree,
     labels: &MergeLabels<'_>,
@@ -1036,6 +993,8 @@ fn unchanged_fast_path(
         to_version: new_gp.version.clone(),
         source: new_gp.source.clone(),
         exact_base: true,
+        base_origins: BTreeMap::new(),
+        base_notes: Vec::new(),
         dropped_answers: Vec::new(),
         files,
         summary,

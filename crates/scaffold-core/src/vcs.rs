@@ -1,5 +1,7 @@
-//! The project's own git repository: initialise it after `new`, and list uncommitted
-//! changes before `update`. Writes nothing but `.git/`.
+//! The project's own git repository: initialise it after `new`, list uncommitted
+//! changes before `update`, and find pristine contents in its history for projects
+//! written before the baseline existed. Writes nothing but `.git/` (and only in
+//! `init_and_commit`).
 
 use std::path::Path;
 
@@ -49,6 +51,93 @@ pub fn init_and_commit(root: &Path, message: &str) -> Result<String> {
         .commit(Some("HEAD"), &sig, &sig, message, &tree, &[])
         .map_err(git_err("cannot commit", root))?;
     Ok(id.to_string())
+}
+
+/// The repository around `root` and `root`'s path inside its work tree (`""` at the
+/// top, else `dir/` with a trailing slash).
+fn repo_and_prefix(root: &Path) -> Result<Option<(git2::Repository, String)>> {
+    let Ok(repo) = git2::Repository::discover(root) else {
+        return Ok(None);
+    };
+    let Some(workdir) = repo.workdir().map(Path::to_path_buf) else {
+        return Ok(None);
+    };
+    let root_abs = std::fs::canonicalize(root).map_err(|e| Error::io("cannot resolve", root, e))?;
+    let workdir =
+        std::fs::canonicalize(&workdir).map_err(|e| Error::io("cannot resolve", &workdir, e))?;
+    let mut prefix = root_abs
+        .strip_prefix(&workdir)
+        .unwrap_or(Path::new(""))
+        .to_string_lossy()
+        .replace('\\', "/");
+    if !prefix.is_empty() {
+        prefix.push('/');
+    }
+    Ok(Some((repo, prefix)))
+}
+
+/// Find, in the history of the repository around `root` (newest commits first, at
+/// most `limit` commits from HEAD), the content of each `wanted` path (relative to
+/// `root`) whose BLAKE3 hash is the one given. Found paths are removed from `wanted`
+/// and returned with their content. A project outside git finds nothing.
+pub fn find_blobs(
+    root: &Path,
+    wanted: &mut std::collections::BTreeMap<String, String>,
+    limit: usize,
+) -> Result<std::collections::BTreeMap<String, Vec<u8>>> {
+    let mut found = std::collections::BTreeMap::new();
+    let Some((repo, prefix)) = repo_and_prefix(root)? else {
+        return Ok(found);
+    };
+    let mut walk = repo
+        .revwalk()
+        .map_err(git_err("cannot walk the history", root))?;
+    if walk.push_head().is_err() {
+        return Ok(found); // no commit yet
+    }
+    walk.set_sorting(git2::Sort::TIME)
+        .map_err(git_err("cannot walk the history", root))?;
+    // Each blob is hashed once, however many commits and paths hold it.
+    let mut hashes: std::collections::HashMap<git2::Oid, String> = std::collections::HashMap::new();
+    for oid in walk.take(limit) {
+        if wanted.is_empty() {
+            break;
+        }
+        let oid = oid.map_err(git_err("cannot walk the history", root))?;
+        let tree = repo
+            .find_commit(oid)
+            .and_then(|c| c.tree())
+            .map_err(git_err("cannot read a commit", root))?;
+        let mut hits = Vec::new();
+        for (path, hash) in wanted.iter() {
+            let Ok(entry) = tree.get_path(Path::new(&format!("{prefix}{path}"))) else {
+                continue;
+            };
+            if entry.kind() != Some(git2::ObjectType::Blob) {
+                continue;
+            }
+            let id = entry.id();
+            let known = match hashes.entry(id) {
+                std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
+                std::collections::hash_map::Entry::Vacant(v) => {
+                    let Ok(blob) = repo.find_blob(id) else {
+                        continue;
+                    };
+                    v.insert(crate::tree::hash_bytes(blob.content()))
+                }
+            };
+            if *known == *hash {
+                if let Ok(blob) = repo.find_blob(id) {
+                    hits.push((path.clone(), blob.content().to_vec()));
+                }
+            }
+        }
+        for (path, content) in hits {
+            wanted.remove(&path);
+            found.insert(path, content);
+        }
+    }
+    Ok(found)
 }
 
 /// Paths (relative to `root`) with uncommitted changes, or `None` when `root` is not

@@ -1,0 +1,440 @@
+//! The baseline: a project's pristine render, stored inside the project.
+//!
+//! `update` needs the exact base of its three-way merge: what the recorded version
+//! rendered with the recorded answers. Rendering that version again needs the old
+//! template source, the old engine and every answer, secrets included; any of them can
+//! be gone. So every project keeps its pristine render beside its answers file, as
+//! `.scaffold/<golden-path>.baseline`, and is committed with the project: it survives a
+//! fresh clone, an empty cache, a template edited in place or deleted, a deleted tag and
+//! a moved repository. The file format is documented in docs/baseline.md.
+//!
+//! The store is content-addressed by the manifest's own BLAKE3 hashes: each distinct
+//! content is held once, whatever the number of paths that have it, and the manifest
+//! (path -> hash, mode, policy) says where it goes. Every blob is verified against its
+//! hash when read, so a baseline that does not match its manifest is never used.
+//!
+//! Secret answers are never written to disk: wherever a secret value (a string of at
+//! least [`MIN_SECRET_LEN`] bytes) occurs in a rendered file, the stored blob holds a
+//! placeholder instead and is marked `masked`. Reading it back substitutes the secret
+//! values the caller has (the ones given for this update); a masked blob whose
+//! substitution does not reproduce the recorded hash is still used, as the base the
+//! recorded version would have rendered with today's secret.
+
+use std::collections::BTreeMap;
+use std::io::Read as _;
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::Error;
+use crate::golden_path::{Answers, GoldenPath};
+use crate::render::Rendered;
+use crate::tree::{FileMode, hash_bytes};
+
+/// First line of every baseline file.
+pub const MAGIC: &[u8] = b"scaffold-baseline 1\n";
+
+/// Secret values shorter than this are not masked (they would match everywhere); the
+/// docs tell template authors to keep secrets out of files or long enough.
+pub const MIN_SECRET_LEN: usize = 4;
+
+/// zstd level: fast, and within a few percent of the best ratio for source files.
+const LEVEL: i32 = 3;
+
+/// Largest decompressed baseline accepted (a corrupt or hostile file cannot exhaust
+/// memory): 4 GiB.
+const MAX_PAYLOAD: u64 = 4 << 30;
+
+/// The placeholder stored for a secret answer's value.
+fn placeholder(name: &str) -> String {
+    format!("\u{27e6}scaffold-secret:{name}\u{27e7}")
+}
+
+/// Where the pristine content of a path comes from (`from` of a skeleton file), kept
+/// so that renames can be matched by skeleton source without rendering the old version.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Origin {
+    /// The layer (skeleton path as written in the definition).
+    pub layer: String,
+    /// The skeleton file inside the layer.
+    pub source: String,
+}
+
+/// The header of the payload (one JSON line).
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Header {
+    /// Blobs in the order their bytes follow the header.
+    blobs: Vec<BlobHeader>,
+    /// Skeleton origin per path.
+    origins: BTreeMap<String, Origin>,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct BlobHeader {
+    /// `blake3:<hex>` of the pristine content (before masking).
+    hash: String,
+    /// Length of the stored bytes.
+    len: u64,
+    /// Whether the stored bytes hold secret placeholders.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    masked: bool,
+}
+
+/// One stored content.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Blob {
+    bytes: Vec<u8>,
+    masked: bool,
+}
+
+/// A decoded baseline: blobs by hash, and the skeleton origin of each path.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Baseline {
+    blobs: BTreeMap<String, Blob>,
+    origins: BTreeMap<String, Origin>,
+}
+
+/// Why a stored baseline cannot be used.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum BaselineProblem {
+    /// The file is not there.
+    Missing,
+    /// The file does not decode (truncated, not a baseline, bad compression, bad header).
+    Corrupt(String),
+    /// The file decodes but lacks, or holds different content for, manifest entries.
+    Mismatch(Vec<String>),
+}
+
+impl std::fmt::Display for BaselineProblem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            BaselineProblem::Missing => write!(f, "the baseline file is missing"),
+            BaselineProblem::Corrupt(why) => write!(f, "the baseline file is corrupt: {why}"),
+            BaselineProblem::Mismatch(paths) => write!(
+                f,
+                "the baseline does not match the manifest for {} path(s), e.g. `{}`",
+                paths.len(),
+                paths.first().map_or("", String::as_str)
+            ),
+        }
+    }
+}
+
+impl Baseline {
+    /// The baseline of a render. `secrets` are (parameter, value) pairs whose values are
+    /// masked in the stored blobs.
+    pub fn of(rendered: &Rendered, secrets: &[(String, String)]) -> Baseline {
+        let secrets: Vec<(&str, &str)> = secrets
+            .iter()
+            .filter(|(_, v)| v.len() >= MIN_SECRET_LEN)
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
+        let mut blobs = BTreeMap::new();
+        let mut origins = BTreeMap::new();
+        for (path, f) in &rendered.files {
+            let hash = hash_bytes(&f.content);
+            blobs
+                .entry(hash)
+                .or_insert_with(|| mask(&f.content, &secrets));
+            if f.mode != FileMode::Dir {
+                origins.insert(
+                    path.clone(),
+                    Origin {
+                        layer: f.layer.clone(),
+                        source: f.source.clone(),
+                    },
+                );
+            }
+        }
+        Baseline { blobs, origins }
+    }
+
+    /// Number of distinct contents stored.
+    pub fn blob_count(&self) -> usize {
+        self.blobs.len()
+    }
+
+    /// The skeleton origin of each path.
+    pub fn origins(&self) -> &BTreeMap<String, Origin> {
+        &self.origins
+    }
+
+    /// The pristine content for `hash`, with `secrets` substituted into masked blobs.
+    /// `None` when the baseline does not hold it.
+    pub fn content(&self, hash: &str, secrets: &[(String, String)]) -> Option<Vec<u8>> {
+        let blob = self.blobs.get(hash)?;
+        if !blob.masked {
+            return Some(blob.bytes.clone());
+        }
+        Some(unmask(&blob.bytes, secrets))
+    }
+
+    /// The file's bytes: [`MAGIC`], then one zstd frame holding a JSON header line and
+    /// the blobs' bytes in header order. The same render always gives the same bytes.
+    pub fn encode(&self) -> Vec<u8> {
+        let header = Header {
+            blobs: self
+                .blobs
+                .iter()
+                .map(|(hash, b)| BlobHeader {
+                    hash: hash.clone(),
+                    len: b.bytes.len() as u64,
+                    masked: b.masked,
+                })
+                .collect(),
+            origins: self.origins.clone(),
+        };
+        let mut payload = serde_json::to_vec(&header).expect("baseline header serializes");
+        payload.push(b'\n');
+        for b in self.blobs.values() {
+            payload.extend_from_slice(&b.bytes);
+        }
+        let mut out = MAGIC.to_vec();
+        let mut encoder =
+            zstd::stream::Encoder::new(&mut out, LEVEL).expect("zstd encoder in memory");
+        encoder
+            .include_checksum(true)
+            .expect("zstd checksum flag is supported");
+        encoder
+            .set_pledged_src_size(Some(payload.len() as u64))
+            .expect("zstd pledged size");
+        std::io::Write::write_all(&mut encoder, &payload).expect("zstd writes to memory");
+        encoder.finish().expect("zstd finishes in memory");
+        out
+    }
+
+    /// Decode a baseline file; every unmasked blob is verified against its hash.
+    pub fn decode(bytes: &[u8]) -> std::result::Result<Baseline, BaselineProblem> {
+        let corrupt = |why: &str| BaselineProblem::Corrupt(why.to_string());
+        let body = bytes
+            .strip_prefix(MAGIC)
+            .ok_or_else(|| corrupt("it does not start with `scaffold-baseline 1`"))?;
+        let mut payload = Vec::new();
+        zstd::stream::Decoder::new(body)
+            .map_err(|e| BaselineProblem::Corrupt(format!("zstd: {e}")))?
+            .take(MAX_PAYLOAD)
+            .read_to_end(&mut payload)
+            .map_err(|e| BaselineProblem::Corrupt(format!("zstd: {e}")))?;
+        let nl = payload
+            .iter()
+            .position(|b| *b == b'\n')
+            .ok_or_else(|| corrupt("no header line"))?;
+        let header: Header = serde_json::from_slice(&payload[..nl])
+            .map_err(|e| BaselineProblem::Corrupt(format!("header: {e}")))?;
+        let mut at = nl + 1;
+        let mut blobs = BTreeMap::new();
+        for b in header.blobs {
+            let len = usize::try_from(b.len).map_err(|_| corrupt("blob too large"))?;
+            let end = at
+                .checked_add(len)
+                .filter(|e| *e <= payload.len())
+                .ok_or_else(|| corrupt("truncated blob data"))?;
+            let bytes = payload[at..end].to_vec();
+            at = end;
+            if !b.masked && hash_bytes(&bytes) != b.hash {
+                return Err(BaselineProblem::Corrupt(format!(
+                    "content stored for {} has another hash",
+                    b.hash
+                )));
+            }
+            if blobs
+                .insert(
+                    b.hash.clone(),
+                    Blob {
+                        bytes,
+                        masked: b.masked,
+                    },
+                )
+                .is_some()
+            {
+                return Err(BaselineProblem::Corrupt(format!(
+                    "{} is stored twice",
+                    b.hash
+                )));
+            }
+        }
+        if at != payload.len() {
+            return Err(corrupt("trailing data after the last blob"));
+        }
+        Ok(Baseline {
+            blobs,
+            origins: header.origins,
+        })
+    }
+
+    /// Paths of `manifest` whose content the baseline lacks.
+    pub fn missing<'a>(
+        &self,
+        manifest: impl IntoIterator<Item = (&'a String, &'a str)>,
+    ) -> Vec<String> {
+        manifest
+            .into_iter()
+            .filter(|(_, hash)| !self.blobs.contains_key(*hash))
+            .map(|(p, _)| p.clone())
+            .collect()
+    }
+}
+
+/// Replace every secret value by its placeholder.
+fn mask(content: &[u8], secrets: &[(&str, &str)]) -> Blob {
+    let mut bytes = content.to_vec();
+    let mut masked = false;
+    for (name, value) in secrets {
+        if let Some(replaced) = replace_all(&bytes, value.as_bytes(), placeholder(name).as_bytes())
+        {
+            bytes = replaced;
+            masked = true;
+        }
+    }
+    Blob { bytes, masked }
+}
+
+fn unmask(bytes: &[u8], secrets: &[(String, String)]) -> Vec<u8> {
+    let mut out = bytes.to_vec();
+    for (name, value) in secrets {
+        if let Some(r) = replace_all(&out, placeholder(name).as_bytes(), value.as_bytes()) {
+            out = r;
+        }
+    }
+    out
+}
+
+/// `haystack` with every `needle` replaced, or `None` when there is none.
+fn replace_all(haystack: &[u8], needle: &[u8], with: &[u8]) -> Option<Vec<u8>> {
+    if needle.is_empty() || haystack.len() < needle.len() {
+        return None;
+    }
+    let mut out = Vec::with_capacity(haystack.len());
+    let mut i = 0;
+    let mut found = false;
+    while i < haystack.len() {
+        if haystack[i..].starts_with(needle) {
+            out.extend_from_slice(with);
+            i += needle.len();
+            found = true;
+        } else {
+            out.push(haystack[i]);
+            i += 1;
+        }
+    }
+    found.then_some(out)
+}
+
+/// The secret answers of a render: (parameter, value) for every secret parameter
+/// answered with a string.
+pub fn secret_values(gp: &GoldenPath, answers: &Answers) -> Vec<(String, String)> {
+    gp.parameters()
+        .secrets()
+        .into_iter()
+        .filter_map(|k| {
+            let v = answers.values.get(&k)?.as_str()?.to_string();
+            Some((k, v))
+        })
+        .collect()
+}
+
+/// The baseline file's bytes for a render of `gp` with `answers`.
+pub fn encode(gp: &GoldenPath, answers: &Answers, rendered: &Rendered) -> Vec<u8> {
+    Baseline::of(rendered, &secret_values(gp, answers)).encode()
+}
+
+/// Read and decode the baseline at `path`.
+pub fn read(path: &std::path::Path) -> std::result::Result<Baseline, BaselineProblem> {
+    match std::fs::read(path) {
+        Ok(bytes) => Baseline::decode(&bytes),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Err(BaselineProblem::Missing),
+        Err(e) => Err(BaselineProblem::Corrupt(format!("cannot read it: {e}"))),
+    }
+}
+
+/// The error for a baseline that cannot be used.
+pub fn unusable(file: &str, problem: BaselineProblem) -> Error {
+    Error::BaselineUnavailable {
+        file: file.to_string(),
+        problem: problem.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::render::RenderedFile;
+
+    fn rendered(files: &[(&str, &[u8])]) -> Rendered {
+        let mut r = Rendered::default();
+        for (p, c) in files {
+            r.files.insert(
+                p.to_string(),
+                RenderedFile {
+                    content: c.to_vec(),
+                    mode: FileMode::File,
+                    layer: "skeleton".into(),
+                    source: format!("{p}.tera"),
+                    templated: true,
+                },
+            );
+        }
+        r
+    }
+
+    #[test]
+    fn round_trip_dedupes_and_is_deterministic() {
+        let r = rendered(&[("a", b"same\n"), ("b", b"same\n"), ("c", b"other\n")]);
+        let b = Baseline::of(&r, &[]);
+        assert_eq!(b.blob_count(), 2);
+        let bytes = b.encode();
+        assert_eq!(bytes, Baseline::of(&r, &[]).encode());
+        let back = Baseline::decode(&bytes).unwrap();
+        assert_eq!(back, b);
+        assert_eq!(
+            back.content(&hash_bytes(b"other\n"), &[]).unwrap(),
+            b"other\n"
+        );
+        assert_eq!(back.origins()["a"].source, "a.tera");
+    }
+
+    #[test]
+    fn secrets_never_stored_and_substituted_back() {
+        let r = rendered(&[(".env", b"TOKEN=hunter2-secret\nOTHER=1\n")]);
+        let secrets = vec![("token".to_string(), "hunter2-secret".to_string())];
+        let bytes = Baseline::of(&r, &secrets).encode();
+        let mut plain = Vec::new();
+        zstd::stream::copy_decode(&bytes[MAGIC.len()..], &mut plain).unwrap();
+        assert!(!plain.windows(7).any(|w| w == b"hunter2"));
+        let back = Baseline::decode(&bytes).unwrap();
+        let h = hash_bytes(b"TOKEN=hunter2-secret\nOTHER=1\n");
+        assert_eq!(
+            back.content(&h, &secrets).unwrap(),
+            b"TOKEN=hunter2-secret\nOTHER=1\n"
+        );
+        let other = vec![("token".to_string(), "new-value".to_string())];
+        assert_eq!(
+            back.content(&h, &other).unwrap(),
+            b"TOKEN=new-value\nOTHER=1\n"
+        );
+    }
+
+    #[test]
+    fn corruption_is_detected() {
+        let r = rendered(&[("a", b"content one\n"), ("b", b"content two\n")]);
+        let bytes = Baseline::of(&r, &[]).encode();
+        for cut in [0, MAGIC.len(), MAGIC.len() + 5, bytes.len() - 1] {
+            assert!(
+                matches!(
+                    Baseline::decode(&bytes[..cut]),
+                    Err(BaselineProblem::Corrupt(_))
+                ),
+                "truncated at {cut}"
+            );
+        }
+        let mut flipped = bytes.clone();
+        let last = flipped.len() - 6;
+        flipped[last] ^= 0x40;
+        assert!(Baseline::decode(&flipped).is_err());
+        assert!(matches!(
+            read(std::path::Path::new("/nonexistent/x.baseline")),
+            Err(BaselineProblem::Missing)
+        ));
+    }
+}
