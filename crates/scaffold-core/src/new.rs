@@ -185,44 +185,52 @@ fn read_existing(path: &Path) -> Option<(Vec<u8>, FileMode)> {
         .map(|e| (e.content, e.mode))
 }
 
-/// Plan writing `rendered` to `opts.dest`, with the answers file last.
-pub fn plan_new(
-    gp: &GoldenPath,
-    answers: &Answers,
-    rendered: &Rendered,
-    opts: &NewOptions,
-) -> Result<NewPlan> {
-    let dest = &opts.dest;
-    let present = existing_entries(dest)?;
-    if !present.is_empty() && !opts.force && !opts.into {
-        return Err(Error::DestinationNotEmpty {
-            path: dest.clone(),
-            entries: present,
-        });
-    }
-    let answers_path = AnswersFile::relative_path(gp.name());
-    if rendered.files.contains_key(&answers_path)
-        || rendered.files.contains_key(crate::provenance::ANSWERS_DIR)
-    {
-        return Err(Error::Usage(format!(
-            "the golden path renders `{answers_path}`, which is reserved for scaffold's answers file; rename that skeleton file"
-        )));
-    }
-    if opts.into && !opts.force && to_fs_path(dest, &answers_path).exists() {
-        return Err(Error::AlreadyApplied {
-            root: dest.clone(),
-            golden_path: gp.name().to_string(),
-            answers_file: answers_path,
-        });
-    }
+/// The rendered files against the destination (`fresh`: empty or absent).
+#[derive(Default)]
+struct Planned {
+    entries: Vec<PreviewEntry>,
+    overwrites: Vec<String>,
+    existing: BTreeMap<String, Vec<u8>>,
+    changes: Vec<Change>,
+    contents: BTreeMap<String, Vec<u8>>,
+}
 
-    let mut entries = Vec::new();
-    let mut overwrites = Vec::new();
-    let mut existing = BTreeMap::new();
-    let mut changes = Vec::new();
-    let mut contents = BTreeMap::new();
+impl Planned {
+    /// A file of scaffold's own (enforced, never templated), as an entry.
+    fn own_entry(&mut self, dest: &Path, path: &str, content: &[u8], source: &str) {
+        let status = match read_existing(&to_fs_path(dest, path)) {
+            None => EntryStatus::Create,
+            Some((c, _)) if c == content => EntryStatus::Unchanged,
+            Some((c, _)) => {
+                self.existing.insert(path.to_string(), c);
+                EntryStatus::Overwrite
+            }
+        };
+        self.entries.push(PreviewEntry {
+            path: path.to_string(),
+            size: content.len(),
+            mode: FileMode::File,
+            layer: "(scaffold)".to_string(),
+            source: source.to_string(),
+            templated: false,
+            status,
+            policy: Policy::Enforced,
+        });
+        self.contents.insert(path.to_string(), content.to_vec());
+    }
+}
+
+fn plan_files(gp: &GoldenPath, rendered: &Rendered, dest: &Path, fresh: bool) -> Planned {
+    let mut out = Planned::default();
+    let Planned {
+        entries,
+        overwrites,
+        existing,
+        changes,
+        contents,
+    } = &mut out;
     for (path, f) in &rendered.files {
-        let status = if present.is_empty() {
+        let status = if fresh {
             EntryStatus::Create
         } else {
             match read_existing(&to_fs_path(dest, path)) {
@@ -258,70 +266,75 @@ pub fn plan_new(
             policy: gp.policy().of(path),
         });
     }
-    if opts.into && !opts.force && !overwrites.is_empty() {
-        return Err(Error::WouldOverwrite {
-            root: dest.clone(),
-            paths: overwrites,
+    out
+}
+
+/// Plan writing `rendered` to `opts.dest`, with the answers file last.
+pub fn plan_new(
+    gp: &GoldenPath,
+    answers: &Answers,
+    rendered: &Rendered,
+    opts: &NewOptions,
+) -> Result<NewPlan> {
+    let dest = &opts.dest;
+    let present = existing_entries(dest)?;
+    if !present.is_empty() && !opts.force && !opts.into {
+        return Err(Error::DestinationNotEmpty {
+            path: dest.clone(),
+            entries: present,
         });
     }
+    let answers_path = AnswersFile::relative_path(gp.name());
+    if rendered.files.contains_key(&answers_path)
+        || rendered.files.contains_key(crate::provenance::ANSWERS_DIR)
+    {
+        return Err(Error::Usage(format!(
+            "the golden path renders `{answers_path}`, which is reserved for scaffold's answers file; rename that skeleton file"
+        )));
+    }
+    if opts.into && !opts.force && to_fs_path(dest, &answers_path).exists() {
+        return Err(Error::AlreadyApplied {
+            root: dest.clone(),
+            golden_path: gp.name().to_string(),
+            answers_file: answers_path,
+        });
+    }
+
+    let mut planned = plan_files(gp, rendered, dest, present.is_empty());
+    if opts.into && !opts.force && !planned.overwrites.is_empty() {
+        return Err(Error::WouldOverwrite {
+            root: dest.clone(),
+            paths: planned.overwrites,
+        });
+    }
+    // The answers file is the last entry; the baseline (the pristine render, for later
+    // updates) is written before it, and it is written last.
     let answers_file = AnswersFile::new(gp, answers, rendered)
         .to_yaml()
         .into_bytes();
-    let answers_status = match read_existing(&to_fs_path(dest, &answers_path)) {
-        None => EntryStatus::Create,
-        Some((c, _)) if c == answers_file => EntryStatus::Unchanged,
-        Some((c, _)) => {
-            existing.insert(answers_path.clone(), c);
-            EntryStatus::Overwrite
-        }
-    };
-    entries.push(PreviewEntry {
-        path: answers_path.clone(),
-        size: answers_file.len(),
-        mode: FileMode::File,
-        layer: "(scaffold)".to_string(),
-        source: "answers file".to_string(),
-        templated: false,
-        status: answers_status,
-        policy: Policy::Enforced,
-    });
-    // The baseline (the pristine render, for later updates), then the answers file.
     let baseline_path = AnswersFile::baseline_relative_path(gp.name());
     let baseline = crate::baseline::encode(gp, answers, rendered);
-    let baseline_status = match read_existing(&to_fs_path(dest, &baseline_path)) {
-        None => EntryStatus::Create,
-        Some((c, _)) if c == baseline => EntryStatus::Unchanged,
-        Some((c, _)) => {
-            existing.insert(baseline_path.clone(), c);
-            EntryStatus::Overwrite
-        }
-    };
-    entries.push(PreviewEntry {
-        path: baseline_path.clone(),
-        size: baseline.len(),
-        mode: FileMode::File,
-        layer: "(scaffold)".to_string(),
-        source: "baseline".to_string(),
-        templated: false,
-        status: baseline_status,
-        policy: Policy::Enforced,
-    });
-    contents.insert(baseline_path.clone(), baseline.clone());
-    changes.push(Change {
-        path: baseline_path,
-        op: Op::Write {
-            content: baseline,
-            mode: FileMode::File,
-        },
-    });
-    contents.insert(answers_path.clone(), answers_file.clone());
-    changes.push(Change {
-        path: answers_path.clone(),
-        op: Op::Write {
-            content: answers_file,
-            mode: FileMode::File,
-        },
-    });
+    planned.own_entry(dest, &answers_path, &answers_file, "answers file");
+    planned.own_entry(dest, &baseline_path, &baseline, "baseline");
+    for (path, content) in [
+        (baseline_path, baseline),
+        (answers_path.clone(), answers_file),
+    ] {
+        planned.changes.push(Change {
+            path,
+            op: Op::Write {
+                content,
+                mode: FileMode::File,
+            },
+        });
+    }
+    let Planned {
+        entries,
+        overwrites,
+        existing,
+        changes,
+        contents,
+    } = planned;
     Ok(NewPlan {
         golden_path: gp.name().to_string(),
         version: gp.version.clone(),
