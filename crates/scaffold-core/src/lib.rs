@@ -43,6 +43,7 @@ pub mod answers;
 pub mod baseline;
 pub mod check;
 pub mod definition;
+pub mod diff;
 pub mod engine;
 pub mod error;
 pub mod git;
