@@ -971,9 +971,6 @@ fn short(commit: &str) -> &str {
 
 /// The recorded commit must still be in the source: contained in one of its tags or
 /// branches (a commit only the cache still holds would vanish from a fresh cache).
-///
-/// Workaround: reachability is computed here by opening the cache repository with
-/// git2, until `git::CachedRepo` offers it.
 fn ensure_recorded_commit(
     project: &Project,
     repo: &crate::git::CachedRepo,
@@ -981,35 +978,7 @@ fn ensure_recorded_commit(
     commit: &str,
     reference: Option<&str>,
 ) -> Result<()> {
-    let reachable = (|| -> std::result::Result<bool, git2::Error> {
-        let git = git2::Repository::open_bare(repo.path())?;
-        let Ok(oid) = git2::Oid::from_str(commit) else {
-            return Ok(false);
-        };
-        if git.find_commit(oid).is_err() {
-            return Ok(false);
-        }
-        let mut tips = Vec::new();
-        for r in git.references()? {
-            let r = r?;
-            let name = r.name().unwrap_or_default();
-            if name.starts_with("refs/tags/") || name.starts_with("refs/remotes/") {
-                if let Ok(c) = r.peel_to_commit() {
-                    tips.push(c.id());
-                }
-            }
-        }
-        if tips.contains(&oid) {
-            return Ok(true);
-        }
-        for tip in tips {
-            if git.graph_descendant_of(tip, oid)? {
-                return Ok(true);
-            }
-        }
-        Ok(false)
-    })()
-    .map_err(crate::git::GitError::from)?;
+    let reachable = repo.contains(commit)?;
     if reachable {
         return Ok(());
     }

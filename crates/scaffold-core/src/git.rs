@@ -1113,6 +1113,37 @@ impl CachedRepo {
         Ok(out)
     }
 
+    /// Whether `commit` is in the repository and reachable from one of its tags or
+    /// branches (a commit only the cache still holds would vanish from a fresh cache).
+    pub fn contains(&self, commit: &str) -> Result<bool, GitError> {
+        let git = &self.repo;
+        let Ok(oid) = git2::Oid::from_str(commit) else {
+            return Ok(false);
+        };
+        if git.find_commit(oid).is_err() {
+            return Ok(false);
+        }
+        let mut tips = Vec::new();
+        for r in git.references()? {
+            let r = r?;
+            let name = r.name().unwrap_or_default();
+            if name.starts_with("refs/tags/") || name.starts_with("refs/remotes/") {
+                if let Ok(c) = r.peel_to_commit() {
+                    tips.push(c.id());
+                }
+            }
+        }
+        if tips.contains(&oid) {
+            return Ok(true);
+        }
+        for tip in tips {
+            if git.graph_descendant_of(tip, oid)? {
+                return Ok(true);
+            }
+        }
+        Ok(false)
+    }
+
     /// All semver tags (`v1.2.3` or `1.2.3`), ascending by version (ties by name):
     /// tag name, parsed version and commit id. Annotated tags are peeled to their
     /// commits; tags of non-commits are skipped.
