@@ -115,19 +115,7 @@ pub fn show(engine: &Engine, name: &str, format: Format) -> Result<u8, Error> {
 }
 
 pub fn lint(engine: &Engine, path: &str, format: Format) -> Result<u8, Error> {
-    let p = std::path::Path::new(path);
-    let located = if p.is_dir() && !p.join("golden-path.yaml").is_file() {
-        let found = scaffold_core::source::directory_definitions(p)?;
-        if found.is_empty() {
-            return Err(Error::Usage(format!(
-                "no golden-path definitions found in `{path}`"
-            )));
-        }
-        found
-    } else {
-        vec![engine.locate(path)?]
-    };
-    let reports: Vec<_> = located.iter().map(scaffold_core::lint).collect();
+    let reports = scaffold_core::lint::lint_path(engine, path)?;
     let failed = reports.iter().any(|r| !r.is_clean());
     if format == Format::Json {
         output::json(&reports);
