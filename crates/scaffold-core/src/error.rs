@@ -363,6 +363,21 @@ pub enum Error {
         /// What is wrong with it.
         problem: String,
     },
+    /// A symbolic link stands for a directory on the way to a project path: nothing
+    /// is read or written through it, since it could lead outside the project.
+    #[error("{}", if *.writing {
+        format!("refusing to write `{path}`: `{}` is a symbolic link, and writing through it could leave the destination", .link.display())
+    } else {
+        format!("`{}` is a symbolic link, so `{path}` may lie outside the project; replace the link with a directory", .link.display())
+    })]
+    LinkOnTheWay {
+        /// The project path (relative to the root).
+        path: String,
+        /// The link, on disk.
+        link: PathBuf,
+        /// Whether it was met writing (else reading).
+        writing: bool,
+    },
     /// Anything else the caller did wrong, with what to do.
     #[error("{0}")]
     Usage(String),
@@ -406,6 +421,8 @@ pub enum ErrorKind {
     BaseUnavailable,
     /// [`Error::NotAGitSource`]: the source has one version only.
     SingleVersion,
+    /// [`Error::LinkOnTheWay`]: a symbolic link stands where a project directory goes.
+    LinkOnTheWay,
     /// [`Error::Usage`] and anything without a kind of its own.
     Other,
 }

@@ -512,10 +512,11 @@ impl Project {
         let mut out = Tree::new();
         for p in paths {
             if let Some(dir) = links.first(p) {
-                return Err(Error::Usage(format!(
-                    "`{}` is a symbolic link, so `{p}` may lie outside the project; replace the link with a directory",
-                    to_fs_path(&self.root, dir).display()
-                )));
+                return Err(Error::LinkOnTheWay {
+                    path: p.clone(),
+                    link: to_fs_path(&self.root, dir),
+                    writing: false,
+                });
             }
             if let Some(e) = read_entry(&to_fs_path(&self.root, p))? {
                 out.insert(p.clone(), e);

@@ -223,10 +223,11 @@ fn snapshot(path: &Path) -> Result<Snapshot> {
 /// Refuse to write through a symbolic link that sits on the way to `rel` in `root`.
 fn check_no_link_on_the_way(root: &Path, rel: &str) -> Result<()> {
     match crate::tree::link_on_the_way(root, rel) {
-        Some(p) => Err(Error::Usage(format!(
-            "refusing to write `{rel}`: `{}` is a symbolic link, and writing through it could leave the destination",
-            p.display()
-        ))),
+        Some(link) => Err(Error::LinkOnTheWay {
+            path: rel.to_string(),
+            link,
+            writing: true,
+        }),
         None => Ok(()),
     }
 }
