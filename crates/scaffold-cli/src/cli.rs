@@ -16,6 +16,7 @@ Exit codes:
 const SOURCES: &str = "\
 Golden-path sources (NAME):
   go-microservice                        a name from the built-in library or --templates
+  go-microservice@1.0.0                  a released version (`scaffold list --versions`)
   ./path/to/golden-path.yaml             a definition file (or a template directory)
   https://github.com/acme/golden-paths//go-microservice?ref=v1.2.0
   ssh://git@github.com/acme/golden-paths.git//golden-paths/go-microservice.yaml
@@ -79,12 +80,15 @@ pub enum Format {
 pub enum Command {
     /// List every golden path found, with its source.
     List {
+        /// List every released version of each golden path, newest first.
+        #[arg(long)]
+        versions: bool,
         #[arg(long, value_enum, default_value_t)]
         format: Format,
     },
     /// Show a golden path's parameters as a table.
     Show {
-        /// Name, path or git source of the golden path.
+        /// Name (NAME or NAME@VERSION), path or git source of the golden path.
         name: String,
         #[arg(long, value_enum, default_value_t)]
         format: Format,
@@ -124,7 +128,8 @@ pub struct AnswerArgs {
 
 #[derive(Debug, Args)]
 pub struct NewArgs {
-    /// Golden path: a name, a definition file or directory, or a git source.
+    /// Golden path: a name (NAME, or NAME@VERSION for a released version), a
+    /// definition file or directory, or a git source.
     pub name: String,
     /// Destination directory (default: ./<name answer>).
     pub dest: Option<PathBuf>,
@@ -154,9 +159,15 @@ pub struct NewArgs {
 pub struct UpdateArgs {
     /// Project directory (default: the current directory).
     pub dir: Option<PathBuf>,
-    /// Version to update to: a tag, branch or commit (default: the latest semver tag).
+    /// Version to update to: a tag, branch or commit of a git source, a released
+    /// version of a built-in golden path, or `latest` (the default).
     #[arg(long, value_name = "REF")]
     pub to: Option<String>,
+    /// The golden path's new source, when its template moved (a name, definition file
+    /// or directory, or git source): the update takes the new version from it and
+    /// records it in the answers file. It must define the same golden path.
+    #[arg(long, value_name = "SOURCE", conflicts_with = "all")]
+    pub source: Option<String>,
     #[command(flatten)]
     pub answers: AnswerArgs,
     /// Which golden path to update when the project has several (by name).
@@ -237,7 +248,8 @@ pub struct DiffArgs {
     /// Show what `scaffold update` would change instead of what the project changed.
     #[arg(long)]
     pub upstream: bool,
-    /// Version for --upstream: a tag, branch or commit of a git source (default: latest).
+    /// Version for --upstream: a tag, branch or commit of a git source, or a released
+    /// version of a built-in golden path (default: latest).
     #[arg(long, value_name = "REF", requires = "upstream")]
     pub to: Option<String>,
 }

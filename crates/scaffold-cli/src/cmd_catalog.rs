@@ -37,6 +37,42 @@ pub fn list(engine: &Engine, format: Format) -> Result<u8, Error> {
     Ok(0)
 }
 
+pub fn list_versions(engine: &Engine, format: Format) -> Result<u8, Error> {
+    let catalog = engine.catalog_versions()?;
+    if format == Format::Json {
+        output::json(&catalog);
+        return Ok(0);
+    }
+    let mut rows: Vec<Vec<String>> = Vec::new();
+    for c in &catalog {
+        if let Some(e) = &c.error {
+            rows.push(vec![
+                c.name.clone(),
+                "?".to_string(),
+                format!(
+                    "{} {RED}[broken: {}]{RESET}",
+                    c.source,
+                    e.lines().next().unwrap_or_default()
+                ),
+            ]);
+            continue;
+        }
+        for v in &c.versions {
+            let version = if v.latest {
+                format!("{} (latest)", v.version)
+            } else {
+                v.version.clone()
+            };
+            rows.push(vec![c.name.clone(), version, v.definition.clone()]);
+        }
+    }
+    print!(
+        "{}",
+        output::table(&["NAME", "VERSION", "DEFINITION"], &rows)
+    );
+    Ok(0)
+}
+
 fn short(v: &Value) -> String {
     match v {
         Value::String(s) => s.clone(),
@@ -46,11 +82,12 @@ fn short(v: &Value) -> String {
 
 pub fn show(engine: &Engine, name: &str, format: Format) -> Result<u8, Error> {
     let gp = engine.load(name)?;
-    let questions = gp.parameters().questions();
     if format == Format::Json {
         output::json(&gp.info());
         return Ok(0);
     }
+    let questions = gp.parameters().questions();
+    let newest = scaffold_core::changelog::newest(&gp);
     let m = &gp.definition.metadata;
     println!(
         "{BOLD}{}{RESET} {} {DIM}({}){RESET}",
@@ -60,6 +97,35 @@ pub fn show(engine: &Engine, name: &str, format: Format) -> Result<u8, Error> {
     );
     if let Some(d) = &m.description {
         println!("{d}");
+    }
+    if let Some(entry) = &newest {
+        // The first bullet (or paragraph), on one line, cut at about 100 characters.
+        let mut first = String::new();
+        for line in entry.body.lines().map(str::trim) {
+            let starts_item = line.starts_with(['-', '*']);
+            if line.is_empty() || (starts_item && !first.is_empty()) {
+                if first.is_empty() {
+                    continue;
+                }
+                break;
+            }
+            if !first.is_empty() {
+                first.push(' ');
+            }
+            first.push_str(line.trim_start_matches(['-', '*']).trim());
+        }
+        if first.chars().count() > 100 {
+            first = first.chars().take(99).collect::<String>() + "…";
+        }
+        println!(
+            "{DIM}Changelog {}{}:{RESET} {first}",
+            entry.version,
+            entry
+                .date
+                .as_ref()
+                .map(|d| format!(" ({d})"))
+                .unwrap_or_default()
+        );
     }
     println!();
     let rows: Vec<Vec<String>> = questions

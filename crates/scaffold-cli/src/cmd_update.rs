@@ -23,6 +23,7 @@ pub fn run(engine: &Engine, global: &Global, args: &UpdateArgs) -> Result<u8, Er
             answers: serde_json::Map::new(),
             sets: args.answers.set.clone(),
             reconstruct_base: args.reconstruct_base,
+            source: args.source.clone(),
         };
         if let Some(f) = &args.answers.values {
             options.answers = scaffold_core::answers::read_values_file(f)?;
@@ -114,6 +115,22 @@ fn print_plan(plan: &UpdatePlan, dry_run: bool, global: &Global) {
         println!(
             "{YELLOW}note{RESET}: the pristine content of some files is unknown; those changed on both sides are reported as conflicts"
         );
+    }
+    if !plan.changelog.is_empty() {
+        println!("{BOLD}Changes in {}{RESET}:", plan.golden_path);
+        for entry in &plan.changelog {
+            match &entry.date {
+                Some(d) => println!("  {BOLD}{}{RESET} {DIM}({d}){RESET}", entry.version),
+                None => println!("  {BOLD}{}{RESET}", entry.version),
+            }
+            for line in entry.body.lines() {
+                if line.is_empty() {
+                    println!();
+                } else {
+                    println!("    {line}");
+                }
+            }
+        }
     }
     for d in &plan.dropped_answers {
         println!("{YELLOW}note{RESET}: answer `{d}` is no longer a parameter and was dropped");

@@ -29,7 +29,13 @@ fn main() -> ExitCode {
 fn run(cli: cli::Cli) -> Result<u8, scaffold_core::Error> {
     let engine = engine(&cli.global);
     match cli.command {
-        cli::Command::List { format } => cmd_catalog::list(&engine, format),
+        cli::Command::List { versions, format } => {
+            if versions {
+                cmd_catalog::list_versions(&engine, format)
+            } else {
+                cmd_catalog::list(&engine, format)
+            }
+        }
         cli::Command::Show { name, format } => cmd_catalog::show(&engine, &name, format),
         cli::Command::Lint { path, format } => cmd_catalog::lint(&engine, &path, format),
         cli::Command::New(args) => cmd_new::run(&engine, &cli.global, &args),

@@ -32,6 +32,11 @@ pub fn print_error(e: &scaffold_core::Error) {
         eprintln!("  {DIM}caused by:{RESET} {s}");
         source = s.source();
     }
+    if let scaffold_core::Error::SourceGone { .. } = e {
+        eprintln!(
+            "{BOLD}hint{RESET}: if the golden path moved, run `scaffold update --source NEW` in the project, naming where it lives now (a directory, definition file or git source)"
+        );
+    }
 }
 
 fn lines(items: &[String]) -> String {
@@ -86,10 +91,6 @@ fn with_flags(e: &scaffold_core::Error) -> Option<String> {
         E::Git(scaffold_core::git::GitError::NoCacheDir) => {
             "cannot determine a cache directory for git repositories; set SCAFFOLD_CACHE_DIR to a writable directory".to_string()
         }
-        E::NotAGitSource { root, source_label } => format!(
-            "--to needs a git source; {} comes from {source_label}, which has one version only",
-            root.display()
-        ),
         _ => return None,
     })
 }

@@ -113,7 +113,7 @@ pub struct FileReport {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Behind {
     /// Number of newer released versions, up to and including the latest (`None`
-    /// when the source has no version history: built-in, local, or untagged git).
+    /// when the source has no version history: local, or untagged git).
     pub versions: Option<usize>,
     /// The recorded version.
     pub current: String,
@@ -864,6 +864,7 @@ fn freshness(engine: &Engine, project: &Project, offline: bool) -> Result<Freshn
             }
             git_freshness(engine, project, url, commit, reference.as_deref())
         }
+        SourceRecord::Builtin { .. } => builtin_freshness(engine, project),
         record => {
             let located =
                 remote::locate_recorded(engine, record, &file.golden_path, &Target::Latest)?;
@@ -896,6 +897,66 @@ fn freshness(engine: &Engine, project: &Project, offline: bool) -> Result<Freshn
             })
         }
     }
+}
+
+/// Built-in golden paths carry every released version: count the released versions
+/// after the recorded one, up to the head (offline: nothing is fetched).
+fn builtin_freshness(engine: &Engine, project: &Project) -> Result<Freshness> {
+    let file = &project.file;
+    let head = remote::locate_recorded(engine, &file.source, &file.golden_path, &Target::Latest)?;
+    let head_version = crate::source::declared_version(&head)?;
+    let released = crate::source::builtin_versions(crate::ENGINE_VERSION, &file.golden_path)?;
+    let mut notes = Vec::new();
+    if !released
+        .iter()
+        .any(|v| crate::source::same_version(&v.version, &file.version))
+    {
+        notes.push(format!(
+            "the recorded version {} of {} is not one that this scaffold ({}) ships; released: {}",
+            file.version,
+            file.golden_path,
+            crate::ENGINE_VERSION,
+            released
+                .iter()
+                .map(|v| v.version.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ));
+    }
+    let behind = match (parse_version(&file.version), parse_version(&head_version)) {
+        (Some(cur), Some(new)) if new > cur => {
+            let newer: BTreeSet<semver::Version> = released
+                .iter()
+                .filter_map(|v| parse_version(&v.version))
+                .filter(|v| *v > cur && *v <= new && (v.pre.is_empty() || !new.pre.is_empty()))
+                .collect();
+            Some(Behind {
+                versions: Some(newer.len()),
+                current: file.version.clone(),
+                latest: head_version.clone(),
+            })
+        }
+        (Some(cur), Some(new)) if new < cur => {
+            notes.push(format!(
+                "the recorded version {} is newer than the built-in version {head_version} of this scaffold ({}); upgrade scaffold",
+                file.version,
+                crate::ENGINE_VERSION
+            ));
+            None
+        }
+        (Some(_), Some(_)) => None,
+        _ if !crate::source::same_version(&file.version, &head_version) => Some(Behind {
+            versions: None,
+            current: file.version.clone(),
+            latest: head_version.clone(),
+        }),
+        _ => None,
+    };
+    Ok(Freshness {
+        latest: Some(head_version),
+        behind,
+        notes,
+    })
 }
 
 fn git_freshness(

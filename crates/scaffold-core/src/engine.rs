@@ -78,6 +78,64 @@ pub struct CatalogEntry {
     pub shadowed: bool,
 }
 
+/// One golden path with every version, for `scaffold list --versions`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CatalogVersions {
+    /// Golden-path name.
+    pub name: String,
+    /// Where it is defined (`built-in`, or the definition file).
+    pub source: String,
+    /// Every version, newest first.
+    pub versions: Vec<CatalogVersion>,
+    /// Why its versions cannot be listed, if they cannot.
+    pub error: Option<String>,
+}
+
+/// One version in [`CatalogVersions`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CatalogVersion {
+    /// The version.
+    pub version: String,
+    /// Whether it is the newest (what `NAME` and `NAME@latest` give).
+    pub latest: bool,
+    /// Its definition file, as messages name it.
+    pub definition: String,
+}
+
+/// Parse the version asked for after `NAME@`.
+pub(crate) fn parse_requested(name: &str, version: &str) -> Result<semver::Version> {
+    semver::Version::parse(version.strip_prefix('v').unwrap_or(version)).map_err(|e| {
+        Error::InvalidVersion {
+            golden_path: name.to_string(),
+            version: version.to_string(),
+            reason: if version.is_empty() {
+                "it is empty".to_string()
+            } else {
+                e.to_string()
+            },
+        }
+    })
+}
+
+/// The version `wanted` among `versions`, or [`Error::VersionNotFound`].
+pub(crate) fn pick_version(
+    name: &str,
+    asked: &str,
+    wanted: &semver::Version,
+    versions: Vec<source::VersionedLocated>,
+) -> Result<Located> {
+    let available: Vec<String> = versions.iter().map(|v| v.version.clone()).collect();
+    versions
+        .into_iter()
+        .find(|v| source::parse_version(&v.version).as_ref() == Some(wanted))
+        .map(|v| v.located)
+        .ok_or_else(|| Error::VersionNotFound {
+            golden_path: name.to_string(),
+            version: asked.to_string(),
+            available,
+        })
+}
+
 impl Engine {
     /// An engine with the built-in library only.
     pub fn new() -> Engine {
@@ -185,6 +243,9 @@ impl Engine {
                 "no golden-path definition at `{reference}`"
             )));
         }
+        if let Some((name, version)) = reference.rsplit_once('@') {
+            return self.locate_version(name, version);
+        }
         let all = self.located()?;
         if let Some(found) = all.iter().find(|l| l.name == reference) {
             return Ok(found.clone());
@@ -193,6 +254,80 @@ impl Engine {
             name: reference.to_string(),
             suggestions: closest(reference, all.iter().map(|l| l.name.as_str())),
         })
+    }
+
+    /// Every version of the golden path `name` (from the first library that has the
+    /// name, as [`Engine::locate`] picks it), newest first. A built-in golden path has
+    /// its head and every frozen release; any other source has the one version it holds.
+    pub fn versions(&self, name: &str) -> Result<Vec<source::VersionedLocated>> {
+        let all = self.located()?;
+        let Some(found) = all.iter().find(|l| l.name == name) else {
+            return Err(Error::UnknownGoldenPath {
+                name: name.to_string(),
+                suggestions: closest(name, all.iter().map(|l| l.name.as_str())),
+            });
+        };
+        match &found.record {
+            source::SourceRecord::Builtin { engine_version } => {
+                source::builtin_versions(engine_version, name)
+            }
+            _ => Ok(vec![source::VersionedLocated {
+                version: source::declared_version(found)?,
+                located: found.clone(),
+                head: true,
+                release_dir: None,
+            }]),
+        }
+    }
+
+    /// Locate version `version` of the golden path `name`: `latest` is the newest
+    /// (the head of the built-in library); anything else must be a semantic version
+    /// ([`Error::InvalidVersion`]) that the golden path has ([`Error::VersionNotFound`]).
+    pub fn locate_version(&self, name: &str, version: &str) -> Result<Located> {
+        if version == "latest" {
+            return self.locate(name);
+        }
+        let versions = self.versions(name)?;
+        let wanted = parse_requested(name, version)?;
+        pick_version(name, version, &wanted, versions)
+    }
+
+    /// Every golden path (the first of each name) with all its versions, newest first,
+    /// for `scaffold list --versions`.
+    pub fn catalog_versions(&self) -> Result<Vec<CatalogVersions>> {
+        let mut seen = std::collections::HashSet::new();
+        let mut out = Vec::new();
+        for l in self.located()? {
+            if !seen.insert(l.name.clone()) {
+                continue;
+            }
+            let source = match &l.record {
+                source::SourceRecord::Builtin { .. } => "built-in".to_string(),
+                _ => l.fs.display(&l.definition),
+            };
+            let mut entry = CatalogVersions {
+                name: l.name.clone(),
+                source,
+                versions: Vec::new(),
+                error: None,
+            };
+            match self.versions(&l.name) {
+                Ok(vs) => {
+                    entry.versions = vs
+                        .iter()
+                        .enumerate()
+                        .map(|(i, v)| CatalogVersion {
+                            version: v.version.clone(),
+                            latest: i == 0,
+                            definition: v.located.fs.display(&v.located.definition),
+                        })
+                        .collect();
+                }
+                Err(e) => entry.error = Some(e.to_string()),
+            }
+            out.push(entry);
+        }
+        Ok(out)
     }
 
     /// Locate and load a golden path.

@@ -323,35 +323,6 @@ pub enum Error {
         /// The filters that matched nothing.
         paths: Vec<String>,
     },
-    /// The pristine render of a project's recorded version cannot be reproduced: its
-    /// source (built-in or local) now has another version only.
-    #[error("{} was generated from {golden_path} {version}, but only version {available} is available from {source_label}; the pristine render cannot be reproduced", .root.display())]
-    BaseUnavailable {
-        /// The project.
-        root: PathBuf,
-        /// The golden path.
-        golden_path: String,
-        /// The recorded version.
-        version: String,
-        /// The version the source has now.
-        available: String,
-        /// The source, as shown to users.
-        source_label: String,
-    },
-    /// The local definition a project was generated from is gone.
-    #[error("the golden path's definition `{}` no longer exists; restore it, or move the project to another source", .path.display())]
-    SourceGone {
-        /// The definition file recorded.
-        path: PathBuf,
-    },
-    /// Another version was asked for, but the project's source has one version only.
-    #[error("{} comes from {source_label}, which has one version only; only git sources have other versions", .root.display())]
-    NotAGitSource {
-        /// The project.
-        root: PathBuf,
-        /// Its source, as shown to users.
-        source_label: String,
-    },
     /// The project's stored baseline (its pristine render) cannot be used: missing,
     /// corrupt, or not matching the manifest.
     #[error(
@@ -377,6 +348,54 @@ pub enum Error {
         link: PathBuf,
         /// Whether it was met writing (else reading).
         writing: bool,
+    },
+    /// A golden path has no released version of that number.
+    #[error("golden path `{golden_path}` has no version {version}; available: {}", if .available.is_empty() { "none".to_string() } else { .available.join(", ") })]
+    VersionNotFound {
+        /// The golden path.
+        golden_path: String,
+        /// The version asked for.
+        version: String,
+        /// The versions that exist, newest first.
+        available: Vec<String>,
+    },
+    /// A version string (after `NAME@`, or given as the target of an update) that is not
+    /// a semantic version.
+    #[error(
+        "`{version}` is not a version of golden path `{golden_path}`: {reason}; give a semantic version such as 1.0.0, or `latest`"
+    )]
+    InvalidVersion {
+        /// The golden path.
+        golden_path: String,
+        /// What was given.
+        version: String,
+        /// Why it does not parse.
+        reason: String,
+    },
+    /// The source a project records (a local definition, a git repository) is gone or
+    /// cannot be reached, so the project's golden path cannot be loaded from it.
+    #[error(
+        "{reason}; the source of golden path `{golden_path}` recorded in the project ({source_text}) is gone: restore it, or point the project at the golden path's new location"
+    )]
+    SourceGone {
+        /// The golden path.
+        golden_path: String,
+        /// The recorded source, as displayed.
+        source_text: String,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// A project is pointed at a new source that defines another golden path.
+    #[error(
+        "{source_text} defines golden path `{found}`, not `{expected}`; a project's source can only move to a source of the same golden path"
+    )]
+    SourceMismatch {
+        /// The new source, as displayed.
+        source_text: String,
+        /// The project's golden path.
+        expected: String,
+        /// The golden path the new source defines.
+        found: String,
     },
     /// Anything else the caller did wrong, with what to do.
     #[error("{0}")]
@@ -416,11 +435,13 @@ pub enum ErrorKind {
     Git,
     /// [`Error::NotADirectory`], [`Error::NoDestination`], [`Error::UnmatchedPaths`].
     BadPath,
-    /// [`Error::BaseUnavailable`], [`Error::SourceGone`], [`Error::BaselineUnavailable`]:
-    /// the pristine base is not available.
+    /// [`Error::SourceGone`], [`Error::BaselineUnavailable`]: the pristine base (or the
+    /// source it is rendered from) is not available.
     BaseUnavailable,
-    /// [`Error::NotAGitSource`]: the source has one version only.
-    SingleVersion,
+    /// [`Error::VersionNotFound`]: no released version of that number.
+    VersionNotFound,
+    /// [`Error::InvalidVersion`]: not a semantic version.
+    InvalidVersion,
     /// [`Error::LinkOnTheWay`]: a symbolic link stands where a project directory goes.
     LinkOnTheWay,
     /// [`Error::Usage`] and anything without a kind of its own.
@@ -456,10 +477,11 @@ impl Error {
             Error::NotADirectory { .. }
             | Error::NoDestination { .. }
             | Error::UnmatchedPaths { .. } => ErrorKind::BadPath,
-            Error::BaseUnavailable { .. }
-            | Error::SourceGone { .. }
-            | Error::BaselineUnavailable { .. } => ErrorKind::BaseUnavailable,
-            Error::NotAGitSource { .. } => ErrorKind::SingleVersion,
+            Error::SourceGone { .. } | Error::BaselineUnavailable { .. } => {
+                ErrorKind::BaseUnavailable
+            }
+            Error::VersionNotFound { .. } => ErrorKind::VersionNotFound,
+            Error::InvalidVersion { .. } => ErrorKind::InvalidVersion,
             Error::Usage(_) => ErrorKind::Other,
             _ => ErrorKind::Other,
         }

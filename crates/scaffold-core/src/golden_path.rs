@@ -41,6 +41,8 @@ pub struct GoldenPathInfo<'a> {
     pub policy: &'a crate::definition::PolicyGlobs,
     /// Example answer sets.
     pub examples: &'a [Value],
+    /// The changelog entry of this version (or the newest one not newer), if any.
+    pub changelog_newest: Option<crate::changelog::ChangelogEntry>,
 }
 
 /// One computed value of a [`GoldenPathInfo`].
@@ -265,7 +267,13 @@ impl GoldenPath {
             skeletons: &spec.skeletons,
             policy: &spec.files.policy,
             examples: &spec.examples,
+            changelog_newest: crate::changelog::newest(self),
         }
+    }
+
+    /// Path of the definition file inside [`GoldenPath::fs`].
+    pub fn definition_path(&self) -> &str {
+        &self.definition_path
     }
 
     /// The template source.

@@ -41,6 +41,7 @@
 
 pub mod answers;
 pub mod baseline;
+pub mod changelog;
 pub mod check;
 pub mod definition;
 pub mod diff;
@@ -63,7 +64,9 @@ pub mod write;
 
 pub use answers::{Parameters, Question, QuestionKind};
 pub use definition::Definition;
-pub use engine::{CatalogEntry, ENGINE_VERSION, Engine, EngineBuilder};
+pub use engine::{
+    CatalogEntry, CatalogVersion, CatalogVersions, ENGINE_VERSION, Engine, EngineBuilder,
+};
 pub use error::{Error, ErrorKind, Result};
 pub use golden_path::{AnswerInput, Answers, GoldenPath, Policy};
 pub use lint::{LintReport, lint};

@@ -15,7 +15,7 @@ use crate::engine::Engine;
 use crate::error::{Error, Result};
 use crate::golden_path::{AnswerInput, Answers, GoldenPath};
 use crate::provenance::{ANSWERS_DIR, AnswersFile};
-use crate::remote::{self, Target};
+use crate::remote;
 use crate::render::Rendered;
 use crate::source::SourceRecord;
 use crate::tree::{Entry, FileMode, Tree, hash_bytes, to_fs_path};
@@ -32,6 +32,7 @@ pub enum BaseOrigin {
     /// The recorded version rendered again, its output matching the manifest's hash.
     Render,
     /// A blob in the project's own git history matching the manifest's hash.
+    #[serde(rename = "git-history")]
     History,
     /// Nowhere: only the manifest's hash is known, so a path changed on both sides is
     /// merged as if both had added it.
@@ -432,23 +433,19 @@ impl Project {
     /// Render the recorded version with the recorded answers (plus `sets`, for secrets
     /// that were never written down). For git sources this is the recorded commit;
     /// built-in and local sources have only their current version, so a version
-    /// mismatch is reported as [`Error::BaseUnavailable`].
+    /// mismatch is reported as [`Error::VersionNotFound`].
     pub fn base(&self, engine: &Engine, sets: &[String]) -> Result<Loaded> {
-        let target = match &self.file.source {
-            SourceRecord::Git { commit, .. } => Target::Ref(commit.clone()),
-            _ => Target::Latest,
-        };
+        let target = remote::recorded_target(&self.file);
         let located =
             remote::locate_recorded(engine, &self.file.source, &self.file.golden_path, &target)?;
         let gp = GoldenPath::load(&located)?;
         if gp.version != self.file.version && !matches!(self.file.source, SourceRecord::Git { .. })
         {
-            return Err(Error::BaseUnavailable {
-                root: self.root.clone(),
+            // A local definition has one version only: the recorded one is gone.
+            return Err(Error::VersionNotFound {
                 golden_path: self.file.golden_path.clone(),
                 version: self.file.version.clone(),
-                available: gp.version.clone(),
-                source_label: gp.source.to_string(),
+                available: vec![gp.version.clone()],
             });
         }
         // Only answers that were never recorded (secrets) may be supplied for the base,

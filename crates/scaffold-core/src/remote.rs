@@ -171,34 +171,87 @@ pub fn versions(engine: &Engine, url: &str) -> Result<Vec<(String, semver::Versi
     Ok(open(engine, url, &Target::Latest)?.versions()?)
 }
 
-/// Locate the golden path an answers file was generated from, at `target` (for git)
-/// or as it is now (built-in and local sources have one version only).
+/// The target that reproduces what an answers file records: the recorded commit of a
+/// git source, the recorded version of a built-in golden path, and the one version a
+/// local definition has.
+pub fn recorded_target(file: &crate::provenance::AnswersFile) -> Target {
+    match &file.source {
+        SourceRecord::Git { commit, .. } => Target::Ref(commit.clone()),
+        SourceRecord::Builtin { .. } => Target::Ref(file.version.clone()),
+        SourceRecord::Local { .. } => Target::Latest,
+    }
+}
+
+/// Locate the golden path an answers file was generated from, at `target`: a tag,
+/// branch or commit of a git source; a released version of a built-in golden path
+/// ([`Target::Latest`]: the head of the built-in library). A local definition has one
+/// version only: it is loaded as it is now, whatever the target.
+///
+/// A local definition that no longer exists, and a git repository that cannot be
+/// reached and is not cached, are [`Error::SourceGone`].
 pub fn locate_recorded(
     engine: &Engine,
     record: &SourceRecord,
     golden_path: &str,
     target: &Target,
 ) -> Result<Located> {
+    let gone = |reason: String| Error::SourceGone {
+        golden_path: golden_path.to_string(),
+        source_text: record.to_string(),
+        reason,
+    };
     match record {
-        SourceRecord::Git { url, subpath, .. } => locate(engine, url, subpath.as_deref(), target),
+        SourceRecord::Git { url, subpath, .. } => locate(engine, url, subpath.as_deref(), target)
+            .map_err(|e| match e {
+                Error::Git(
+                    g @ (crate::git::GitError::Unreachable { .. }
+                    | crate::git::GitError::NotCached { .. }),
+                ) => gone(g.to_string()),
+                other => other,
+            }),
         SourceRecord::Local { path } => {
             let p = std::path::Path::new(path);
             if !p.is_file() {
-                return Err(Error::SourceGone {
-                    path: p.to_path_buf(),
-                });
+                return Err(gone(format!(
+                    "the golden path's definition `{path}` no longer exists"
+                )));
             }
             Ok(crate::source::local_definition(p))
         }
-        SourceRecord::Builtin { .. } => engine.locate(golden_path).and_then(|l| match l.record {
-            SourceRecord::Builtin { .. } => Ok(l),
-            _ => crate::source::builtin_definitions(crate::ENGINE_VERSION)
-                .into_iter()
-                .find(|b| b.name == golden_path)
-                .ok_or_else(|| Error::UnknownGoldenPath {
+        SourceRecord::Builtin { .. } => {
+            let versions = crate::source::builtin_versions(crate::ENGINE_VERSION, golden_path)?;
+            if versions.is_empty() {
+                return Err(Error::UnknownGoldenPath {
                     name: golden_path.to_string(),
-                    suggestions: Vec::new(),
-                }),
-        }),
+                    suggestions: crate::error::closest(
+                        golden_path,
+                        crate::source::builtin_definitions(crate::ENGINE_VERSION)
+                            .iter()
+                            .map(|l| l.name.as_str())
+                            .collect::<Vec<_>>(),
+                    ),
+                });
+            }
+            match target {
+                Target::Latest => {
+                    let head = versions.iter().position(|v| v.head).unwrap_or(0);
+                    Ok(versions
+                        .into_iter()
+                        .nth(head)
+                        .map(|v| v.located)
+                        .ok_or_else(|| Error::UnknownGoldenPath {
+                            name: golden_path.to_string(),
+                            suggestions: Vec::new(),
+                        })?)
+                }
+                Target::Ref(r) if r == "latest" => {
+                    locate_recorded(engine, record, golden_path, &Target::Latest)
+                }
+                Target::Ref(r) => {
+                    let wanted = crate::engine::parse_requested(golden_path, r)?;
+                    crate::engine::pick_version(golden_path, r, &wanted, versions)
+                }
+            }
+        }
     }
 }

@@ -5,6 +5,7 @@
 //! directories addressed by `/`-separated paths. Disk sources read lazily; built-in
 //! and git sources are whole trees in memory. Nothing here renders anything.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -344,6 +345,145 @@ pub fn builtin_definitions(engine_version: &str) -> Vec<Located> {
             })
         })
         .collect()
+}
+
+/// Where frozen built-in releases live: `golden-paths/releases/<name>/<version>/`, each
+/// a mini library root holding `golden-paths/<name>.yaml` and `skeletons/`.
+pub const RELEASES_DIR: &str = "golden-paths/releases";
+
+/// Every frozen built-in release, each as its own tree rooted at its release
+/// directory (so its paths are `golden-paths/<name>.yaml` and `skeletons/...`), keyed
+/// by (golden-path name, version directory). Built once.
+fn builtin_release_trees() -> &'static BTreeMap<(String, String), Arc<Tree>> {
+    static TREES: std::sync::OnceLock<BTreeMap<(String, String), Arc<Tree>>> =
+        std::sync::OnceLock::new();
+    TREES.get_or_init(|| {
+        let prefix = format!("{RELEASES_DIR}/");
+        let mut trees: BTreeMap<(String, String), Tree> = BTreeMap::new();
+        for (path, entry) in builtin_tree().range(prefix.clone()..) {
+            let Some(rest) = path.strip_prefix(&prefix) else {
+                break;
+            };
+            let mut parts = rest.splitn(3, '/');
+            let (Some(name), Some(version), Some(inner)) =
+                (parts.next(), parts.next(), parts.next())
+            else {
+                continue;
+            };
+            trees
+                .entry((name.to_string(), version.to_string()))
+                .or_default()
+                .insert(inner.to_string(), entry.clone());
+        }
+        trees.into_iter().map(|(k, t)| (k, Arc::new(t))).collect()
+    })
+}
+
+/// One loadable version of a golden path.
+#[derive(Debug, Clone)]
+pub struct VersionedLocated {
+    /// The version (`metadata.version` of its definition, or the source's own version).
+    pub version: String,
+    /// Where it is.
+    pub located: Located,
+    /// Whether this is the newest version of its source (the head of the built-in
+    /// library, or the only version of a local definition).
+    pub head: bool,
+    /// The release directory (`golden-paths/releases/<name>/<dir>/`) of a frozen
+    /// built-in release; `None` for the head and for other sources.
+    pub release_dir: Option<String>,
+}
+
+/// Every frozen built-in release as (golden-path name, release directory name), sorted.
+pub fn builtin_releases() -> Vec<(String, String)> {
+    builtin_release_trees().keys().cloned().collect()
+}
+
+/// The version a located definition declares: the source's own (a git tag) or the
+/// definition's `metadata.version`.
+pub fn declared_version(located: &Located) -> Result<String> {
+    if let Some(v) = &located.version {
+        return Ok(v.clone());
+    }
+    let file = located.fs.display(&located.definition);
+    let bytes = located.fs.read(&located.definition)?;
+    let text = String::from_utf8_lossy(&bytes);
+    Ok(crate::Definition::parse(&file, &text)?.metadata.version)
+}
+
+/// Every version of the built-in golden path `name`, newest first: the head
+/// (`golden-paths/<name>.yaml`) and each frozen release. Empty when there is no such
+/// built-in. A frozen release whose definition declares the head's version stands for
+/// that version (releases are immutable; the head is about to become the next one).
+pub fn builtin_versions(engine_version: &str, name: &str) -> Result<Vec<VersionedLocated>> {
+    let record = SourceRecord::Builtin {
+        engine_version: engine_version.to_string(),
+    };
+    let mut out: Vec<VersionedLocated> = Vec::new();
+    for ((n, dir), tree) in builtin_release_trees() {
+        if n != name {
+            continue;
+        }
+        let located = Located {
+            name: name.to_string(),
+            fs: TemplateFs::Memory {
+                tree: tree.clone(),
+                label: format!("built-in {name}@{dir}:"),
+            },
+            definition: format!("golden-paths/{name}.yaml"),
+            record: record.clone(),
+            version: None,
+        };
+        let version = declared_version(&located)?;
+        out.push(VersionedLocated {
+            version,
+            located,
+            head: false,
+            release_dir: Some(dir.clone()),
+        });
+    }
+    if let Some(head) = builtin_definitions(engine_version)
+        .into_iter()
+        .find(|l| l.name == name)
+    {
+        let version = declared_version(&head)?;
+        match out.iter_mut().find(|v| same_version(&v.version, &version)) {
+            Some(frozen) => frozen.head = true,
+            None => out.push(VersionedLocated {
+                version,
+                located: head,
+                head: true,
+                release_dir: None,
+            }),
+        }
+    }
+    sort_newest_first(&mut out);
+    Ok(out)
+}
+
+/// Whether two version strings name the same semantic version (a leading `v` is
+/// ignored; strings that are not semver compare as text).
+pub fn same_version(a: &str, b: &str) -> bool {
+    match (parse_version(a), parse_version(b)) {
+        (Some(a), Some(b)) => a == b,
+        _ => a == b,
+    }
+}
+
+/// Parse a version, allowing a leading `v` (as in git tags).
+pub fn parse_version(v: &str) -> Option<semver::Version> {
+    semver::Version::parse(v.strip_prefix('v').unwrap_or(v)).ok()
+}
+
+fn sort_newest_first(versions: &mut [VersionedLocated]) {
+    versions.sort_by(
+        |a, b| match (parse_version(&a.version), parse_version(&b.version)) {
+            (Some(x), Some(y)) => y.cmp(&x),
+            (Some(_), None) => std::cmp::Ordering::Less,
+            (None, Some(_)) => std::cmp::Ordering::Greater,
+            (None, None) => b.version.cmp(&a.version),
+        },
+    );
 }
 
 /// Every definition in a library directory: `DIR/golden-paths/*.yaml`, `DIR/*.yaml`

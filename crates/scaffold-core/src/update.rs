@@ -36,6 +36,10 @@ pub struct UpdateOptions {
     /// Ignore the stored baseline and reconstruct the base from the template source and
     /// the project's git history (see [`crate::project::Project::pristine`]).
     pub reconstruct_base: bool,
+    /// A new source for the golden path (a name, definition file or directory, or git
+    /// source), when the template moved: theirs comes from it, and the answers file
+    /// records it. It must define the same golden path.
+    pub source: Option<String>,
 }
 
 /// What happened (or will happen) to one path.
@@ -132,6 +136,9 @@ pub struct UpdatePlan {
     pub base_notes: Vec<String>,
     /// Answers that the new version no longer has, dropped.
     pub dropped_answers: Vec<String>,
+    /// The changelog entries of the versions after `from_version` up to and including
+    /// `to_version`, newest first (empty without a changelog, or for a downgrade).
+    pub changelog: Vec<crate::changelog::ChangelogEntry>,
     /// Every path that changes or is worth reporting, sorted.
     pub files: Vec<FileUpdate>,
     /// Counts.
@@ -283,36 +290,45 @@ pub fn load_target(
     // secret (never recorded) or a new parameter does not.
     let recorded = |k: &str| project.file.answers.contains_key(k.trim());
     let answers_only = options.to.is_none()
+        && options.source.is_none()
         && (options.answers.keys().any(|k| recorded(k))
             || options
                 .sets
                 .iter()
                 .any(|s| s.split_once('=').is_some_and(|(k, _)| recorded(k))));
-    let target = match (&project.file.source, options.to.as_deref()) {
-        (SourceRecord::Git { commit, .. }, None) if answers_only => Target::Ref(commit.clone()),
-        (_, None | Some("latest")) => Target::Latest,
-        (_, Some(r)) => Target::Ref(r.to_string()),
+    let target = match options.to.as_deref() {
+        None if answers_only => remote::recorded_target(&project.file),
+        None | Some("latest") => Target::Latest,
+        Some(r) => Target::Ref(r.to_string()),
     };
-    if !matches!(project.file.source, SourceRecord::Git { .. }) && matches!(target, Target::Ref(_))
-    {
-        return Err(Error::NotAGitSource {
-            root: project.root.clone(),
-            source_label: project.file.source.to_string(),
-        });
-    }
-    let located = remote::locate_recorded(
-        engine,
-        &project.file.source,
-        &project.file.golden_path,
-        &target,
-    )?;
+    let located = match &options.source {
+        Some(new_source) => locate_new_source(engine, new_source, &target)?,
+        None => {
+            if let (SourceRecord::Local { .. }, Target::Ref(r)) = (&project.file.source, &target) {
+                return Err(Error::Usage(format!(
+                    "cannot update {} to `{r}`: it comes from the local definition {}, which has one version only (edit it, then update without a target)",
+                    project.root.display(),
+                    project.file.source
+                )));
+            }
+            remote::locate_recorded(
+                engine,
+                &project.file.source,
+                &project.file.golden_path,
+                &target,
+            )?
+        }
+    };
     let gp = GoldenPath::load(&located)?;
     if gp.name() != project.file.golden_path {
-        return Err(Error::Usage(format!(
-            "the source now defines golden path `{}`, not `{}`",
-            gp.name(),
-            project.file.golden_path
-        )));
+        return Err(Error::SourceMismatch {
+            source_text: options
+                .source
+                .clone()
+                .unwrap_or_else(|| project.file.source.to_string()),
+            expected: project.file.golden_path.clone(),
+            found: gp.name().to_string(),
+        });
     }
     let props = gp
         .parameters()
@@ -338,6 +354,40 @@ pub fn load_target(
         values,
         dropped,
     })
+}
+
+/// The golden path at `target` from a source the project moves to: a git source at
+/// the target (its own `?ref=` when no target is given), a built-in golden path at a
+/// released version, or a local definition (one version only).
+fn locate_new_source(
+    engine: &Engine,
+    new_source: &str,
+    target: &Target,
+) -> Result<crate::source::Located> {
+    if crate::git::GitSource::looks_like_git(new_source) {
+        let spec = crate::git::GitSource::parse(new_source)?;
+        let target = match (target, spec.reference) {
+            (Target::Latest, Some(r)) => Target::Ref(r),
+            (t, _) => t.clone(),
+        };
+        return remote::locate(engine, &spec.url, spec.subpath.as_deref(), &target);
+    }
+    let located = match target {
+        Target::Latest => engine.locate(new_source)?,
+        Target::Ref(r) => {
+            let located = engine.locate(new_source)?;
+            match located.record {
+                SourceRecord::Builtin { .. } => engine.locate_version(&located.name, r)?,
+                _ => {
+                    return Err(Error::Usage(format!(
+                        "cannot take version `{r}` from {}: a local definition has one version only",
+                        located.fs.display(&located.definition)
+                    )));
+                }
+            }
+        }
+    };
+    Ok(located)
 }
 
 /// Recorded answers failed the new schema: say which, and the `--set` that fixes each.
@@ -468,6 +518,11 @@ pub fn plan_update(
         exact_base: pristine.is_exact(),
         base_origins: pristine.counts(),
         base_notes: pristine.notes.clone(),
+        changelog: crate::changelog::entries_between(
+            &new_gp,
+            &project.file.version,
+            &new_gp.version,
+        ),
         dropped_answers: dropped,
         summary: Summary::of(&files),
         files,
@@ -786,9 +841,24 @@ impl Planner<'_> {
         Ok(())
     }
 
-    /// Carry the user's edits of `from` to the path the template moved it to.
+    /// Carry the user's edits of `from` to the path the template moved it to; a path
+    /// the user deleted stays deleted at its new path too.
     fn rename(&mut self, from: &str, to: &str, policy: Policy) {
-        let o = &self.ours[from];
+        let Some(o) = self.ours.get(from) else {
+            self.files.push(FileUpdate {
+                path: to.to_string(),
+                action: Action::Kept,
+                policy,
+                from: Some(from.to_string()),
+                detail: format!(
+                    "deleted locally; the new version moved it from {from}, so it is not re-created"
+                ),
+                conflicts: 0,
+                before: None,
+                after: None,
+            });
+            return;
+        };
         let t = &self.theirs[to];
         let (entry, conflicts) = merge_entry(self.base.entries.get(from), o, t, self.labels)
             .unwrap_or_else(|| (o.clone(), 1));
@@ -948,7 +1018,8 @@ fn push_delete(changes: &mut Vec<Change>, path: &str) {
 
 /// Map base paths the template dropped to the path it moved them to: first a path
 /// rendered from the same skeleton file, else the most similar added file (>= 50%).
-/// Only paths the user edited need carrying; untouched ones follow the normal rules.
+/// Only paths the user edited or deleted are matched; untouched ones follow the normal
+/// rules.
 fn find_renames(
     base: &Pristine,
     theirs_render: &crate::render::Rendered,
@@ -969,9 +1040,12 @@ fn find_renames(
         .filter(|p| !base.has(p) && !ours.contains_key(*p))
         .collect();
     for (old, b) in removed {
-        let Some(o) = ours.get(old) else { continue };
-        if base.same(old, Some(o)) || o.mode == FileMode::Dir {
-            continue;
+        // An untouched path simply moves (delete + create); an edited one carries its
+        // edits; a deleted one stays deleted at its new path too.
+        if let Some(o) = ours.get(old) {
+            if base.same(old, Some(o)) || o.mode == FileMode::Dir {
+                continue;
+            }
         }
         let same_source = base.origins.get(old).and_then(|src| {
             added.iter().position(|n| {
@@ -1079,6 +1153,7 @@ fn unchanged_fast_path(
         exact_base: true,
         base_origins: BTreeMap::new(),
         base_notes: Vec::new(),
+        changelog: Vec::new(),
         dropped_answers: Vec::new(),
         files,
         summary,
