@@ -475,31 +475,8 @@ pub fn plan_update(
         changes: Vec::new(),
     };
 
-    // Renames: base paths the template dropped, matched to paths it added.
     let new_policy = new_gp.policy();
-    let recorded_policy = |p: &str| project.file.manifest.get(p).map(|m| m.policy);
-    let movable = |old: &str, new: &str| {
-        recorded_policy(old).unwrap_or(Policy::Merged) == Policy::Merged
-            && new_policy.of(new) == Policy::Merged
-    };
-    let renames = find_renames(&pristine, &theirs_render, &theirs, &ours, &movable);
-    let rename_targets: HashSet<&String> = renames.values().collect();
-    for path in &all {
-        if rename_targets.contains(path) {
-            continue; // handled with its source path
-        }
-        if let Some(to) = renames.get(path) {
-            planner.rename(path, to, new_policy.of(to));
-            continue;
-        }
-        // A path the new version dropped keeps the policy it was generated with.
-        let policy = if theirs.contains_key(path) || !pristine.has(path) {
-            new_policy.of(path)
-        } else {
-            recorded_policy(path).unwrap_or_else(|| new_policy.of(path))
-        };
-        planner.path(path, policy)?;
-    }
+    planner.plan_paths(&all, project, new_policy, &theirs_render)?;
     planner.block_impossible_writes(&dirs_in_way, |p| new_policy.of(p));
     let Planner {
         mut files,
@@ -754,6 +731,41 @@ impl Planner<'_> {
             before: self.ours.get(path).map(|e| e.content.clone()),
             after: after.map(|e| e.content.clone()),
         }
+    }
+
+    /// Plan every path: renames first matched (base paths the template dropped, to
+    /// paths it added), then each path by its policy.
+    fn plan_paths(
+        &mut self,
+        all: &BTreeSet<String>,
+        project: &Project,
+        new_policy: &crate::golden_path::PolicyMatcher,
+        theirs_render: &crate::render::Rendered,
+    ) -> Result<()> {
+        let recorded_policy = |p: &str| project.file.manifest.get(p).map(|m| m.policy);
+        let movable = |old: &str, new: &str| {
+            recorded_policy(old).unwrap_or(Policy::Merged) == Policy::Merged
+                && new_policy.of(new) == Policy::Merged
+        };
+        let renames = find_renames(self.base, theirs_render, self.theirs, self.ours, &movable);
+        let rename_targets: HashSet<&String> = renames.values().collect();
+        for path in all {
+            if rename_targets.contains(path) {
+                continue; // handled with its source path
+            }
+            if let Some(to) = renames.get(path) {
+                self.rename(path, to, new_policy.of(to));
+                continue;
+            }
+            // A path the new version dropped keeps the policy it was generated with.
+            let policy = if self.theirs.contains_key(path) || !self.base.has(path) {
+                new_policy.of(path)
+            } else {
+                recorded_policy(path).unwrap_or_else(|| new_policy.of(path))
+            };
+            self.path(path, policy)?;
+        }
+        Ok(())
     }
 
     /// Plan one path (not a rename).
