@@ -1,12 +1,11 @@
 //! No input may panic: random definitions (YAML-ish text, and well-formed definitions
 //! with random parameter schemas, Tera snippets in contents, names and `when`, random
 //! delimiters) and random answers are thrown at the library. Every call must return
-//! `Ok` or `Err`, and no rendered path may be absolute or climb with `..`. Every step
-//! may fail, so the random golden paths count the cases that get as far as planning
-//! and assert a floor: a generator that stopped producing loadable golden paths would
-//! otherwise pass without testing anything past loading.
-
-#![allow(clippy::print_stderr)] // the counted properties say how many cases got through
+//! `Ok` or `Err`, and no rendered path may be absolute, climb with `..` or lie in
+//! `.git`/`.scaffold`. The `counted_*` tests put a floor on how many cases reach each
+//! stage (definition loaded, answers resolved, render, plan; three-way merges clean
+//! and conflicting), so a generator that stopped reaching them would fail; each runs
+//! a fixed number of cases and checks it stays well within two minutes.
 
 use std::sync::Arc;
 
@@ -40,6 +39,7 @@ fn located(definition: &str, files: Vec<(String, Entry)>) -> Located {
             engine_version: "fuzz".to_string(),
         },
         version: None,
+        limits: Default::default(),
     }
 }
 
@@ -56,52 +56,21 @@ fn assert_safe_path(path: &str) {
     }
 }
 
-/// How far [`exercise`] got.
+/// How far one case got: each stage counts toward the floors of `counted_*` tests.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-enum Reached {
-    Nothing,
+enum Stage {
+    Refused,
     Loaded,
     Answered,
     Rendered,
     Planned,
 }
 
-/// Run `cases` random cases of `strategy` through `test`, then require that at least
-/// `floor` of them reached planning.
-fn run_counted<S: Strategy>(
-    cases: u32,
-    floor: usize,
-    strategy: S,
-    test: impl Fn(S::Value) -> Reached,
-) {
-    let mut runner = proptest::test_runner::TestRunner::new(Config {
-        cases,
-        failure_persistence: None,
-        ..Config::default()
-    });
-    let planned = std::sync::atomic::AtomicUsize::new(0);
-    let outcome = runner.run(&strategy, |v| {
-        if test(v) == Reached::Planned {
-            planned.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        }
-        Ok(())
-    });
-    if let Err(e) = outcome {
-        panic!("{e}");
-    }
-    let planned = planned.into_inner();
-    eprintln!("{planned} of {cases} cases reached planning");
-    assert!(
-        planned >= floor,
-        "only {planned} of {cases} random cases reached planning (floor {floor})"
-    );
-}
-
 /// Load, answer, render, lint and plan; every step may fail but none may panic.
-fn exercise(loc: &Located, values: Map<String, Value>, sets: Vec<String>) -> Reached {
+fn exercise(loc: &Located, values: Map<String, Value>, sets: Vec<String>) -> Stage {
     let _ = scaffold_core::lint(loc);
     let Ok(gp) = GoldenPath::load(loc) else {
-        return Reached::Nothing;
+        return Stage::Refused;
     };
     let _ = gp.parameters().questions();
     let _ = gp.check_templates();
@@ -110,13 +79,25 @@ fn exercise(loc: &Located, values: Map<String, Value>, sets: Vec<String>) -> Rea
         let _ = gp.parameters().coerce(k, &v.to_string());
     }
     let Ok(answers) = gp.resolve_answers(&AnswerInput { values, sets }) else {
-        return Reached::Loaded;
+        return Stage::Loaded;
     };
     let Ok(rendered) = gp.render(&answers) else {
-        return Reached::Answered;
+        return Stage::Answered;
     };
-    for path in rendered.files.keys() {
+    for (path, f) in &rendered.files {
         assert_safe_path(path);
+        assert_eq!(
+            scaffold_core::tree::reserved_component(path),
+            None,
+            "rendered into a reserved path: {path:?}"
+        );
+        if f.mode == FileMode::Symlink {
+            let target = String::from_utf8_lossy(&f.content);
+            assert!(
+                !target.starts_with('/'),
+                "absolute link {path:?} -> {target:?}"
+            );
+        }
     }
     for d in &rendered.dropped {
         if let Some(p) = &d.path {
@@ -128,16 +109,14 @@ fn exercise(loc: &Located, values: Map<String, Value>, sets: Vec<String>) -> Rea
         dest: dir.path().join("out"),
         ..Default::default()
     };
-    match scaffold_core::plan_new(&gp, &answers, &rendered, &opts) {
-        Ok(plan) => {
-            for c in &plan.plan.changes {
-                assert_safe_path(&c.path);
-            }
-            let _ = scaffold_core::provenance::AnswersFile::new(&gp, &answers, &rendered).to_yaml();
-            Reached::Planned
+    if let Ok(plan) = scaffold_core::plan_new(&gp, &answers, &rendered, &opts) {
+        for c in &plan.plan.changes {
+            assert_safe_path(&c.path);
         }
-        Err(_) => Reached::Rendered,
+        let _ = scaffold_core::provenance::AnswersFile::new(&gp, &answers, &rendered).to_yaml();
+        return Stage::Planned;
     }
+    Stage::Rendered
 }
 
 // ---------------------------------------------------------------------------------
@@ -639,18 +618,136 @@ proptest! {
         )];
         exercise(&located(&text, files), Map::new(), vec!["a=x".to_string()]);
     }
+
+    #[test]
+    fn random_golden_paths_and_answers_never_panic(c in case()) {
+        exercise(&located(&c.definition, c.files), c.values, c.sets);
+    }
 }
 
+/// Run `cases` cases of `strategy` through `f` and count the stage each reached.
+fn counted<S: Strategy>(cases: u32, strategy: S, f: impl Fn(S::Value) -> Stage) -> [usize; 5] {
+    let counts = std::sync::Mutex::new([0usize; 5]);
+    let mut runner = proptest::test_runner::TestRunner::new(Config {
+        cases,
+        failure_persistence: None,
+        ..Config::default()
+    });
+    runner
+        .run(&strategy, |v| {
+            let stage = f(v);
+            counts.lock().unwrap()[stage as usize] += 1;
+            Ok(())
+        })
+        .unwrap();
+    counts.into_inner().unwrap()
+}
+
+/// Definition parsing and path rendering, with a floor on the cases that get through
+/// each stage: a generator that only produced refused definitions would test nothing.
 #[test]
-fn random_golden_paths_and_answers_never_panic() {
-    run_counted(200, FLOOR_IN_MEMORY, case(), |c| {
+#[allow(clippy::print_stderr)] // the stage counts are the test's summary
+fn counted_definitions_and_path_rendering_reach_every_stage() {
+    let started = std::time::Instant::now();
+    let counts = counted(300, case(), |c| {
         exercise(&located(&c.definition, c.files), c.values, c.sets)
     });
+    let at_least = |stage: Stage| counts[stage as usize..].iter().sum::<usize>();
+    eprintln!("stages reached (refused, loaded, answered, rendered, planned): {counts:?}");
+    // Floors well under what the generator reaches (about 190, 80, 40, 40 of 300).
+    assert!(at_least(Stage::Loaded) >= 120, "{counts:?}");
+    assert!(at_least(Stage::Answered) >= 50, "{counts:?}");
+    assert!(at_least(Stage::Rendered) >= 20, "{counts:?}");
+    assert!(counts[Stage::Planned as usize] >= 20, "{counts:?}");
+    assert!(started.elapsed() < std::time::Duration::from_secs(120));
 }
 
-/// At least this many of 200 in-memory cases reach planning. About 20% do (38-43 in
-/// three runs); 20 is more than three standard deviations below that.
-const FLOOR_IN_MEMORY: usize = 20;
+/// Lines for the merge fuzz: LF and CRLF endings, a line without an ending, and
+/// lines that look like conflict markers.
+const MERGE_LINES: &[&str] = &[
+    "a\n",
+    "b\n",
+    "c\n",
+    "d\r\n",
+    "e\r\n",
+    "\n",
+    "x",
+    "=======\n",
+    "é\n",
+];
+
+/// A base of lines, and ours and theirs each made from it by a few edits (replace,
+/// insert, delete at random places), as real edits are.
+fn merge_case() -> impl Strategy<Value = (Vec<u8>, Vec<u8>, Vec<u8>)> {
+    let line = || prop::sample::select(MERGE_LINES);
+    let edits = || prop::collection::vec((0usize..16, 0u8..3, line()), 0..3);
+    (prop::collection::vec(line(), 1..12), edits(), edits()).prop_map(|(base, o, t)| {
+        let apply = |edits: &[(usize, u8, &'static str)]| {
+            let mut v = base.clone();
+            for (at, kind, l) in edits {
+                let i = at % (v.len() + 1);
+                match kind {
+                    0 if i < v.len() => v[i] = l,
+                    1 => v.insert(i, l),
+                    _ if i < v.len() => {
+                        v.remove(i);
+                    }
+                    _ => v.push(l),
+                }
+            }
+            v.concat().into_bytes()
+        };
+        (base.concat().into_bytes(), apply(&o), apply(&t))
+    })
+}
+
+/// The merge: laws that hold for any input, and a floor on the cases where both sides
+/// changed the base differently (the only ones that exercise the three-way merge).
+#[test]
+#[allow(clippy::print_stderr)] // the merge counts are the test's summary
+fn counted_merges_obey_the_laws() {
+    use scaffold_core::merge::{MergeLabels, merge_text};
+    let labels = MergeLabels {
+        ours: "ours",
+        base: "base",
+        theirs: "theirs",
+    };
+    let three_way = std::sync::atomic::AtomicUsize::new(0);
+    let clean_three_way = std::sync::atomic::AtomicUsize::new(0);
+    let started = std::time::Instant::now();
+    counted(600, merge_case(), |(base, ours, theirs)| {
+        let m = merge_text(&base, &ours, &theirs, labels);
+        if ours == theirs || base == theirs {
+            assert_eq!(m.content, ours);
+            assert!(m.is_clean());
+        } else if base == ours {
+            assert_eq!(m.content, theirs);
+            assert!(m.is_clean());
+        } else {
+            three_way.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            if m.is_clean() {
+                clean_three_way.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            } else {
+                let text = String::from_utf8_lossy(&m.content);
+                assert!(
+                    text.contains("<<<<<<< ours") && text.contains(">>>>>>> theirs"),
+                    "{text:?}"
+                );
+            }
+        }
+        // Merging the result with itself as base and ours takes theirs, whatever it holds.
+        let again = merge_text(&m.content, &m.content, &theirs, labels);
+        assert_eq!(again.content, theirs);
+        Stage::Planned
+    });
+    let three_way = three_way.into_inner();
+    let clean = clean_three_way.into_inner();
+    eprintln!("three-way merges: {three_way}, clean: {clean}");
+    assert!(three_way >= 150, "{three_way}");
+    assert!(clean >= 30, "{clean}");
+    assert!(three_way - clean >= 30, "{}", three_way - clean);
+    assert!(started.elapsed() < std::time::Duration::from_secs(120));
+}
 
 /// The same random golden paths from disk (a temp dir, so names, modes and links go
 /// through the file system), fewer cases.
@@ -706,24 +803,19 @@ mod on_disk {
             .collect()
     }
 
-    /// At least this many of 50 on-disk cases reach planning. About 20% do (9-11 in
-    /// three runs); fewer than 2 has a probability of about 2 in 10,000.
-    const FLOOR_ON_DISK: usize = 2;
+    proptest! {
+        #![proptest_config(Config { cases: 50, failure_persistence: None, ..Config::default() })]
 
-    #[test]
-    fn random_golden_paths_on_disk_never_panic() {
-        run_counted(50, FLOOR_ON_DISK, case(), |c| {
+        #[test]
+        fn random_golden_paths_on_disk_never_panic(c in case()) {
             let definition = no_climbing_layers(&c.definition);
             let dir = tempfile::tempdir().unwrap();
             let root = dir.path().join("gp");
             std::fs::create_dir(&root).unwrap();
-            // Entries that collide on disk (a file where a directory must go) count as
-            // not reaching planning.
-            if !write_tree(&root, &definition, &c.files) {
-                return Reached::Nothing;
-            }
+            // Entries that collide on disk (a file where a directory must go) are skipped.
+            prop_assume!(write_tree(&root, &definition, &c.files));
             let loc = scaffold_core::source::local_definition(&root.join("golden-path.yaml"));
-            exercise(&loc, c.values, c.sets)
-        });
+            exercise(&loc, c.values, c.sets);
+        }
     }
 }

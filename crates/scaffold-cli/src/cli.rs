@@ -108,6 +108,8 @@ pub enum Command {
         path: String,
         #[arg(long, value_enum, default_value_t)]
         format: Format,
+        #[command(flatten)]
+        limits: LimitArgs,
     },
     /// Print shell completions.
     Completions { shell: clap_complete::Shell },
@@ -124,6 +126,40 @@ pub struct AnswerArgs {
     /// Never prompt: use defaults, and fail listing every missing required answer.
     #[arg(long)]
     pub no_input: bool,
+}
+
+/// Render bounds; each wins over the golden path's `spec.limits`.
+#[derive(Debug, Args, Default)]
+pub struct LimitArgs {
+    /// Largest rendered file, in bytes (default 16 MiB, or the golden path's spec.limits).
+    #[arg(long, value_name = "BYTES")]
+    pub max_file_bytes: Option<u64>,
+    /// Largest whole render, in bytes (default 256 MiB, or the golden path's spec.limits).
+    #[arg(long, value_name = "BYTES")]
+    pub max_total_bytes: Option<u64>,
+    /// Longest render, in seconds (default 10, or the golden path's spec.limits).
+    #[arg(long, value_name = "SECONDS", value_parser = parse_seconds)]
+    pub max_render_time: Option<std::time::Duration>,
+}
+
+fn parse_seconds(s: &str) -> Result<std::time::Duration, String> {
+    let secs: f64 = s
+        .parse()
+        .map_err(|_| format!("`{s}` is not a number of seconds"))?;
+    std::time::Duration::try_from_secs_f64(secs)
+        .ok()
+        .filter(|d| !d.is_zero())
+        .ok_or_else(|| format!("`{s}` is not a positive number of seconds"))
+}
+
+impl LimitArgs {
+    pub fn overrides(&self) -> scaffold_core::LimitOverrides {
+        scaffold_core::LimitOverrides {
+            max_file_bytes: self.max_file_bytes,
+            max_total_bytes: self.max_total_bytes,
+            max_render_time: self.max_render_time,
+        }
+    }
 }
 
 #[derive(Debug, Args)]
@@ -153,6 +189,8 @@ pub struct NewArgs {
     pub no_git: bool,
     #[arg(long, value_enum, default_value_t)]
     pub format: Format,
+    #[command(flatten)]
+    pub limits: LimitArgs,
 }
 
 #[derive(Debug, Args)]
@@ -189,6 +227,8 @@ pub struct UpdateArgs {
     pub dry_run: bool,
     #[arg(long, value_enum, default_value_t)]
     pub format: Format,
+    #[command(flatten)]
+    pub limits: LimitArgs,
 }
 
 /// What fails `scaffold check` (mirrors `scaffold_core::check::FailOn`).

@@ -79,11 +79,34 @@ fn shown_in(root: &Path, rel: &str) -> String {
 }
 
 pub fn check(engine: &Engine, global: &Global, args: &CheckArgs) -> Result<u8, Error> {
-    let found = check::find_projects(&args.dirs)?;
+    let mut found = check::find_projects(&args.dirs)?;
+    let mut interrupted = Vec::new();
     if args.fix {
+        // --fix writes: lock each project and roll back an interrupted run first.
+        let mut rolled_back = false;
         for f in &found {
             if let Ok(project) = &f.project {
-                fix(engine, global, args.format, project)?;
+                let had_journal = scaffold_core::journal::interrupted(&project.root);
+                let _lock = crate::lock_and_recover(&project.root, global.quiet)?;
+                rolled_back |= had_journal;
+                if had_journal {
+                    // The rollback may have restored the answers file: read it again.
+                    let project = Project::open(&f.answers_path)?;
+                    fix(engine, global, args.format, &project)?;
+                } else {
+                    fix(engine, global, args.format, project)?;
+                }
+            }
+        }
+        if rolled_back {
+            found = check::find_projects(&args.dirs)?;
+        }
+    } else {
+        for f in &found {
+            if let Ok(project) = &f.project {
+                if scaffold_core::journal::interrupted(&project.root) {
+                    interrupted.push(project.root.clone());
+                }
             }
         }
     }
@@ -98,6 +121,15 @@ pub fn check(engine: &Engine, global: &Global, args: &CheckArgs) -> Result<u8, E
         CheckFormat::Github => print_github(&run),
         CheckFormat::Human => print_human(&run, global),
     }
+    if !interrupted.is_empty() {
+        for root in &interrupted {
+            eprintln!(
+                "error: an interrupted scaffold run left `{}` half written (journal in .scaffold/journal); run `scaffold update` or `scaffold check --fix` there to roll it back",
+                shown(root)
+            );
+        }
+        return Ok(2);
+    }
     Ok(run.exit_code)
 }
 
@@ -111,7 +143,14 @@ fn fix(
     if fix.restored.is_empty() {
         return Ok(());
     }
-    scaffold_core::apply(&fix.plan)?;
+    let hook = crate::fault_hook();
+    let opts = scaffold_core::ApplyOptions {
+        after_write: hook
+            .as_deref()
+            .map(|h| h as scaffold_core::write::WriteHook<'_>),
+        before_publish: None,
+    };
+    scaffold_core::apply_with(&fix.plan, &opts)?;
     for f in &fix.restored {
         let path = shown_in(&project.root, &f.path);
         let was = match f.status {

@@ -49,6 +49,13 @@ pub fn run(engine: &Engine, global: &Global, args: &NewArgs) -> Result<u8, Error
         NewOptions::for_destination(args.dest.as_deref(), args.into.as_deref(), &answers)?;
     options.force = args.force;
     let (dest, into) = (options.dest.clone(), options.into);
+    // An existing project is written in place: one writer at a time, and an
+    // interrupted run rolled back before the plan looks at the tree.
+    let _lock = if !args.dry_run && dest.join(scaffold_core::provenance::ANSWERS_DIR).is_dir() {
+        Some(crate::lock_and_recover(&dest, global.quiet)?)
+    } else {
+        None
+    };
     let plan = scaffold_core::plan_new(&gp, &answers, &rendered, &options)?;
 
     if args.dry_run {
@@ -56,14 +63,53 @@ pub fn run(engine: &Engine, global: &Global, args: &NewArgs) -> Result<u8, Error
         return Ok(0);
     }
 
+    // Whether DEST is inside a work tree: ask from its nearest existing ancestor.
+    let nearest = dest
+        .ancestors()
+        .find(|a| a.as_os_str().is_empty() || a.exists())
+        .map(|a| {
+            if a.as_os_str().is_empty() {
+                std::path::Path::new(".")
+            } else {
+                a
+            }
+        })
+        .unwrap_or(std::path::Path::new("."));
+    let want_git = !args.no_git && !into && !scaffold_core::vcs::inside_work_tree(nearest);
+    let message = format!(
+        "Generate from golden path {} {}\n\nCreated by scaffold {}.",
+        gp.name(),
+        gp.version,
+        scaffold_core::ENGINE_VERSION
+    );
+    // A fresh tree gets its repository and first commit in the staging directory,
+    // before it becomes visible: a failure there leaves nothing behind.
+    let commit = std::sync::Mutex::new(None::<String>);
+    let init = |staging: &std::path::Path| -> Result<(), Error> {
+        if want_git {
+            let id = scaffold_core::vcs::init_and_commit(staging, &message)?;
+            *commit.lock().expect("not poisoned") = Some(id);
+        }
+        Ok(())
+    };
+    let hook = crate::fault_hook();
+    let opts = scaffold_core::ApplyOptions {
+        after_write: hook
+            .as_deref()
+            .map(|h| h as scaffold_core::write::WriteHook<'_>),
+        before_publish: Some(&init),
+    };
     let progress = output::spinner(global.quiet, &format!("writing {}", dest.display()));
-    let applied = scaffold_core::apply(&plan.plan);
+    let applied = scaffold_core::apply_with(&plan.plan, &opts);
     drop(progress);
     let applied = applied?;
-    let git = if args.no_git {
-        None
+    let staged_commit = commit.lock().expect("not poisoned").take();
+    let git = if applied.staged {
+        staged_commit
+    } else if want_git {
+        Some(scaffold_core::vcs::init_and_commit(&dest, &message)?)
     } else {
-        scaffold_core::new::init_git(&gp, &options)?
+        None
     };
     if args.format == Format::Json {
         output::json(&plan.report(&applied, git));

@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 
-use anstream::{print, println};
+use anstream::{eprintln, print, println};
 
 use scaffold_core::project::Project;
 use scaffold_core::update::{self, Action, UpdateOptions, UpdatePlan};
@@ -15,8 +15,33 @@ use crate::prompt;
 
 pub fn run(engine: &Engine, global: &Global, args: &UpdateArgs) -> Result<u8, Error> {
     let dir = args.dir.clone().unwrap_or_else(|| PathBuf::from("."));
-    let projects = Project::select(&dir, args.golden_path.as_deref(), args.all)?;
+    let found = Project::select(&dir, args.golden_path.as_deref(), args.all)?;
+    // One writer per project: lock every root, and roll back an interrupted run there,
+    // before anything is read for planning.
+    let mut roots: Vec<PathBuf> = found.iter().map(|p| p.root.clone()).collect();
+    roots.sort();
+    roots.dedup();
+    let mut _locks = Vec::new();
+    for root in &roots {
+        if args.dry_run {
+            if scaffold_core::journal::interrupted(root) {
+                return Err(Error::Usage(format!(
+                    "an interrupted scaffold run left `{}` half written; run `scaffold update` without --dry-run to roll it back first",
+                    root.display()
+                )));
+            }
+        } else {
+            _locks.push(crate::lock_and_recover(root, global.quiet)?);
+        }
+    }
+    // Re-open after a rollback: the answers file may have been restored.
+    let projects = if _locks.is_empty() {
+        found
+    } else {
+        Project::select(&dir, args.golden_path.as_deref(), args.all)?
+    };
     let mut plans = Vec::new();
+    let mut warnings: Vec<Option<String>> = Vec::new();
     for project in &projects {
         let mut options = UpdateOptions {
             to: args.to.clone(),
@@ -51,15 +76,33 @@ pub fn run(engine: &Engine, global: &Global, args: &UpdateArgs) -> Result<u8, Er
         if !args.allow_dirty {
             update::check_clean(&plan)?;
         }
+        let warning = scaffold_core::vcs::no_dirty_check(&plan.root);
+        if let Some(w) = &warning {
+            if !global.quiet {
+                eprintln!("warning: {w}");
+            }
+        }
+        warnings.push(warning);
         plans.push(plan);
     }
     // Everything is planned before anything is written.
     if !args.dry_run {
-        update::apply_all(&plans)?;
+        let hook = crate::fault_hook();
+        let opts = scaffold_core::ApplyOptions {
+            after_write: hook
+                .as_deref()
+                .map(|h| h as scaffold_core::write::WriteHook<'_>),
+            before_publish: None,
+        };
+        update::apply_all(&plans, &opts)?;
     }
     let conflicts = plans.iter().any(UpdatePlan::has_conflicts);
     if args.format == Format::Json {
-        let reports: Vec<_> = plans.iter().map(|p| p.report(args.dry_run)).collect();
+        let reports: Vec<_> = plans
+            .iter()
+            .zip(&warnings)
+            .map(|(p, w)| p.report(args.dry_run, w.clone()))
+            .collect();
         // One project: an object; --all: always an array, however many were found.
         if args.all {
             output::json(&reports);

@@ -27,7 +27,13 @@ fn main() -> ExitCode {
 }
 
 fn run(cli: cli::Cli) -> Result<u8, scaffold_core::Error> {
-    let engine = engine(&cli.global);
+    let limits = match &cli.command {
+        cli::Command::New(a) => a.limits.overrides(),
+        cli::Command::Update(a) => a.limits.overrides(),
+        cli::Command::Lint { limits, .. } => limits.overrides(),
+        _ => scaffold_core::LimitOverrides::default(),
+    };
+    let engine = engine(&cli.global, limits);
     match cli.command {
         cli::Command::List { versions, format } => {
             if versions {
@@ -37,7 +43,7 @@ fn run(cli: cli::Cli) -> Result<u8, scaffold_core::Error> {
             }
         }
         cli::Command::Show { name, format } => cmd_catalog::show(&engine, &name, format),
-        cli::Command::Lint { path, format } => cmd_catalog::lint(&engine, &path, format),
+        cli::Command::Lint { path, format, .. } => cmd_catalog::lint(&engine, &path, format),
         cli::Command::New(args) => cmd_new::run(&engine, &cli.global, &args),
         cli::Command::Completions { shell } => {
             let mut cmd = <cli::Cli as clap::CommandFactory>::command();
@@ -50,11 +56,14 @@ fn run(cli: cli::Cli) -> Result<u8, scaffold_core::Error> {
     }
 }
 
-/// The engine for these global flags: --templates, then SCAFFOLD_TEMPLATES, then
-/// built-in; git repositories cached in `$SCAFFOLD_CACHE_DIR/git` when that is set and
-/// non-empty, else in the user's cache directory.
-pub fn engine(global: &cli::Global) -> scaffold_core::Engine {
-    let mut b = scaffold_core::Engine::builder().offline(global.offline);
+/// The engine for these global flags: --templates, then SCAFFOLD_TEMPLATES, then built-in.
+pub fn engine(
+    global: &cli::Global,
+    limits: scaffold_core::LimitOverrides,
+) -> scaffold_core::Engine {
+    let mut b = scaffold_core::Engine::builder()
+        .offline(global.offline)
+        .limits(limits);
     if let Some(dir) = std::env::var_os("SCAFFOLD_CACHE_DIR").filter(|d| !d.is_empty()) {
         b = b.cache_dir(std::path::PathBuf::from(dir).join("git"));
     }
@@ -67,4 +76,64 @@ pub fn engine(global: &cli::Global) -> scaffold_core::Engine {
         }
     }
     b.build()
+}
+
+/// The type of [`fault_hook`]'s hook.
+pub type FaultHook = dyn Fn(usize) -> Result<(), scaffold_core::Error> + Sync;
+
+/// The writer's fault-injection hook, for tests only: the hidden environment variable
+/// `SCAFFOLD_FAULT` = `abort@N` (abort the process after N files, like a crash),
+/// `error@N` (fail after N files) or `pause@N:MS` (sleep MS milliseconds after N
+/// files, so a test can kill the process or race it). Unset: no hook.
+pub fn fault_hook() -> Option<Box<FaultHook>> {
+    let spec = std::env::var("SCAFFOLD_FAULT").ok()?;
+    let (action, rest) = spec.split_once('@')?;
+    let (n, ms) = match rest.split_once(':') {
+        Some((n, ms)) => (n.parse::<usize>().ok()?, ms.parse::<u64>().ok()?),
+        None => (rest.parse::<usize>().ok()?, 0),
+    };
+    let action = action.to_string();
+    Some(Box::new(move |written| {
+        if written != n {
+            return Ok(());
+        }
+        match action.as_str() {
+            "abort" => std::process::abort(),
+            "pause" => {
+                std::thread::sleep(std::time::Duration::from_millis(ms));
+                Ok(())
+            }
+            _ => Err(scaffold_core::Error::Usage(format!(
+                "injected fault after {written} file(s) (SCAFFOLD_FAULT)"
+            ))),
+        }
+    }))
+}
+
+/// Lock the project at `root` for writing (waiting, with a message, while another
+/// scaffold holds it), then roll back any run that was interrupted there.
+pub fn lock_and_recover(
+    root: &std::path::Path,
+    quiet: bool,
+) -> Result<scaffold_core::ProjectLock, scaffold_core::Error> {
+    let lock = match scaffold_core::ProjectLock::try_acquire(root)? {
+        Some(l) => l,
+        None => {
+            eprintln!(
+                "waiting for another scaffold run on `{}` to finish...",
+                root.display()
+            );
+            scaffold_core::ProjectLock::acquire(root)?
+        }
+    };
+    if let Some(r) = scaffold_core::journal::recover(root)? {
+        if !quiet {
+            eprintln!(
+                "rolled back an interrupted scaffold run in `{}` ({} path(s) restored)",
+                root.display(),
+                r.restored
+            );
+        }
+    }
+    Ok(lock)
 }

@@ -357,9 +357,30 @@ fn is_secret(p: &Value) -> bool {
 
 /// Read answers from a YAML or JSON file (JSON is YAML).
 pub fn read_values_file(path: &std::path::Path) -> Result<Map<String, Value>> {
-    let text = std::fs::read_to_string(path).map_err(|e| Error::ValuesFile {
+    use std::io::Read as _;
+    /// A values file is a few answers: refuse anything bigger than this instead of
+    /// reading forever (`--values /dev/zero`).
+    const MAX_VALUES_BYTES: u64 = 4 << 20;
+    let io_err = |e: std::io::Error| Error::ValuesFile {
         path: path.to_path_buf(),
         reason: e.to_string(),
+    };
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)
+        .and_then(|f| f.take(MAX_VALUES_BYTES + 1).read_to_end(&mut bytes))
+        .map_err(io_err)?;
+    if bytes.len() as u64 > MAX_VALUES_BYTES {
+        return Err(Error::ValuesFile {
+            path: path.to_path_buf(),
+            reason: format!(
+                "larger than {} MiB; a values file holds answers only",
+                MAX_VALUES_BYTES >> 20
+            ),
+        });
+    }
+    let text = String::from_utf8(bytes).map_err(|_| Error::ValuesFile {
+        path: path.to_path_buf(),
+        reason: "not UTF-8 text".to_string(),
     })?;
     let value: Value = serde_yaml::from_str(&text).map_err(|e| Error::ValuesFile {
         path: path.to_path_buf(),

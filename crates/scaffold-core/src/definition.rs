@@ -66,6 +66,25 @@ pub struct Spec {
     /// Other delimiters for the Tera files of this golden path.
     #[serde(default)]
     pub syntax: Option<Syntax>,
+    /// Bounds on rendering (see [`crate::limits`]).
+    #[serde(default)]
+    pub limits: LimitsSpec,
+}
+
+/// `spec.limits`: bounds on rendering this golden path. Each value may lower the
+/// engine's default or raise it up to a ceiling (see [`crate::limits::Limits`]).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct LimitsSpec {
+    /// Largest rendered file, in bytes.
+    #[serde(default)]
+    pub max_file_bytes: Option<u64>,
+    /// Largest whole render, in bytes.
+    #[serde(default)]
+    pub max_total_bytes: Option<u64>,
+    /// Longest render, in seconds.
+    #[serde(default)]
+    pub max_render_seconds: Option<f64>,
 }
 
 fn empty_object_schema() -> serde_json::Value {
@@ -197,6 +216,37 @@ mod ordered_map {
     }
 }
 
+/// Cut every quoted value in a parser message to a few characters, so that pointing
+/// scaffold at a file that is not a definition (`scaffold new /etc/passwd`) does not
+/// copy the file's content into the error.
+fn shorten_quoted(message: &str) -> String {
+    const KEEP: usize = 32;
+    let mut out = String::new();
+    let mut inside = false;
+    let mut run = 0;
+    for c in message.chars() {
+        if c == '"' {
+            if inside && run > KEEP {
+                out.push('…');
+            }
+            inside = !inside;
+            run = 0;
+            out.push(c);
+        } else if inside {
+            run += 1;
+            if run <= KEEP {
+                out.push(c);
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    if out.chars().count() > 300 {
+        out = out.chars().take(300).chain(['…']).collect();
+    }
+    out
+}
+
 impl Definition {
     /// Parse a definition from YAML text; `file` names it in errors.
     pub fn parse(file: &str, text: &str) -> Result<Definition> {
@@ -208,12 +258,9 @@ impl Definition {
                     line,
                     column,
                 },
-                message: e
-                    .to_string()
-                    .split(" at line ")
-                    .next()
-                    .unwrap_or_default()
-                    .to_string(),
+                message: shorten_quoted(
+                    e.to_string().split(" at line ").next().unwrap_or_default(),
+                ),
             }
         })
     }
@@ -377,6 +424,18 @@ mod tests {
         let err = Definition::parse("d.yaml", &text).unwrap_err().to_string();
         assert!(err.contains("d.yaml:6"), "{err}");
         assert!(err.contains("colour"), "{err}");
+    }
+
+    #[test]
+    fn a_file_that_is_not_a_definition_is_not_copied_into_the_error() {
+        let secret =
+            "root:x:0:0:root:/root:/bin/bash daemon:x:1:1:daemon:/usr/sbin:/usr/sbin/nologin";
+        let err = Definition::parse("/etc/passwd", secret)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("/etc/passwd:1:1"), "{err}");
+        assert!(!err.contains("daemon"), "{err}");
+        assert!(err.len() < 200, "{err}");
     }
 
     #[test]

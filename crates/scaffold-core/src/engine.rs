@@ -19,6 +19,7 @@ pub struct Engine {
     builtin: bool,
     cache_dir: Option<PathBuf>,
     offline: bool,
+    limits: crate::limits::LimitOverrides,
 }
 
 /// Builds an [`Engine`].
@@ -50,6 +51,12 @@ impl EngineBuilder {
     /// Never touch the network: git sources must be in the cache.
     pub fn offline(mut self, yes: bool) -> Self {
         self.engine.offline = yes;
+        self
+    }
+
+    /// Render bounds that win over every definition's `spec.limits`.
+    pub fn limits(mut self, limits: crate::limits::LimitOverrides) -> Self {
+        self.engine.limits = limits;
         self
     }
 
@@ -218,6 +225,21 @@ impl Engine {
     /// Find a golden path: a path to a definition file or template directory, a git
     /// source, or a name in the libraries (first match wins).
     pub fn locate(&self, reference: &str) -> Result<Located> {
+        self.locate_any(reference).map(|l| self.with_limits(l))
+    }
+
+    /// The render bounds given to the builder.
+    pub fn limit_overrides(&self) -> crate::limits::LimitOverrides {
+        self.limits
+    }
+
+    /// `located`, with this engine's render bounds.
+    pub fn with_limits(&self, mut located: Located) -> Located {
+        located.limits = self.limits;
+        located
+    }
+
+    fn locate_any(&self, reference: &str) -> Result<Located> {
         if crate::git::GitSource::looks_like_git(reference) {
             return crate::remote::locate_git(self, reference);
         }
@@ -289,7 +311,7 @@ impl Engine {
         }
         let versions = self.versions(name)?;
         let wanted = parse_requested(name, version)?;
-        pick_version(name, version, &wanted, versions)
+        pick_version(name, version, &wanted, versions).map(|l| self.with_limits(l))
     }
 
     /// Every golden path (the first of each name) with all its versions, newest first,

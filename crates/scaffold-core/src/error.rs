@@ -194,6 +194,19 @@ pub enum Error {
         /// Parameters whose answers appear in it.
         parameters: Vec<String>,
     },
+    /// A rendered, planned or recorded path lies in a git directory or file (`.git` in
+    /// any case, at any depth) or in scaffold's own `.scaffold/` state.
+    #[error("path `{path}` (from {source_path}) is inside `{component}`, which scaffold never writes: a template may not write into a git directory (its config and hooks run commands) nor into scaffold's own `.scaffold/` state{}; rename the skeleton file, or change the answer", .parameters.iter().map(|p| format!("; check parameter `/{p}`")).collect::<String>())]
+    ReservedPath {
+        /// The offending path.
+        path: String,
+        /// The reserved component in it, as written.
+        component: String,
+        /// Where the path came from (a skeleton file, the plan, the manifest).
+        source_path: String,
+        /// Parameters whose answers put the component there.
+        parameters: Vec<String>,
+    },
     /// A symbolic link in a skeleton points outside the skeleton.
     #[error(
         "symbolic link `{path}` points to `{target}`, outside its skeleton; only links that stay inside the skeleton are allowed (replace it with a copy of the file)"

@@ -2,12 +2,15 @@
 //! operations on it: resolve answers, evaluate computed values, render in memory, and
 //! classify output paths by policy.
 
+use std::sync::Arc;
+
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use crate::answers::Parameters;
 use crate::definition::{Definition, Syntax};
 use crate::error::{DefinitionProblem, Error, Location, Result};
+use crate::limits::{Budget, Limits};
 use crate::render::{DropReason, Dropped, LayerInput, RenderJob, Rendered, new_tera, render_str};
 use crate::source::{Located, SourceRecord, TemplateFs};
 
@@ -108,6 +111,7 @@ pub struct GoldenPath {
     definition_text: String,
     parameters: Parameters,
     policy: PolicyMatcher,
+    limits: Limits,
 }
 
 /// Matches output paths against `spec.files.policy`.
@@ -182,6 +186,23 @@ impl GoldenPath {
                     None
                 }
             };
+        if let Some(props) = definition
+            .spec
+            .parameters
+            .get("properties")
+            .and_then(serde_json::Value::as_object)
+        {
+            for (name, _) in &definition.spec.computed {
+                if props.contains_key(name) || name == "scaffold" {
+                    problems.push(DefinitionProblem {
+                        location: crate::definition::locate(&file, &text, &format!("{name}:")),
+                        message: format!(
+                            "spec.computed.{name} would shadow the answer of parameter `{name}`; give the computed value another name"
+                        ),
+                    });
+                }
+            }
+        }
         for layer in &definition.spec.skeletons {
             let dir = located.fs.resolve(&located.definition, &layer.path);
             if !dir.as_deref().is_some_and(|d| located.fs.is_dir(d)) {
@@ -195,7 +216,7 @@ impl GoldenPath {
             }
         }
         if let Some(s) = &definition.spec.syntax {
-            if let Err(e) = new_tera(Some(s)) {
+            if let Err(e) = new_tera(Some(s), &Budget::new(Limits::DEFAULT)) {
                 problems.push(DefinitionProblem {
                     location: crate::definition::locate(&file, &text, "syntax:"),
                     message: format!("invalid spec.syntax: {e}"),
@@ -209,6 +230,7 @@ impl GoldenPath {
             &definition.spec.files.policy.enforced,
             &definition.spec.files.policy.seed,
         );
+        let limits = Limits::resolve(&definition.spec.limits, &located.limits);
         let version = located
             .version
             .clone()
@@ -219,6 +241,7 @@ impl GoldenPath {
             version,
             fs: located.fs.clone(),
             definition_path: located.definition.clone(),
+            limits,
             definition_text: text,
             parameters,
             policy,
@@ -228,6 +251,17 @@ impl GoldenPath {
     /// `metadata.name`.
     pub fn name(&self) -> &str {
         &self.definition.metadata.name
+    }
+
+    /// The bounds every render of this golden path obeys: the caller's overrides, else
+    /// `spec.limits` (capped), else the defaults.
+    pub fn limits(&self) -> Limits {
+        self.limits
+    }
+
+    /// Replace the render bounds (e.g. from the command line).
+    pub fn set_limits(&mut self, limits: Limits) {
+        self.limits = limits;
     }
 
     /// The compiled parameters.
@@ -325,20 +359,22 @@ impl GoldenPath {
 
     /// Evaluate `spec.computed` in order against the answers.
     pub fn compute(&self, values: &Map<String, Value>) -> Result<Map<String, Value>> {
-        let tera = self.tera()?;
+        let budget = Budget::new(self.limits);
+        let tera = self.tera(&budget)?;
+        let syntax = self.syntax();
         let mut ctx = self.base_context(values)?;
         let mut computed = Map::new();
         for (name, template) in &self.definition.spec.computed {
             let what = format!("{} (spec.computed.{name})", self.definition_file());
-            let v = render_str(&tera, template, &ctx, &what)?;
+            let v = render_str(&tera, template, &ctx, &what, &syntax, &budget)?;
             ctx.insert(name.clone(), &v);
             computed.insert(name.clone(), Value::String(v));
         }
         Ok(computed)
     }
 
-    fn tera(&self) -> Result<tera::Tera> {
-        new_tera(self.definition.spec.syntax.as_ref()).map_err(Error::Usage)
+    fn tera(&self, budget: &Arc<Budget>) -> Result<tera::Tera> {
+        new_tera(self.definition.spec.syntax.as_ref(), budget).map_err(Error::Usage)
     }
 
     fn base_context(&self, values: &Map<String, Value>) -> Result<tera::Context> {
@@ -364,13 +400,85 @@ impl GoldenPath {
         Ok(ctx)
     }
 
+    /// Every top-level name a template or `when` may use: the answers, the declared
+    /// parameters, the computed values, `scaffold` (and `loop` inside loops).
+    fn known_names(&self, answers: &Answers) -> std::collections::HashSet<String> {
+        let mut known: std::collections::HashSet<String> = answers
+            .values
+            .keys()
+            .chain(answers.computed.keys())
+            .cloned()
+            .collect();
+        known.insert("scaffold".to_string());
+        known.insert("loop".to_string());
+        if let Some(props) = self
+            .definition
+            .spec
+            .parameters
+            .get("properties")
+            .and_then(Value::as_object)
+        {
+            known.extend(props.keys().cloned());
+        }
+        known.extend(self.definition.spec.computed.iter().map(|(k, _)| k.clone()));
+        known
+    }
+
+    /// A layer's `when` must name only known variables: a typo is an error, not a
+    /// silently dropped layer.
+    fn check_when_names(
+        &self,
+        expr: &str,
+        what: &str,
+        known: &std::collections::HashSet<String>,
+        budget: &Arc<Budget>,
+    ) -> Result<()> {
+        let mut probe = self.tera(budget)?;
+        if probe.add_raw_template("__when", expr).is_err() {
+            return Ok(()); // the render reports the syntax error with its location
+        }
+        let Ok(vars) = probe.get_template_variables("__when") else {
+            return Ok(());
+        };
+        let mut unknown: Vec<String> = vars
+            .into_iter()
+            .map(|v| v.to_string())
+            .filter(|v| !known.contains(v) && !v.starts_with("__"))
+            .collect();
+        unknown.sort();
+        let Some(name) = unknown.into_iter().next() else {
+            return Ok(());
+        };
+        let mut names: Vec<&str> = known
+            .iter()
+            .map(String::as_str)
+            .filter(|n| *n != "loop")
+            .collect();
+        names.sort_unstable();
+        Err(Error::Template(Box::new(crate::error::TemplateError {
+            location: crate::error::Location {
+                file: what.to_string(),
+                line: 1,
+                column: 1,
+            },
+            message: format!(
+                "Variable `{name}` is not defined: it is not a parameter, a computed value or `scaffold`. Available variables: {}",
+                names.join(", ")
+            ),
+            snippet: String::new(),
+            variable: Some(name),
+        })))
+    }
+
     /// Render the golden path in memory. Nothing is written.
     pub fn render(&self, answers: &Answers) -> Result<Rendered> {
-        let tera = self.tera()?;
+        let budget = Budget::new(self.limits);
+        let tera = self.tera(&budget)?;
         let context = self.context(answers)?;
         let syntax = self.syntax();
         let mut layers = Vec::new();
         let mut dropped = Vec::new();
+        let known = self.known_names(answers);
         for layer in &self.definition.spec.skeletons {
             if let Some(when) = &layer.when {
                 let what = format!(
@@ -382,7 +490,8 @@ impl GoldenPath {
                     "{}if {when} {}true{}endif{}",
                     syntax.block_start, syntax.block_end, syntax.block_start, syntax.block_end
                 );
-                if render_str(&tera, &expr, &context, &what)? != "true" {
+                self.check_when_names(&expr, &what, &known, &budget)?;
+                if render_str(&tera, &expr, &context, &what, &syntax, &budget)? != "true" {
                     dropped.push(Dropped {
                         layer: layer.path.clone(),
                         source: String::new(),
@@ -431,6 +540,8 @@ impl GoldenPath {
         };
         RenderJob {
             tera,
+            budget,
+            known,
             context,
             syntax,
             answers: &answers.values,
@@ -454,11 +565,13 @@ impl GoldenPath {
             for (rel, entry) in entries {
                 let display = format!("{}/{rel}", self.fs.display(&dir));
                 let mut check = |name: &str, text: &str| {
-                    let Ok(mut tera) = self.tera() else { return };
+                    let Ok(mut tera) = self.tera(&Budget::new(self.limits)) else {
+                        return;
+                    };
                     if let Err(e) = tera.add_raw_template(name, text) {
                         let sources = std::collections::HashMap::from([(
                             name.to_string(),
-                            (display.clone(), text.to_string()),
+                            crate::render::Source::new(&display, text),
                         )]);
                         errors.push(crate::render::template_error(&e, &sources));
                     }

@@ -36,7 +36,7 @@ pub fn lint_path(engine: &crate::Engine, path: &str) -> crate::Result<Vec<LintRe
                 "no golden-path definitions found in `{path}`"
             )));
         }
-        found
+        found.into_iter().map(|l| engine.with_limits(l)).collect()
     } else {
         vec![engine.locate(path)?]
     };

@@ -71,6 +71,46 @@ const BINARY_SNIFF_LEN: usize = 8000;
 /// back to a cheaper approximation, which can only under-count matches.
 const SIMILARITY_DEADLINE: Duration = Duration::from_millis(200);
 
+/// `Some(true)` when every line ending of `text` is CRLF, `Some(false)` when every one
+/// is LF, `None` when it has none or mixes them.
+fn uniform_eol(text: &[u8]) -> Option<bool> {
+    let mut crlf = 0usize;
+    let mut lf = 0usize;
+    for (i, b) in text.iter().enumerate() {
+        if *b == b'\n' {
+            if i > 0 && text[i - 1] == b'\r' {
+                crlf += 1;
+            } else {
+                lf += 1;
+            }
+        }
+    }
+    match (crlf, lf) {
+        (0, 0) => None,
+        (_, 0) => Some(true),
+        (0, _) => Some(false),
+        _ => None,
+    }
+}
+
+/// `text` (uniform in its line endings) with CRLF (`true`) or LF line endings.
+fn convert_eol(text: &[u8], crlf: bool) -> Vec<u8> {
+    let mut out = Vec::with_capacity(text.len() + text.len() / 16);
+    for (i, b) in text.iter().enumerate() {
+        if *b == b'\n' {
+            let had_cr = i > 0 && text[i - 1] == b'\r';
+            if crlf && !had_cr {
+                out.push(b'\r');
+            }
+            if !crlf && had_cr {
+                out.pop();
+            }
+        }
+        out.push(*b);
+    }
+    out
+}
+
 /// Line-based three-way merge of text (UTF-8 or not). Conflict blocks are git diff3 style:
 /// "<<<<<<< {ours}", ours lines, "||||||| {base}", base lines, "=======", theirs lines, ">>>>>>> {theirs}".
 ///
@@ -84,6 +124,10 @@ const SIMILARITY_DEADLINE: Duration = Duration::from_millis(200);
 /// its first line ending; when `ours` has none, by `theirs`, then `base`),
 /// else in `\n`. A side whose last line inside a conflict lacks a line ending
 /// gets that line ending added, so a marker always starts a line.
+///
+/// When `ours` switched the whole file between LF and CRLF and `theirs` did not,
+/// `base` and `theirs` are converted to `ours`'s line endings first, so the switch
+/// merges instead of conflicting on every line.
 pub fn merge_text(
     base: &[u8],
     ours: &[u8],
@@ -95,6 +139,16 @@ pub fn merge_text(
     }
     if base == ours {
         return MergeOutcome::clean(theirs);
+    }
+    // The user switched the whole file from LF to CRLF (or back) and the template did
+    // not: merge in the user's line endings instead of conflicting on every line.
+    if let (Some(o), Some(b), Some(t)) = (uniform_eol(ours), uniform_eol(base), uniform_eol(theirs))
+    {
+        if o != b && b == t {
+            let base = convert_eol(base, o);
+            let theirs = convert_eol(theirs, o);
+            return merge_text(&base, ours, &theirs, labels);
+        }
     }
 
     let base_lines = split_lines(base);
@@ -382,6 +436,24 @@ mod tests {
         assert_eq!(outcome.conflicts, 2);
         assert_eq!(text(&outcome).matches("<<<<<<< ours\n").count(), 2);
         assert_eq!(text(&outcome).matches(">>>>>>> theirs v1.1.0\n").count(), 2);
+    }
+
+    #[test]
+    fn a_switch_of_the_whole_file_to_crlf_merges() {
+        let base = b"a\nb\nc\n";
+        let ours = b"a\r\nb\r\nc\r\n";
+        let theirs = b"a\nB\nc\n";
+        let m = merge_text(base, ours, theirs, LABELS);
+        assert!(m.is_clean(), "{}", String::from_utf8_lossy(&m.content));
+        assert_eq!(m.content, b"a\r\nB\r\nc\r\n");
+        // And back from CRLF to LF, with a local edit too.
+        let m = merge_text(b"a\r\nb\r\nc\r\n", b"A\nb\nc\n", b"a\r\nb\r\nC\r\n", LABELS);
+        assert!(m.is_clean());
+        assert_eq!(m.content, b"A\nb\nC\n");
+        // A real conflict is still one, in the user's line endings.
+        let m = merge_text(base, b"a\r\nX\r\nc\r\n", theirs, LABELS);
+        assert_eq!(m.conflicts, 1);
+        assert!(m.content.windows(2).filter(|w| w == b"\r\n").count() >= 6);
     }
 
     #[test]

@@ -81,23 +81,6 @@ pub fn implied_answers(gp: &GoldenPath, dest: Option<&Path>) -> Map<String, Valu
     out
 }
 
-/// After a written `new`: initialise a git repository in the destination and commit
-/// the generated tree, unless the project was written into an existing one (an
-/// add-on) or the destination already lies inside a git work tree. Returns the
-/// commit, if one was made.
-pub fn init_git(gp: &GoldenPath, opts: &NewOptions) -> Result<Option<String>> {
-    if opts.into || crate::vcs::inside_work_tree(&opts.dest) {
-        return Ok(None);
-    }
-    let message = format!(
-        "Generate from golden path {} {}\n\nCreated by scaffold {}.",
-        gp.name(),
-        gp.version,
-        crate::ENGINE_VERSION
-    );
-    crate::vcs::init_and_commit(&opts.dest, &message).map(Some)
-}
-
 /// What will happen to one path.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -162,10 +145,25 @@ pub struct NewPlan {
 fn existing_entries(dest: &Path) -> Result<Vec<String>> {
     match std::fs::read_dir(dest) {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Vec::new()),
-        Err(e) if e.kind() == std::io::ErrorKind::NotADirectory => Err(Error::Usage(format!(
-            "destination `{}` is a file, not a directory",
-            dest.display()
-        ))),
+        Err(e) if e.kind() == std::io::ErrorKind::NotADirectory => {
+            // DEST itself, or one of its parents, is a file: name the file.
+            let file = dest
+                .ancestors()
+                .find(|a| std::fs::symlink_metadata(a).is_ok_and(|m| !m.is_dir()))
+                .unwrap_or(dest);
+            Err(Error::Usage(if file == dest {
+                format!(
+                    "destination `{}` is a file, not a directory",
+                    dest.display()
+                )
+            } else {
+                format!(
+                    "`{}` is a file, so destination `{}` cannot be created inside it",
+                    file.display(),
+                    dest.display()
+                )
+            }))
+        }
         Err(e) => Err(Error::io("cannot read destination", dest, e)),
         Ok(it) => {
             let mut v: Vec<String> = it
@@ -405,7 +403,7 @@ pub struct NewPreview {
 }
 
 impl NewPlan {
-    /// The report after [`apply`](crate::write::apply) (and [`init_git`]).
+    /// The report after [`apply`](crate::write::apply), with the first commit if one was made.
     pub fn report(&self, applied: &Applied, git_commit: Option<String>) -> NewReport {
         NewReport {
             golden_path: self.golden_path.clone(),

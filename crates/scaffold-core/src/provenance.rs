@@ -333,7 +333,7 @@ fn manifest_path_problem(path: &str) -> Option<&'static str> {
         return Some("is inside .scaffold/, which is reserved for scaffold");
     }
     if crate::tree::reserved_component(path).is_some() {
-        return Some("is inside a .git directory, which scaffold never touches");
+        return Some("is inside a .git or .scaffold directory, which scaffold never touches");
     }
     None
 }

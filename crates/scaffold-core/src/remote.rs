@@ -136,6 +136,7 @@ pub fn locate(
             commit: resolved.commit.clone(),
         },
         version: resolved.version.clone(),
+        limits: Default::default(),
     })
 }
 
@@ -190,6 +191,15 @@ pub fn recorded_target(file: &crate::provenance::AnswersFile) -> Target {
 /// A local definition that no longer exists, and a git repository that cannot be
 /// reached and is not cached, are [`Error::SourceGone`].
 pub fn locate_recorded(
+    engine: &Engine,
+    record: &SourceRecord,
+    golden_path: &str,
+    target: &Target,
+) -> Result<Located> {
+    locate_recorded_any(engine, record, golden_path, target).map(|l| engine.with_limits(l))
+}
+
+fn locate_recorded_any(
     engine: &Engine,
     record: &SourceRecord,
     golden_path: &str,

@@ -7,6 +7,7 @@
 
 use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
 
 use rayon::prelude::*;
 use serde::Serialize;
@@ -14,7 +15,10 @@ use serde_json::{Map, Value};
 
 use crate::definition::Syntax;
 use crate::error::{Error, Location, Result, TemplateError};
-use crate::tree::{Entry, FileMode, PathProblem, normalize_relative};
+use crate::limits::{
+    BoundedWriter, Budget, Exceeded, Insertion, TICK, instrument, original_column,
+};
+use crate::tree::{Entry, FileMode, PathProblem, normalize_relative, reserved_component};
 
 /// One rendered file, link or empty directory.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -103,9 +107,19 @@ pub(crate) struct LayerInput {
     pub entries: Vec<(String, Entry)>,
 }
 
-/// Build a Tera instance with our delimiters, autoescape off, and our filters.
-pub(crate) fn new_tera(syntax: Option<&Syntax>) -> std::result::Result<tera::Tera, String> {
+/// Build a Tera instance with our delimiters, autoescape off, our filters, and the
+/// tick function of `budget` (see [`crate::limits`]).
+pub(crate) fn new_tera(
+    syntax: Option<&Syntax>,
+    budget: &Arc<Budget>,
+) -> std::result::Result<tera::Tera, String> {
     let mut tera = tera::Tera::new();
+    let b = Arc::clone(budget);
+    tera.register_function(TICK, move |_: tera::Kwargs, _: &tera::State| {
+        b.tick()
+            .map(|()| String::new())
+            .map_err(tera::Error::message)
+    });
     tera.autoescape_on(Vec::<&str>::new());
     if let Some(s) = syntax {
         tera.set_delimiters(tera::Delimiters {
@@ -196,18 +210,46 @@ fn undefined_variable(message: &str) -> Option<String> {
         .map(|(name, _)| name.to_string())
 }
 
+/// A template as the user wrote it, for error messages.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Source {
+    /// How to name it.
+    pub display: String,
+    /// The original text (before [`instrument`]).
+    pub text: String,
+    /// Where tick calls were inserted, to map columns back.
+    pub insertions: Vec<Insertion>,
+}
+
+impl Source {
+    pub(crate) fn new(display: &str, text: &str) -> Source {
+        Source {
+            display: display.to_string(),
+            text: text.to_string(),
+            insertions: Vec::new(),
+        }
+    }
+}
+
 /// Turn a Tera error into our template error, with a snippet from `sources`.
 pub(crate) fn template_error(
     err: &tera::Error,
-    sources: &HashMap<String, (String, String)>,
+    sources: &HashMap<String, Source>,
 ) -> TemplateError {
     match err.kind() {
         tera::ErrorKind::SyntaxError(r) | tera::ErrorKind::RenderingError(r) => {
-            let (display, text) = sources
+            let source = sources
                 .get(r.filename())
                 .cloned()
-                .unwrap_or_else(|| (r.filename().to_string(), String::new()));
-            let span = r.span();
+                .unwrap_or_else(|| Source {
+                    display: r.filename().to_string(),
+                    ..Source::default()
+                });
+            let (display, text) = (source.display, source.text);
+            let mut span = r.span().clone();
+            span.start_col = original_column(&source.insertions, span.start_line, span.start_col);
+            span.end_col = original_column(&source.insertions, span.end_line, span.end_col)
+                .max(span.start_col);
             let message = r.message().to_string();
             let variable = undefined_variable(&message);
             TemplateError {
@@ -235,9 +277,17 @@ pub(crate) fn template_error(
                 message.push_str(&s.to_string());
                 src = s.source();
             }
+            // Errors without a span (an include loop) still name a template: point at
+            // the first one the message mentions, by the name the user knows.
+            let file = sources
+                .iter()
+                .filter_map(|(key, src)| message.find(&format!("'{key}'")).map(|at| (at, src)))
+                .min_by_key(|(at, _)| *at)
+                .map(|(_, src)| src.display.clone())
+                .unwrap_or_default();
             TemplateError {
                 location: Location {
-                    file: String::new(),
+                    file,
                     line: 0,
                     column: 0,
                 },
@@ -273,24 +323,53 @@ fn snippet(text: &str, line: usize, col: usize, end_line: usize, end_col: usize)
     )
 }
 
-/// Render a short template string (a name, a computed value, a `when`).
+/// Render a short template string (a name, a computed value, a `when`), within the
+/// render's bounds.
 pub(crate) fn render_str(
     tera: &tera::Tera,
     text: &str,
     ctx: &tera::Context,
     what: &str,
+    syntax: &Syntax,
+    budget: &Budget,
 ) -> Result<String> {
-    tera.render_str(text, ctx, false).map_err(|e| {
-        let sources = HashMap::from([(
-            "__tera_one_off".to_string(),
-            (what.to_string(), text.to_string()),
-        )]);
-        let mut err = template_error(&e, &sources);
-        if err.location.file.is_empty() || err.location.file == "__tera_one_off" {
-            err.location.file = what.to_string();
+    let (instrumented, insertions) = instrument(text, syntax);
+    let mut out = BoundedWriter::new(budget);
+    match tera.render_str_to(&instrumented, ctx, false, &mut out) {
+        Ok(()) => Ok(String::from_utf8_lossy(&out.buf).into_owned()),
+        Err(e) => {
+            if let Some(x) = out.exceeded {
+                return Err(limit_error(what, budget.message(x)));
+            }
+            let sources = HashMap::from([(
+                "__tera_one_off".to_string(),
+                Source {
+                    display: what.to_string(),
+                    text: text.to_string(),
+                    insertions,
+                },
+            )]);
+            let mut err = template_error(&e, &sources);
+            if err.location.file.is_empty() || err.location.file == "__tera_one_off" {
+                err.location.file = what.to_string();
+            }
+            Err(Error::Template(Box::new(err)))
         }
-        Error::Template(Box::new(err))
-    })
+    }
+}
+
+/// A render bound crossed in `file`.
+fn limit_error(file: &str, message: String) -> Error {
+    Error::Template(Box::new(TemplateError {
+        location: Location {
+            file: file.to_string(),
+            line: 0,
+            column: 0,
+        },
+        message,
+        snippet: String::new(),
+        variable: None,
+    }))
 }
 
 /// Whether `text` holds template syntax for these delimiters.
@@ -301,6 +380,11 @@ pub(crate) fn has_syntax(text: &str, syntax: &Syntax) -> bool {
 /// Everything a render needs besides the layers.
 pub(crate) struct RenderJob<'a> {
     pub tera: tera::Tera,
+    pub budget: Arc<Budget>,
+    /// Every top-level name a template may use: declared parameters, computed values,
+    /// `scaffold`. Anything else is a typo, even where Tera would let it pass
+    /// (`{% if nosuch %}` is silently false).
+    pub known: std::collections::HashSet<String>,
     pub context: tera::Context,
     pub syntax: Syntax,
     pub answers: &'a Map<String, Value>,
@@ -325,7 +409,7 @@ impl RenderJob<'_> {
     ) -> Result<Rendered> {
         let mut name_cache: HashMap<String, String> = HashMap::new();
         let mut pending: Vec<Pending> = Vec::new();
-        let mut sources: HashMap<String, (String, String)> = HashMap::new();
+        let mut sources: HashMap<String, Source> = HashMap::new();
         let mut templates: Vec<(String, String)> = Vec::new();
 
         for (li, layer) in layers.iter().enumerate() {
@@ -346,7 +430,14 @@ impl RenderJob<'_> {
                         if let Some(r) = name_cache.get(component) {
                             r.clone()
                         } else {
-                            let r = render_str(&self.tera, component, &self.context, &display)?;
+                            let r = render_str(
+                                &self.tera,
+                                component,
+                                &self.context,
+                                &display,
+                                &self.syntax,
+                                &self.budget,
+                            )?;
                             name_cache.insert(component.to_string(), r.clone());
                             r
                         }
@@ -382,6 +473,9 @@ impl RenderJob<'_> {
                 let joined = parts.join("/");
                 let path = normalize_relative(&joined)
                     .map_err(|problem| self.unsafe_path(&joined, &display, &problem))?;
+                if let Some(component) = reserved_component(&path) {
+                    return Err(self.reserved_path(&path, component, &display));
+                }
                 if let Some(ex) = &self.exclude {
                     if ex
                         .matched_path_or_any_parents(&path, entry.mode == FileMode::Dir)
@@ -410,8 +504,16 @@ impl RenderJob<'_> {
                         }))
                     })?;
                     let key = format!("{}/{rel}", layer.name);
-                    sources.insert(key.clone(), (display.clone(), text.clone()));
-                    templates.push((key.clone(), text));
+                    let (instrumented, insertions) = instrument(&text, &self.syntax);
+                    sources.insert(
+                        key.clone(),
+                        Source {
+                            display: display.clone(),
+                            text,
+                            insertions,
+                        },
+                    );
+                    templates.push((key.clone(), instrumented));
                     Some(key)
                 } else {
                     None
@@ -436,23 +538,111 @@ impl RenderJob<'_> {
             .add_raw_templates(templates)
             .map_err(|e| Error::Template(Box::new(template_error(&e, &sources))))?;
 
-        // Render in parallel; report the first failure in path order.
+        // Copied files count against the total too.
+        let copied: u64 = pending
+            .iter()
+            .filter(|p| p.template.is_none())
+            .map(|p| p.content.len() as u64)
+            .sum();
+        if copied > self.budget.limits.max_total_bytes {
+            return Err(limit_error(
+                &layers
+                    .first()
+                    .map_or_else(String::new, |l| l.display_prefix.clone()),
+                self.budget.message(Exceeded::Total),
+            ));
+        }
+
+        // Render in parallel, each file into a bounded buffer; report the first failure
+        // in path order, preferring the file that crossed a bound over the files it
+        // stopped.
         let tera = &self.tera;
         let context = &self.context;
-        let results: Vec<Result<Vec<u8>>> = pending
+        let budget = &*self.budget;
+        let results: Vec<std::result::Result<Vec<u8>, (bool, Error)>> = pending
             .par_iter()
             .map(|p| match &p.template {
-                Some(name) => tera
-                    .render(name, context)
-                    .map(String::into_bytes)
-                    .map_err(|e| Error::Template(Box::new(template_error(&e, &sources)))),
+                Some(name) => {
+                    let display = sources.get(name).map_or("", |s| s.display.as_str());
+                    if budget.tripped() {
+                        return Err((true, limit_error(display, "stopped".to_string())));
+                    }
+                    let mut out = BoundedWriter::new(budget);
+                    match tera.render_to(name, context, &mut out) {
+                        Ok(()) => Ok(out.buf),
+                        Err(_) if out.exceeded.is_some() => Err((
+                            false,
+                            limit_error(display, budget.message(out.exceeded.expect("set"))),
+                        )),
+                        Err(e) => {
+                            let err = template_error(&e, &sources);
+                            let stopped = err.message.contains("stopped: another part");
+                            Err((stopped, Error::Template(Box::new(err))))
+                        }
+                    }
+                }
                 None => Ok(Vec::new()),
             })
             .collect();
+        let mut results = results;
+        if let Some(first) = results
+            .iter()
+            .position(|r| matches!(r, Err((false, _))))
+            .or_else(|| results.iter().position(Result::is_err))
+        {
+            if let Err((_, e)) = results.swap_remove(first) {
+                return Err(e);
+            }
+        }
+
+        // Names no golden path defines are errors, even where the render let them pass
+        // (`{% if nosuch %}` is silently false in Tera).
+        let mut keys: Vec<&String> = sources.keys().collect();
+        keys.sort();
+        for key in keys {
+            let Ok(vars) = self.tera.get_template_variables(key) else {
+                continue;
+            };
+            let mut unknown: Vec<&str> = vars
+                .into_iter()
+                .filter(|v| !self.known.contains(*v) && !v.starts_with("__"))
+                .collect();
+            unknown.sort_unstable();
+            if let Some(name) = unknown.first() {
+                let src = &sources[key];
+                let (line, column) = find_identifier(&src.text, name);
+                return Err(Error::Template(Box::new(TemplateError {
+                    location: Location {
+                        file: src.display.clone(),
+                        line,
+                        column: column + 1,
+                    },
+                    message: {
+                        let mut names: Vec<&str> = self
+                            .known
+                            .iter()
+                            .map(String::as_str)
+                            .filter(|n| *n != "loop")
+                            .collect();
+                        names.sort_unstable();
+                        format!(
+                            "Variable `{name}` is not defined: it is not a parameter, a computed value or `scaffold`. Available variables: {}",
+                            names.join(", ")
+                        )
+                    },
+                    snippet: snippet(&src.text, line, column, line, column + name.len()),
+                    variable: Some((*name).to_string()),
+                })));
+            }
+        }
 
         let mut files: BTreeMap<String, RenderedFile> = BTreeMap::new();
         for (p, r) in pending.into_iter().zip(results) {
-            let content = if p.template.is_some() { r? } else { p.content };
+            let content = if p.template.is_some() {
+                r.map_err(|(_, e)| e)?
+            } else {
+                p.content
+            };
             let layer = layers[p.layer_index].name.clone();
             let file = RenderedFile {
                 mode: p.mode,
@@ -471,7 +661,23 @@ impl RenderJob<'_> {
             }
         }
         check_collisions(&mut files)?;
+        check_links(&files)?;
         Ok(Rendered { files, dropped })
+    }
+
+    fn reserved_path(&self, path: &str, component: &str, display: &str) -> Error {
+        let parameters = self
+            .answers
+            .iter()
+            .filter(|(_, v)| v.as_str().is_some_and(|s| reserved_component(s).is_some()))
+            .map(|(k, _)| k.clone())
+            .collect();
+        Error::ReservedPath {
+            path: path.to_string(),
+            component: component.to_string(),
+            source_path: format!("`{display}`"),
+            parameters,
+        }
     }
 
     fn unsafe_path(&self, joined: &str, display: &str, _problem: &PathProblem) -> Error {
@@ -482,7 +688,10 @@ impl RenderJob<'_> {
                 v.as_str().is_some_and(|s| {
                     !s.is_empty()
                         && joined.contains(s)
-                        && (s.contains("..") || s.starts_with('/') || s.contains('\\'))
+                        && (s.contains("..")
+                            || s.starts_with('/')
+                            || s.contains('\\')
+                            || s.contains('\0'))
                 })
             })
             .map(|(k, _)| k.clone())
@@ -493,6 +702,93 @@ impl RenderJob<'_> {
             parameters,
         }
     }
+}
+
+/// The first place `name` appears as a whole identifier in `text`: 1-based line,
+/// 0-based column (1, 0 when not found).
+fn find_identifier(text: &str, name: &str) -> (usize, usize) {
+    let is_ident = |c: char| c.is_alphanumeric() || c == '_';
+    for (i, line) in text.lines().enumerate() {
+        let mut from = 0;
+        while let Some(pos) = line[from..].find(name) {
+            let at = from + pos;
+            let before = line[..at].chars().next_back();
+            let after = line[at + name.len()..].chars().next();
+            if !before.is_some_and(is_ident) && !after.is_some_and(is_ident) {
+                return (i + 1, line[..at].chars().count());
+            }
+            from = at + name.len();
+        }
+    }
+    (1, 0)
+}
+
+/// How many links a chain may follow before it counts as a loop (as Linux's `ELOOP`).
+const MAX_LINK_HOPS: usize = 40;
+
+/// Resolve every link against the rendered tree, following links through links
+/// (chains), and refuse one that is absolute, climbs above the root, loops, or lands
+/// in a reserved path (`.git`, `.scaffold`).
+fn check_links(files: &BTreeMap<String, RenderedFile>) -> Result<()> {
+    for (path, f) in files.iter().filter(|(_, f)| f.mode == FileMode::Symlink) {
+        let target = String::from_utf8_lossy(&f.content).into_owned();
+        let escapes = || Error::SymlinkEscapes {
+            path: format!("{path} (from {}/{})", f.layer, f.source),
+            target: target.clone(),
+        };
+        let mut here: Vec<String> = crate::tree::parent_of(path)
+            .split('/')
+            .filter(|c| !c.is_empty())
+            .map(str::to_string)
+            .collect();
+        let mut hops = 0;
+        if !resolve_link(files, &mut here, &target, &mut hops) {
+            return Err(escapes());
+        }
+        if reserved_component(&here.join("/")).is_some() {
+            return Err(escapes());
+        }
+    }
+    Ok(())
+}
+
+/// Walk `target` from the directory `here`, through any links of the tree on the way.
+/// False when the walk leaves the tree or loops.
+fn resolve_link(
+    files: &BTreeMap<String, RenderedFile>,
+    here: &mut Vec<String>,
+    target: &str,
+    hops: &mut usize,
+) -> bool {
+    if target.starts_with('/') || target.contains('\\') || target.as_bytes().get(1) == Some(&b':') {
+        return false;
+    }
+    for component in target.split('/') {
+        match component {
+            "" | "." => {}
+            ".." => {
+                if here.pop().is_none() {
+                    return false;
+                }
+            }
+            c => {
+                here.push(c.to_string());
+                let joined = here.join("/");
+                if let Some(link) = files.get(&joined).filter(|f| f.mode == FileMode::Symlink) {
+                    *hops += 1;
+                    if *hops > MAX_LINK_HOPS {
+                        return false;
+                    }
+                    here.pop();
+                    let next = String::from_utf8_lossy(&link.content).into_owned();
+                    if !resolve_link(files, here, &next, hops) {
+                        return false;
+                    }
+                }
+            }
+        }
+    }
+    true
 }
 
 /// A file may not sit where another entry needs a directory; an empty directory that
@@ -527,7 +823,7 @@ mod tests {
 
     #[test]
     fn undefined_variable_from_tera() {
-        let tera = new_tera(None).unwrap();
+        let tera = new_tera(None, &Budget::new(crate::limits::Limits::DEFAULT)).unwrap();
         let err = tera
             .render_str("a {{ nmae }} b", &tera::Context::new(), false)
             .unwrap_err();
@@ -548,7 +844,7 @@ mod tests {
     fn case_filters() {
         assert_eq!(words("payments-api"), vec!["payments", "api"]);
         assert_eq!(words("HTTPServer2Go"), vec!["http", "server2", "go"]);
-        let tera = new_tera(None).unwrap();
+        let tera = new_tera(None, &Budget::new(crate::limits::Limits::DEFAULT)).unwrap();
         let mut ctx = tera::Context::new();
         ctx.insert("n", "payments-api");
         let out = tera

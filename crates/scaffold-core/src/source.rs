@@ -255,14 +255,23 @@ fn list_disk(dir: &Path) -> Result<Vec<(String, Entry)>> {
             let path = e.path().unwrap_or(dir).to_path_buf();
             Error::io("cannot read skeleton", path, e.into())
         })?;
-        let rel = item
+        let relative = item
             .path()
             .strip_prefix(dir)
-            .expect("walkdir stays under its root")
+            .expect("walkdir stays under its root");
+        let rel = relative
             .components()
             .map(|c| c.as_os_str().to_string_lossy().into_owned())
             .collect::<Vec<_>>()
             .join("/");
+        // Names that are not UTF-8 are shown lossily; two that become the same name
+        // would silently lose a file.
+        if rel.contains('\u{FFFD}') && out.iter().any(|(p, _): &(String, Entry)| *p == rel) {
+            return Err(Error::Usage(format!(
+                "skeleton `{}` has two entries named `{rel}` once their non-UTF-8 names are converted; rename them to UTF-8 names",
+                dir.display()
+            )));
+        }
         let ft = item.file_type();
         if ft.is_symlink() {
             let target = std::fs::read_link(item.path())
@@ -319,6 +328,8 @@ pub struct Located {
     pub record: SourceRecord,
     /// The version the source itself gives (a git tag), which wins over the definition's.
     pub version: Option<String>,
+    /// Render bounds given by the caller (set by the engine that located it).
+    pub limits: crate::limits::LimitOverrides,
 }
 
 /// Every definition in the built-in library.
@@ -342,6 +353,7 @@ pub fn builtin_definitions(engine_version: &str) -> Vec<Located> {
                     engine_version: engine_version.to_string(),
                 },
                 version: None,
+                limits: Default::default(),
             })
         })
         .collect()
@@ -433,6 +445,7 @@ pub fn builtin_versions(engine_version: &str, name: &str) -> Result<Vec<Versione
             definition: format!("golden-paths/{name}.yaml"),
             record: record.clone(),
             version: None,
+            limits: Default::default(),
         };
         let version = declared_version(&located)?;
         out.push(VersionedLocated {
@@ -560,5 +573,6 @@ pub fn local_definition(file: &Path) -> Located {
             path: file.display().to_string(),
         },
         version: None,
+        limits: Default::default(),
     }
 }

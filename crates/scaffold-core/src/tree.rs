@@ -171,12 +171,46 @@ pub fn normalize_relative(path: &str) -> Result<String, PathProblem> {
     Ok(parts.join("/"))
 }
 
-/// The first component of `path` that names a git directory (`.git` in any case, at
-/// any depth: the project's own, a submodule's or a worktree's). Nothing is ever
-/// rendered, written or deleted there: a `.git/config` written by a template could run
-/// its commands at the user's next `git status`.
+/// The directory of scaffold's own state in a project (answers files, baselines,
+/// journal, lock).
+pub const SCAFFOLD_DIR: &str = ".scaffold";
+
+/// Code points that HFS+ ignores in names and NTFS-style trailing dots and spaces:
+/// git treats `.g\u{200c}it` and `.git. ` as `.git` on such filesystems, so do we.
+fn canonical_component(component: &str) -> String {
+    let stripped: String = component
+        .chars()
+        .filter(|c| {
+            !matches!(
+                *c,
+                '\u{200c}'..='\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{206a}'..='\u{206f}' | '\u{feff}'
+            )
+        })
+        .collect();
+    stripped.trim_end_matches(['.', ' ']).to_lowercase()
+}
+
+/// Whether one path component names a git directory or file (`.git` in any case,
+/// with the spellings case-insensitive and HFS+/NTFS filesystems treat as `.git`,
+/// including the NTFS short name `git~1`).
+pub fn is_git_component(component: &str) -> bool {
+    let c = canonical_component(component);
+    c == ".git" || c == "git~1"
+}
+
+/// The component of a project path that scaffold must never render, write or delete:
+/// a `.git` directory or file at any depth (the project's repository, a submodule's or
+/// a worktree's), in any case; or a `.scaffold/` directory at any depth, which holds
+/// scaffold's own state (of this project or of a nested one). Returns the offending
+/// component as written in `path`.
+///
+/// This is the one rule: [`crate::render`] refuses rendered paths with it,
+/// [`crate::write::apply`] uses it as a last guard, and answers-file parsers should
+/// refuse manifest entries for which it returns `Some`.
 pub fn reserved_component(path: &str) -> Option<&str> {
-    path.split('/').find(|c| c.eq_ignore_ascii_case(".git"))
+    path.split(['/', '\\'])
+        .filter(|c| !c.is_empty() && *c != ".")
+        .find(|c| is_git_component(c) || canonical_component(c) == SCAFFOLD_DIR)
 }
 
 /// Join `rel` (which may hold `..`) onto `base` inside a virtual tree, lexically.
@@ -237,6 +271,36 @@ mod tests {
         assert_eq!(normalize_relative("C:/x"), Err(PathProblem::Absolute));
         assert_eq!(normalize_relative("a\\b"), Err(PathProblem::Malformed));
         assert_eq!(normalize_relative(""), Err(PathProblem::Malformed));
+    }
+
+    #[test]
+    fn reserved_components_at_any_depth_and_in_any_case() {
+        for (path, component) in [
+            (".git/config", ".git"),
+            (".GIT/hooks/pre-commit", ".GIT"),
+            (".Git", ".Git"),
+            ("vendor/lib/.git", ".git"),
+            ("sub/module/.gIt/config", ".gIt"),
+            ("./.git/HEAD", ".git"),
+            (".git./config", ".git."),
+            (".git /config", ".git "),
+            ("GIT~1/config", "GIT~1"),
+            (".g\u{200c}it/config", ".g\u{200c}it"),
+            (".scaffold/f.txt", ".scaffold"),
+            (".Scaffold/x.yaml", ".Scaffold"),
+            ("sub/.scaffold/other.yaml", ".scaffold"),
+        ] {
+            assert_eq!(reserved_component(path), Some(component), "{path}");
+        }
+        for path in [
+            "src/.gitignore",
+            ".github/workflows/ci.yml",
+            "git/config",
+            ".gitkeep",
+            "a.git/x",
+        ] {
+            assert_eq!(reserved_component(path), None, "{path}");
+        }
     }
 
     #[test]

@@ -169,14 +169,18 @@ pub struct UpdateReport<'a> {
     pub plan: &'a UpdatePlan,
     /// Whether nothing was written.
     pub dry_run: bool,
+    /// Why uncommitted changes could not be looked for (no git repository, or one
+    /// that points nowhere); `null` when they were.
+    pub no_dirty_check: Option<String>,
 }
 
 impl UpdatePlan {
     /// This plan's report.
-    pub fn report(&self, dry_run: bool) -> UpdateReport<'_> {
+    pub fn report(&self, dry_run: bool, no_dirty_check: Option<String>) -> UpdateReport<'_> {
         UpdateReport {
             plan: self,
             dry_run,
+            no_dirty_check,
         }
     }
 }
@@ -186,12 +190,15 @@ impl UpdatePlan {
 /// answers file), applied atomically by [`crate::write::apply`]; when a root fails,
 /// the roots already updated are put back as they were before, so a failure leaves
 /// every project as it was. Returns what was done per root, in order.
-pub fn apply_all(plans: &[UpdatePlan]) -> Result<Vec<Applied>> {
+pub fn apply_all(
+    plans: &[UpdatePlan],
+    opts: &crate::write::ApplyOptions<'_>,
+) -> Result<Vec<Applied>> {
     let mut undo: Vec<Plan> = Vec::new();
     let mut out = Vec::new();
     for plan in combined(plans) {
         let back = undo_plan(&plan)?;
-        match crate::write::apply(&plan) {
+        match crate::write::apply_with(&plan, opts) {
             Ok(a) => {
                 out.push(a);
                 undo.push(back);

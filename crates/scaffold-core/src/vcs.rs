@@ -143,6 +143,11 @@ pub fn find_blobs(
 /// Paths (relative to `root`) with uncommitted changes, or `None` when `root` is not
 /// in a git work tree.
 pub fn dirty_paths(root: &Path) -> Result<Option<Vec<String>>> {
+    // A `.git` here that does not open (a worktree or submodule file pointing nowhere)
+    // must not send the search up to some enclosing repository.
+    if broken_git(root).is_some() {
+        return Ok(None);
+    }
     let Ok(repo) = git2::Repository::discover(root) else {
         return Ok(None);
     };
@@ -185,4 +190,32 @@ pub fn dirty_paths(root: &Path) -> Result<Option<Vec<String>>> {
     }
     out.sort();
     Ok(Some(out))
+}
+
+/// The error opening the `.git` at `root`, when there is one that does not open.
+fn broken_git(root: &Path) -> Option<git2::Error> {
+    if std::fs::symlink_metadata(root.join(".git")).is_err() {
+        return None;
+    }
+    git2::Repository::open(root).err()
+}
+
+/// Why `update` cannot check `root` for uncommitted changes, or `None` when it can:
+/// no git work tree around it, or a `.git` that points nowhere. Front ends show it as a
+/// warning: local edits are then protected by the three-way merge alone.
+pub fn no_dirty_check(root: &Path) -> Option<String> {
+    if let Some(e) = broken_git(root) {
+        return Some(format!(
+            "`{}` has a `.git` that does not open as a repository ({}); there is no check for uncommitted changes",
+            root.join(".git").display(),
+            e.message()
+        ));
+    }
+    match git2::Repository::discover(root) {
+        Ok(r) if !r.is_bare() => None,
+        _ => Some(format!(
+            "`{}` is not in a git work tree; there is no check for uncommitted changes",
+            root.display()
+        )),
+    }
 }

@@ -3,10 +3,14 @@
 //! A [`Plan`] lists every write and delete under one root. [`apply`] carries it out so
 //! that a failure at any point leaves the destination as it was:
 //! - a new project (the root does not exist or is empty) is written into a staging
-//!   directory beside the root, in parallel, then renamed into place in one step;
+//!   directory beside the root (`.scaffold-staging-<pid>-*`), in parallel, then
+//!   [`ApplyOptions::before_publish`] runs on it (the CLI makes the git repository and
+//!   first commit there), then it is renamed into place in one step; staging
+//!   directories of dead processes are removed by the next run;
 //! - changes to an existing tree are written file by file (temporary file + rename in
-//!   the same directory) after a snapshot of what each path held, and on any error the
-//!   snapshots are put back and created directories removed.
+//!   the same directory) after a journal of what each path held (see
+//!   [`crate::journal`]); on any error the journal is played back, and after a crash
+//!   the next run plays it back.
 //!
 //! Nothing outside the root is ever touched: every path is checked to be a normalized
 //! relative path, and no write follows a symbolic link already in the tree.
@@ -19,7 +23,7 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::error::{Error, Result};
-use crate::tree::{FileMode, normalize_relative, to_fs_path};
+use crate::tree::{FileMode, SCAFFOLD_DIR, normalize_relative, reserved_component, to_fs_path};
 
 /// One write or delete.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -67,8 +71,20 @@ pub struct Applied {
     pub staged: bool,
 }
 
-/// Carry out a plan atomically (see the module docs).
-pub fn apply(plan: &Plan) -> Result<Applied> {
+/// Whether `path` is one of scaffold's own files that a plan may write: an answers
+/// file or a baseline directly in `.scaffold/` (never the journal or the lock).
+fn is_scaffold_state(path: &str) -> bool {
+    path.split_once('/').is_some_and(|(dir, name)| {
+        dir == SCAFFOLD_DIR
+            && !name.contains('/')
+            && (name.ends_with(".yaml") || name.ends_with(".baseline"))
+    })
+}
+
+/// The last guard before anything is written: every path is normalized and relative,
+/// and none lies in a `.git` directory or file, or in `.scaffold/` (except scaffold's
+/// own answers files and baselines).
+fn check_paths(plan: &Plan) -> Result<()> {
     for c in &plan.changes {
         if normalize_relative(&c.path).as_deref() != Ok(c.path.as_str()) {
             return Err(Error::Usage(format!(
@@ -76,7 +92,55 @@ pub fn apply(plan: &Plan) -> Result<Applied> {
                 c.path
             )));
         }
+        if let Some(component) = reserved_component(&c.path) {
+            if !is_scaffold_state(&c.path) {
+                return Err(Error::ReservedPath {
+                    path: c.path.clone(),
+                    component: component.to_string(),
+                    source_path: "the plan".to_string(),
+                    parameters: Vec::new(),
+                });
+            }
+        }
     }
+    Ok(())
+}
+
+/// A hook called after each file written, with the count so far; an error stops the
+/// write (and rolls back). Tests use it to inject faults.
+pub type WriteHook<'a> = &'a (dyn Fn(usize) -> Result<()> + Sync);
+
+/// A hook called with the staging directory of a fresh tree just before it is moved
+/// into place (e.g. to create the project's git repository there).
+pub type PublishHook<'a> = &'a (dyn Fn(&Path) -> Result<()> + Sync);
+
+/// Options of [`apply_with`].
+#[derive(Default, Clone, Copy)]
+pub struct ApplyOptions<'a> {
+    /// Called after each file written.
+    pub after_write: Option<WriteHook<'a>>,
+    /// Called on a fresh tree's staging directory before the rename; an error leaves
+    /// nothing behind.
+    pub before_publish: Option<PublishHook<'a>>,
+}
+
+impl std::fmt::Debug for ApplyOptions<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ApplyOptions")
+            .field("after_write", &self.after_write.is_some())
+            .field("before_publish", &self.before_publish.is_some())
+            .finish()
+    }
+}
+
+/// Carry out a plan atomically (see the module docs).
+pub fn apply(plan: &Plan) -> Result<Applied> {
+    apply_with(plan, &ApplyOptions::default())
+}
+
+/// [`apply`] with hooks.
+pub fn apply_with(plan: &Plan, opts: &ApplyOptions<'_>) -> Result<Applied> {
+    check_paths(plan)?;
     let fresh = match fs::read_dir(&plan.root) {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => true,
         Err(e) => return Err(Error::io("cannot read destination", &plan.root, e)),
@@ -88,23 +152,92 @@ pub fn apply(plan: &Plan) -> Result<Applied> {
             .iter()
             .all(|c| matches!(c.op, Op::Write { .. }))
     {
-        apply_staged(plan)
+        apply_staged(plan, opts)
     } else {
-        apply_in_place(plan)
+        apply_in_place(plan, opts)
     }
 }
 
-fn apply_staged(plan: &Plan) -> Result<Applied> {
-    let root = &plan.root;
-    let parent = root
+const STAGING_PREFIX: &str = ".scaffold-staging-";
+
+/// Whether process `pid` is alive (Linux: `/proc`; elsewhere assume it is).
+fn process_alive(pid: u32) -> bool {
+    if pid == std::process::id() {
+        return true;
+    }
+    let proc = Path::new("/proc");
+    if proc.join("self").exists() {
+        proc.join(pid.to_string()).exists()
+    } else {
+        true
+    }
+}
+
+/// Remove staging directories beside a destination that scaffold made
+/// (`.scaffold-staging-<pid>-*`) and whose process is gone (killed mid-write).
+/// Returns how many were removed.
+pub fn clean_stale_staging(parent: &Path) -> usize {
+    let Ok(it) = fs::read_dir(parent) else {
+        return 0;
+    };
+    let mut removed = 0;
+    for entry in it.flatten() {
+        let name = entry.file_name();
+        let Some(rest) = name.to_str().and_then(|n| n.strip_prefix(STAGING_PREFIX)) else {
+            continue;
+        };
+        let Some(pid) = rest
+            .split_once('-')
+            .and_then(|(pid, _)| pid.parse::<u32>().ok())
+        else {
+            continue;
+        };
+        let is_dir = entry
+            .file_type()
+            .is_ok_and(|t| t.is_dir() && !t.is_symlink());
+        if is_dir && !process_alive(pid) && fs::remove_dir_all(entry.path()).is_ok() {
+            removed += 1;
+        }
+    }
+    removed
+}
+
+fn apply_staged(plan: &Plan, opts: &ApplyOptions<'_>) -> Result<Applied> {
+    let parent = plan
+        .root
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
         .map_or_else(|| PathBuf::from("."), Path::to_path_buf);
+    // The parents of the destination this run creates, outermost first: removed again
+    // if the run fails, so a failed `new` leaves nothing behind.
+    let created: Vec<PathBuf> = {
+        let mut missing: Vec<PathBuf> = parent
+            .ancestors()
+            .take_while(|a| !a.as_os_str().is_empty() && fs::symlink_metadata(a).is_err())
+            .map(Path::to_path_buf)
+            .collect();
+        missing.reverse();
+        missing
+    };
     fs::create_dir_all(&parent).map_err(|e| Error::io("cannot create directory", &parent, e))?;
+    let result = apply_staged_in(plan, opts, &parent);
+    if result.is_err() {
+        for d in created.iter().rev() {
+            if fs::remove_dir(d).is_err() {
+                break; // not empty: something else lives there now
+            }
+        }
+    }
+    result
+}
+
+fn apply_staged_in(plan: &Plan, opts: &ApplyOptions<'_>, parent: &Path) -> Result<Applied> {
+    let root = &plan.root;
+    clean_stale_staging(parent);
     let staging = tempfile::Builder::new()
-        .prefix(".scaffold-staging-")
-        .tempdir_in(&parent)
-        .map_err(|e| Error::io("cannot write to", &parent, e))?;
+        .prefix(&format!("{STAGING_PREFIX}{}-", std::process::id()))
+        .tempdir_in(parent)
+        .map_err(|e| Error::io("cannot write to", parent, e))?;
     set_mode(staging.path(), 0o755)?;
 
     // Directories first (sorted, so parents precede children), then files in parallel.
@@ -124,12 +257,18 @@ fn apply_staged(plan: &Plan) -> Result<Applied> {
     for d in &dirs {
         fs::create_dir_all(d).map_err(|e| Error::io("cannot create directory", d, e))?;
     }
+    let written = std::sync::atomic::AtomicUsize::new(0);
     plan.changes.par_iter().try_for_each(|c| match &c.op {
         Op::Write { content, mode } if *mode != FileMode::Dir => {
-            write_new(&to_fs_path(staging.path(), &c.path), content, *mode)
+            write_new(&to_fs_path(staging.path(), &c.path), content, *mode)?;
+            let n = written.fetch_add(1, std::sync::atomic::Ordering::SeqCst) + 1;
+            opts.after_write.map_or(Ok(()), |hook| hook(n))
         }
         _ => Ok(()),
     })?;
+    if let Some(hook) = opts.before_publish {
+        hook(staging.path())?;
+    }
 
     let staged = staging.keep();
     if let Err(e) = fs::rename(&staged, root) {
@@ -164,7 +303,7 @@ fn write_new(path: &Path, content: &[u8], mode: FileMode) -> Result<()> {
 }
 
 #[cfg(unix)]
-fn symlink(target: &str, path: &Path) -> Result<()> {
+pub(crate) fn symlink(target: &str, path: &Path) -> Result<()> {
     std::os::unix::fs::symlink(target, path).map_err(|e| Error::io("cannot create link", path, e))
 }
 
@@ -177,7 +316,7 @@ fn symlink(_target: &str, path: &Path) -> Result<()> {
 }
 
 #[cfg(unix)]
-fn set_mode(path: &Path, mode: u32) -> Result<()> {
+pub(crate) fn set_mode(path: &Path, mode: u32) -> Result<()> {
     use std::os::unix::fs::PermissionsExt;
     fs::set_permissions(path, fs::Permissions::from_mode(mode))
         .map_err(|e| Error::io("cannot set permissions of", path, e))
@@ -186,38 +325,6 @@ fn set_mode(path: &Path, mode: u32) -> Result<()> {
 #[cfg(not(unix))]
 fn set_mode(_path: &Path, _mode: u32) -> Result<()> {
     Ok(())
-}
-
-/// What a path held before an in-place change, to put it back.
-enum Snapshot {
-    Absent,
-    File { content: Vec<u8>, mode: u32 },
-    Link(PathBuf),
-    Dir,
-}
-
-fn snapshot(path: &Path) -> Result<Snapshot> {
-    match fs::symlink_metadata(path) {
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Snapshot::Absent),
-        Err(e) => Err(Error::io("cannot read", path, e)),
-        Ok(m) if m.file_type().is_symlink() => Ok(Snapshot::Link(
-            fs::read_link(path).map_err(|e| Error::io("cannot read link", path, e))?,
-        )),
-        Ok(m) if m.is_dir() => Ok(Snapshot::Dir),
-        Ok(m) => {
-            #[cfg(unix)]
-            let mode = {
-                use std::os::unix::fs::PermissionsExt;
-                m.permissions().mode()
-            };
-            #[cfg(not(unix))]
-            let mode = 0o644;
-            Ok(Snapshot::File {
-                content: fs::read(path).map_err(|e| Error::io("cannot read", path, e))?,
-                mode,
-            })
-        }
-    }
 }
 
 /// Refuse to write through a symbolic link that sits on the way to `rel` in `root`.
@@ -232,33 +339,34 @@ fn check_no_link_on_the_way(root: &Path, rel: &str) -> Result<()> {
     }
 }
 
-fn apply_in_place(plan: &Plan) -> Result<Applied> {
+fn apply_in_place(plan: &Plan, opts: &ApplyOptions<'_>) -> Result<Applied> {
     let root = &plan.root;
     fs::create_dir_all(root).map_err(|e| Error::io("cannot create directory", root, e))?;
-    let mut undo: Vec<(PathBuf, Snapshot)> = Vec::new();
+    for c in &plan.changes {
+        check_no_link_on_the_way(root, &c.path)?;
+    }
+    // Everything the plan replaces is recorded before the first change: a crash at
+    // any point leaves a journal the next run rolls back.
+    crate::journal::begin(root, plan.changes.iter().map(|c| c.path.as_str()))?;
     let mut applied = Applied::default();
     let result = (|| -> Result<()> {
         for c in &plan.changes {
             check_no_link_on_the_way(root, &c.path)?;
             let path = to_fs_path(root, &c.path);
-            let before = snapshot(&path)?;
             match &c.op {
                 Op::Write { content, mode } => {
                     if let Some(parent) = path.parent() {
-                        // Created directories join the undo log in order, so a rollback
-                        // removes one before it puts back a file that stood there.
-                        let mut created = Vec::new();
-                        let r = create_dirs(parent, &mut created);
-                        undo.extend(created.into_iter().map(|d| (d, Snapshot::Absent)));
-                        r?;
+                        create_dirs(parent)?;
                     }
-                    undo.push((path.clone(), before));
                     replace(&path, content, *mode)?;
                     applied.written += 1;
+                    if let Some(hook) = opts.after_write {
+                        hook(applied.written)?;
+                    }
                 }
                 Op::Delete => {
-                    let is_dir = matches!(before, Snapshot::Dir);
-                    undo.push((path.clone(), before));
+                    let is_dir = fs::symlink_metadata(&path)
+                        .is_ok_and(|m| m.is_dir() && !m.file_type().is_symlink());
                     let r = if is_dir {
                         fs::remove_dir(&path)
                     } else {
@@ -277,13 +385,18 @@ fn apply_in_place(plan: &Plan) -> Result<Applied> {
         }
         Ok(())
     })();
-    if let Err(e) = result {
-        for (path, snap) in undo.into_iter().rev() {
-            restore(&path, snap);
+    match result {
+        Ok(()) => {
+            crate::journal::commit(root)?;
+            Ok(applied)
         }
-        return Err(e);
+        Err(e) => {
+            // Put everything back from the journal; if even that fails, the journal
+            // stays for the next run to retry.
+            let _ = crate::journal::recover(root);
+            Err(e)
+        }
     }
-    Ok(applied)
 }
 
 /// Remove the directories a delete left empty, up to (never including) the root, so a
@@ -298,18 +411,15 @@ fn remove_empty_parents(root: &Path, path: &Path) {
     }
 }
 
-fn create_dirs(dir: &Path, created: &mut Vec<PathBuf>) -> Result<()> {
+fn create_dirs(dir: &Path) -> Result<()> {
     if dir.is_dir() {
         return Ok(());
     }
     if let Some(parent) = dir.parent() {
-        create_dirs(parent, created)?;
+        create_dirs(parent)?;
     }
     match fs::create_dir(dir) {
-        Ok(()) => {
-            created.push(dir.to_path_buf());
-            Ok(())
-        }
+        Ok(()) => Ok(()),
         Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists && dir.is_dir() => Ok(()),
         Err(e) => Err(Error::io("cannot create directory", dir, e)),
     }
@@ -354,36 +464,6 @@ fn replace(path: &Path, content: &[u8], mode: FileMode) -> Result<()> {
     tmp.persist(path)
         .map_err(|e| Error::io("cannot replace", path, e.error))?;
     Ok(())
-}
-
-fn restore(path: &Path, snap: Snapshot) {
-    match snap {
-        Snapshot::Absent => {
-            if fs::symlink_metadata(path).is_ok_and(|m| m.is_dir() && !m.file_type().is_symlink()) {
-                let _ = fs::remove_dir(path);
-            } else {
-                let _ = fs::remove_file(path);
-            }
-        }
-        Snapshot::File { content, mode } => {
-            let _ = fs::remove_file(path);
-            if let Some(parent) = path.parent() {
-                let _ = fs::create_dir_all(parent);
-            }
-            let _ = fs::write(path, content);
-            let _ = set_mode(path, mode);
-        }
-        Snapshot::Link(target) => {
-            let _ = fs::remove_file(path);
-            if let Some(parent) = path.parent() {
-                let _ = fs::create_dir_all(parent);
-            }
-            let _ = symlink(&target.to_string_lossy(), path);
-        }
-        Snapshot::Dir => {
-            let _ = fs::create_dir_all(path);
-        }
-    }
 }
 
 #[cfg(test)]
@@ -439,6 +519,55 @@ mod tests {
         assert_eq!(fs::read_to_string(root.join("blocker/x")).unwrap(), "x");
     }
 
+    #[test]
+    fn refuses_git_and_scaffold_state_as_a_last_guard() {
+        let tmp = tempfile::tempdir().unwrap();
+        let root = tmp.path().to_path_buf();
+        fs::create_dir_all(root.join(".git")).unwrap();
+        fs::write(root.join(".git/HEAD"), "ref: refs/heads/main\n").unwrap();
+        for (change, component) in [
+            (write(".git/config", "[core]\nfsmonitor = evil\n"), ".git"),
+            (write(".GIT/config", "x"), ".GIT"),
+            (write("vendor/sub/.git", "gitdir: /tmp"), ".git"),
+            (write(".scaffold/f.txt", "x"), ".scaffold"),
+            (write(".scaffold/journal/x.yaml", "x"), ".scaffold"),
+            (
+                Change {
+                    path: ".git/HEAD".to_string(),
+                    op: Op::Delete,
+                },
+                ".git",
+            ),
+        ] {
+            let plan = Plan {
+                root: root.clone(),
+                changes: vec![write("ok.txt", "fine"), change.clone()],
+            };
+            match apply(&plan) {
+                Err(Error::ReservedPath {
+                    path, component: c, ..
+                }) => {
+                    assert_eq!(path, change.path);
+                    assert_eq!(c, component);
+                }
+                other => panic!("{} was not refused: {other:?}", change.path),
+            }
+            // Refused before anything was written.
+            assert!(!root.join("ok.txt").exists());
+        }
+        assert_eq!(
+            fs::read_to_string(root.join(".git/HEAD")).unwrap(),
+            "ref: refs/heads/main\n"
+        );
+        // scaffold's own answers file is still writable.
+        let plan = Plan {
+            root: root.clone(),
+            changes: vec![write(".scaffold/gp.yaml", "answers")],
+        };
+        apply(&plan).unwrap();
+        assert!(root.join(".scaffold/gp.yaml").is_file());
+    }
+
     /// A file deleted to make room for a directory, then a later failure: the
     /// directory goes and the file comes back (issue 9, item 4).
     #[test]
@@ -461,7 +590,12 @@ mod tests {
         assert!(apply(&plan).is_err());
         assert_eq!(fs::read_to_string(root.join("a")).unwrap(), "a v1\n");
         assert_eq!(fs::read_to_string(root.join("b")).unwrap(), "b edited\n");
-        assert_eq!(fs::read_dir(&root).unwrap().count(), 2);
+        let left: Vec<String> = fs::read_dir(&root)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|n| n != ".scaffold")
+            .collect();
+        assert_eq!(left.len(), 2, "{left:?}");
     }
 
     #[test]
