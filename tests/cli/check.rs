@@ -5,6 +5,8 @@
 //! output format, --fix, --render, behind-ness, monorepos and .gitignore, diffs, and
 //! every kind of bad input (exit 2 with a clear message).
 
+mod env;
+
 use std::fs;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
@@ -101,18 +103,8 @@ impl Sandbox {
 
     fn cmd(&self) -> Command {
         let mut c = Command::new(env!("CARGO_BIN_EXE_scaffold"));
-        c.current_dir(self.work())
-            .env("HOME", self.root.join("home"))
-            .env("XDG_CACHE_HOME", self.root.join("home/.cache"))
-            .env("XDG_CONFIG_HOME", self.root.join("home/.config"))
-            .env("SCAFFOLD_CACHE_DIR", self.root.join("cache"))
-            .env("GIT_CONFIG_NOSYSTEM", "1")
-            .env("GIT_CEILING_DIRECTORIES", &self.root)
-            .env("NO_COLOR", "1")
-            .env_remove("SCAFFOLD_TEMPLATES")
-            .env_remove("CLICOLOR_FORCE")
-            .env_remove("GIT_DIR")
-            .env_remove("RUST_BACKTRACE");
+        c.current_dir(self.work());
+        env::sandbox_env(&mut c, &self.root);
         c
     }
 

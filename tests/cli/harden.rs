@@ -3,6 +3,7 @@
 //! that names the culprit, and that nothing was written where it must not be.
 
 mod common;
+mod env;
 
 use std::fs;
 use std::path::{Path, PathBuf};

@@ -2,6 +2,7 @@
 //! there is any, 0 when clean, 2 when the path cannot be linted at all.
 
 mod common;
+mod env;
 
 use std::fs;
 

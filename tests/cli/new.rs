@@ -5,6 +5,7 @@
 //! checked for its message, exit code 2 and an untouched destination.
 
 mod common;
+mod env;
 
 use std::fs;
 use std::os::unix::fs::PermissionsExt;

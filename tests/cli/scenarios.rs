@@ -6,6 +6,8 @@
 //! theirs the pristine render of the new one, both made by `scaffold new` into scratch
 //! directories. No expected file content is written by hand.
 
+#[path = "env/mod.rs"]
+mod env;
 #[path = "support/mod.rs"]
 mod support;
 

@@ -7,6 +7,8 @@
 
 #![allow(clippy::print_stderr)] // a test skipped as root says so
 
+#[path = "env/mod.rs"]
+mod env;
 #[path = "support/mod.rs"]
 mod support;
 
@@ -1004,25 +1006,29 @@ fn dry_run_predicts_a_directory_in_the_way() {
     );
 }
 
-/// Same with a read-only sub-directory (only meaningful when permissions apply, i.e.
-/// not as root).
+/// Same with a write that fails in a sub-directory: a read-only `src/` where
+/// permissions apply; as root (CI), which writes anyway, an empty directory standing
+/// where the new seed file `src/extra.txt` goes, which no one can replace with a file.
+/// Either way the real run fails after other writes and everything is rolled back.
 #[test]
 fn write_failure_in_a_read_only_directory_rolls_back() {
     use std::os::unix::fs::PermissionsExt;
     let sb = Sandbox::new();
-    if support::permissions_are_bypassed(sb.path()) {
-        eprintln!("skipped: running with permissions bypassed (root)");
-        return;
-    }
+    let as_root = support::permissions_are_bypassed(sb.path());
     let (repo, _) = template(&sb, &[v1(), v2()]);
     let project = generate(&sb, &repo, "shop", &["--no-git"]);
     local_edits(&project);
     // src/ holds the seed file and receives the new seed file src/extra.txt.
-    fs::set_permissions(project.join("src"), fs::Permissions::from_mode(0o555)).unwrap();
+    if as_root {
+        fs::create_dir(project.join("src/extra.txt")).unwrap();
+    } else {
+        fs::set_permissions(project.join("src"), fs::Permissions::from_mode(0o555)).unwrap();
+    }
     let before = support::snapshot(&project);
     let run = sb.scaffold(&project, &["update"]);
     fs::set_permissions(project.join("src"), fs::Permissions::from_mode(0o755)).unwrap();
     run.expect_code(2);
+    assert!(run.stderr.contains("src"), "{}", run.stderr);
     let mut before = before;
     before.insert("src".into(), "dir 755".into());
     support::assert_unchanged(&project, &before, "a failed update");
@@ -1286,6 +1292,86 @@ fn update_all_is_atomic_across_golden_paths() {
     let run = sb.scaffold(&project, &["update", "--all"]);
     run.expect_code(2);
     support::assert_unchanged(&project, &before, "a failed update --all");
+}
+
+/// v1 has files `a` and `b`, v2 has `a/x` and `b/x`, and the user edited `b`: the
+/// kept `b` blocks `b/x`, which the dry run reports as a conflict, exactly as the real
+/// run does; the real run writes `a/x`, keeps `b` byte for byte and exits 1 (issue 9,
+/// item 4). The rollback of a real failure is tested in write.rs.
+#[test]
+fn kept_file_blocking_a_new_directory_is_a_predicted_conflict() {
+    let sb = Sandbox::new();
+    let mut one = v1();
+    one.skel = support::files([("a", text("a v1\n")), ("b", text("b v1\n"))]);
+    let mut two = v2();
+    two.params = params_v1();
+    two.skel = support::files([("a/x", text("a/x v2\n")), ("b/x", text("b/x v2\n"))]);
+    let (repo, _) = template(&sb, &[one, two]);
+    let project = generate(&sb, &repo, "shop", &[]);
+    fs::write(project.join("b"), "b edited\n").unwrap();
+    sb.commit_all(&project, "edit b");
+    let before = support::snapshot(&project);
+
+    let dry = sb.scaffold(&project, &["update", "--dry-run", "--format", "json"]);
+    support::assert_unchanged(&project, &before, "a dry run");
+    dry.expect_code(1);
+    let rows = report_rows(&dry.json());
+    let row = |p: &str| rows.iter().find(|r| r.0 == p).cloned();
+    assert_eq!(
+        row("b/x").map(|r| (r.1, r.2)),
+        Some(("conflict".into(), 1)),
+        "{rows:?}"
+    );
+    assert_eq!(row("a/x").map(|r| r.1), Some("created".into()), "{rows:?}");
+    assert_eq!(row("b").map(|r| r.1), Some("kept".into()), "{rows:?}");
+
+    let real = sb.scaffold(&project, &["update", "--format", "json"]);
+    assert_eq!(real.code, dry.code, "{}{}", real.stdout, real.stderr);
+    assert_eq!(report_rows(&real.json()), rows);
+    assert_eq!(fs::read_to_string(project.join("b")).unwrap(), "b edited\n");
+    assert_eq!(fs::read_to_string(project.join("a/x")).unwrap(), "a/x v2\n");
+    assert!(!project.join("a").is_file());
+}
+
+/// `update --all` over several project roots is all or nothing too: when the second
+/// root fails to apply (a local file where v1.1.0 needs a directory), the first root,
+/// already updated, is put back byte for byte, and so is the second.
+#[test]
+fn update_all_is_atomic_across_roots() {
+    let sb = Sandbox::new();
+    let mut v = v2();
+    v.skel.insert("zz-dir/new.yml".into(), text("new: v2\n"));
+    let (repo, _) = template(&sb, &[v1(), v]);
+    let first = generate(&sb, &repo, "projects/a-shop", &[]);
+    let second = generate(&sb, &repo, "projects/b-shop", &[]);
+    local_edits(&first);
+    local_edits(&second);
+    fs::write(
+        second.join("zz-dir"),
+        "a local file where v2 needs a directory\n",
+    )
+    .unwrap();
+    sb.commit_all(&first, "local edits");
+    sb.commit_all(&second, "local edits");
+    let projects = sb.join("projects");
+    let before = support::snapshot(&projects);
+
+    let dry = sb.scaffold(
+        &projects,
+        &["update", "--all", "--dry-run", "--format", "json"],
+    );
+    let reports = dry.json();
+    let reports = reports.as_array().expect("an array under --all");
+    assert_eq!(reports.len(), 2);
+    assert!(
+        report_rows(&reports[0]).len() > 5,
+        "the first root has changes to roll back"
+    );
+
+    let run = sb.scaffold(&projects, &["update", "--all"]);
+    run.expect_code(2);
+    assert!(run.stderr.contains("zz-dir"), "{}", run.stderr);
+    support::assert_unchanged(&projects, &before, "a failed update --all over two roots");
 }
 
 // ---------------------------------------------------------------------------

@@ -25,13 +25,16 @@
 //! tree equals expected/ byte for byte and mode for mode, with no empty directory left
 //! behind; the report and exit code match expected-report.json; the dry run predicted
 //! exactly the real run's files, summary and exit code; the answers file records
-//! v1.1.0; and a second update is a no-op that exits 0.
+//! v1.1.0; and a second update refuses over the conflicts the first one left, and
+//! with `--allow-conflicts` is a no-op that exits 0.
 //!
 //! `UPDATE_FIXTURE=<case>` runs one case; `UPDATE_FIXTURE_VERBOSE=1` prints why each
 //! ignored case still fails.
 
 #![allow(clippy::print_stderr)] // the harness lists every case it ran
 
+#[path = "env/mod.rs"]
+mod env;
 #[path = "support/mod.rs"]
 mod support;
 
@@ -402,9 +405,25 @@ fn run_case(case: &Case) -> Result<(), String> {
         "the answers file does not record version {to_version}:\n{answers_file}"
     );
 
-    // A second update has nothing to do.
+    // A second update has nothing to do. Over conflicts it left, update refuses unless
+    // told to go on; told so, it is still a no-op.
     let before_second = support::snapshot(&project);
-    let second = update(&["--format", "json"]);
+    let allowed = case.update_args.iter().any(|a| a == "--allow-conflicts");
+    let has_conflicts = real_json["summary"]["conflicts"].as_u64().unwrap_or(0) > 0;
+    if has_conflicts && !allowed {
+        let refused = update(&["--format", "json"]);
+        check!(
+            refused.code == 2 && refused.stderr.contains("unresolved conflict"),
+            "an update over unresolved conflicts must refuse (exit {}):\n{}",
+            refused.code,
+            refused.stderr
+        );
+    }
+    let second = if allowed {
+        update(&["--format", "json"])
+    } else {
+        update(&["--format", "json", "--allow-conflicts"])
+    };
     check!(
         second.code == 0,
         "second update exited {}:\n{}{}",

@@ -5,6 +5,7 @@
 //! (tests/fixtures/releases/*.lock) and expected versions from `list --versions`, never
 //! from hand-written lists.
 
+mod env;
 mod support;
 
 use std::collections::BTreeMap;

@@ -82,27 +82,12 @@ fn short(v: &Value) -> String {
 
 pub fn show(engine: &Engine, name: &str, format: Format) -> Result<u8, Error> {
     let gp = engine.load(name)?;
-    let questions = gp.parameters().questions();
-    let newest = scaffold_core::changelog::newest(&gp);
     if format == Format::Json {
-        output::json(&serde_json::json!({
-            "name": gp.name(),
-            "title": gp.definition.metadata.title,
-            "version": gp.version,
-            "description": gp.definition.metadata.description,
-            "owner": gp.definition.metadata.owner,
-            "tags": gp.definition.metadata.tags,
-            "source": gp.source,
-            "definition": gp.definition_file(),
-            "parameters": questions,
-            "computed": gp.definition.spec.computed.iter().map(|(k, v)| serde_json::json!({"name": k, "template": v})).collect::<Vec<_>>(),
-            "skeletons": gp.definition.spec.skeletons,
-            "policy": gp.definition.spec.files.policy,
-            "examples": gp.definition.spec.examples,
-            "changelog_newest": newest,
-        }));
+        output::json(&gp.info());
         return Ok(0);
     }
+    let questions = gp.parameters().questions();
+    let newest = scaffold_core::changelog::newest(&gp);
     let m = &gp.definition.metadata;
     println!(
         "{BOLD}{}{RESET} {} {DIM}({}){RESET}",
@@ -196,19 +181,7 @@ pub fn show(engine: &Engine, name: &str, format: Format) -> Result<u8, Error> {
 }
 
 pub fn lint(engine: &Engine, path: &str, format: Format) -> Result<u8, Error> {
-    let p = std::path::Path::new(path);
-    let located = if p.is_dir() && !p.join("golden-path.yaml").is_file() {
-        let found = scaffold_core::source::directory_definitions(p)?;
-        if found.is_empty() {
-            return Err(Error::Usage(format!(
-                "no golden-path definitions found in `{path}`"
-            )));
-        }
-        found.into_iter().map(|l| engine.with_limits(l)).collect()
-    } else {
-        vec![engine.locate(path)?]
-    };
-    let reports: Vec<_> = located.iter().map(scaffold_core::lint).collect();
+    let reports = scaffold_core::lint::lint_path(engine, path)?;
     let failed = reports.iter().any(|r| !r.is_clean());
     if format == Format::Json {
         output::json(&reports);

@@ -1,7 +1,5 @@
 //! `scaffold new`: answers (file, --set, prompts), render, preview or write, git init.
 
-use std::path::PathBuf;
-
 use anstream::{print, println};
 use serde_json::{Map, Value};
 
@@ -41,48 +39,16 @@ pub fn collect_answers(
 
 pub fn run(engine: &Engine, global: &Global, args: &NewArgs) -> Result<u8, Error> {
     let gp = engine.load(&args.name)?;
-    // `scaffold new go-microservice payments-api`: a `name` parameter defaults to the
-    // destination's directory name (--set, --values and prompts still win).
-    let mut base = Map::new();
-    let has_name = gp.parameters().questions().iter().any(|q| q.name == "name");
-    if let (true, Some(dest)) = (has_name, &args.dest) {
-        if let Some(n) = dest.file_name().and_then(|n| n.to_str()) {
-            base.insert("name".to_string(), Value::String(n.to_string()));
-        }
-    }
+    let base = scaffold_core::new::implied_answers(&gp, args.dest.as_deref());
     let answers = collect_answers(&gp, &args.answers, base)?;
     let progress = output::spinner(global.quiet, &format!("rendering {}", gp.name()));
     let rendered = gp.render(&answers);
     drop(progress);
     let rendered = rendered?;
-    let (dest, into) = match (&args.into, &args.dest) {
-        (Some(dir), _) => {
-            if !dir.is_dir() {
-                return Err(Error::Usage(format!(
-                    "--into `{}` is not an existing directory",
-                    dir.display()
-                )));
-            }
-            (dir.clone(), true)
-        }
-        (None, Some(d)) => (d.clone(), false),
-        (None, None) => match answers.values.get("name").and_then(Value::as_str) {
-            // Only a plain directory name: the default never leaves the working directory.
-            Some(n) if !n.is_empty() && n != "." && n != ".." && !n.contains(['/', '\\']) => {
-                (PathBuf::from(n), false)
-            }
-            Some(n) => {
-                return Err(Error::Usage(format!(
-                    "the `/name` answer `{n}` cannot be used as the destination directory; give DEST explicitly"
-                )));
-            }
-            None => {
-                return Err(Error::Usage(
-                    "no destination: give DEST, or answer a `name` parameter to default to ./<name>".into(),
-                ));
-            }
-        },
-    };
+    let mut options =
+        NewOptions::for_destination(args.dest.as_deref(), args.into.as_deref(), &answers)?;
+    options.force = args.force;
+    let (dest, into) = (options.dest.clone(), options.into);
     // An existing project is written in place: one writer at a time, and an
     // interrupted run rolled back before the plan looks at the tree.
     let _lock = if !args.dry_run && dest.join(scaffold_core::provenance::ANSWERS_DIR).is_dir() {
@@ -90,16 +56,7 @@ pub fn run(engine: &Engine, global: &Global, args: &NewArgs) -> Result<u8, Error
     } else {
         None
     };
-    let plan = scaffold_core::plan_new(
-        &gp,
-        &answers,
-        &rendered,
-        &NewOptions {
-            dest: dest.clone(),
-            force: args.force,
-            into,
-        },
-    )?;
+    let plan = scaffold_core::plan_new(&gp, &answers, &rendered, &options)?;
 
     if args.dry_run {
         preview(&gp, &plan, args, global);
@@ -155,15 +112,7 @@ pub fn run(engine: &Engine, global: &Global, args: &NewArgs) -> Result<u8, Error
         None
     };
     if args.format == Format::Json {
-        output::json(&serde_json::json!({
-            "golden_path": plan.golden_path,
-            "version": plan.version,
-            "dest": plan.dest,
-            "written": applied.written,
-            "overwritten": plan.overwrites,
-            "answers_file": plan.answers_file,
-            "git_commit": git,
-        }));
+        output::json(&plan.report(&applied, git));
         return Ok(0);
     }
     if !plan.overwrites.is_empty() && !global.quiet {
@@ -219,31 +168,7 @@ pub fn run(engine: &Engine, global: &Global, args: &NewArgs) -> Result<u8, Error
 
 fn preview(gp: &GoldenPath, plan: &scaffold_core::NewPlan, args: &NewArgs, global: &Global) {
     if args.format == Format::Json {
-        let entries: Vec<Value> = plan
-            .entries
-            .iter()
-            .map(|e| {
-                let mut v = serde_json::to_value(e).expect("entry serializes");
-                if args.diff {
-                    let content = plan
-                        .contents
-                        .get(&e.path)
-                        .map(|c| String::from_utf8_lossy(c).into_owned());
-                    v["content"] = content.map_or(Value::Null, Value::String);
-                }
-                v
-            })
-            .collect();
-        output::json(&serde_json::json!({
-            "golden_path": plan.golden_path,
-            "version": plan.version,
-            "source": gp.source,
-            "dest": plan.dest,
-            "dry_run": true,
-            "entries": entries,
-            "dropped": plan.dropped,
-            "overwrites": plan.overwrites,
-        }));
+        output::json(&plan.preview(&gp.source, args.diff));
         return;
     }
     println!(

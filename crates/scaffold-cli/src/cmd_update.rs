@@ -1,7 +1,7 @@
 //! `scaffold update`: find the project(s), carry answers over (asking for new
 //! required ones on a terminal), plan the three-way update, then print and apply it.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use anstream::{eprintln, print, println};
 
@@ -13,47 +13,9 @@ use crate::cli::{Format, Global, UpdateArgs};
 use crate::output::{self, BOLD, CYAN, DIM, GREEN, RED, RESET, YELLOW};
 use crate::prompt;
 
-fn projects(dir: &Path, args: &UpdateArgs) -> Result<Vec<Project>, Error> {
-    if args.all {
-        return Project::find(dir, args.golden_path.as_deref());
-    }
-    let answers_dir = dir.join(scaffold_core::provenance::ANSWERS_DIR);
-    let mut here: Vec<PathBuf> = match std::fs::read_dir(&answers_dir) {
-        Ok(it) => it
-            .filter_map(|e| e.ok().map(|e| e.path()))
-            .filter(|p| p.extension().is_some_and(|x| x == "yaml"))
-            .collect(),
-        Err(_) => Vec::new(),
-    };
-    here.sort();
-    if let Some(name) = &args.golden_path {
-        here.retain(|p| p.file_stem().is_some_and(|s| s == name.as_str()));
-    }
-    match here.len() {
-        0 => Err(Error::Usage(format!(
-            "no answers file in `{}`{}; run update in the project's root, or pass --all to update every project below it",
-            answers_dir.display(),
-            args.golden_path
-                .as_ref()
-                .map(|g| format!(" for golden path `{g}`"))
-                .unwrap_or_default()
-        ))),
-        1 => Ok(vec![Project::open(&here[0])?]),
-        _ => Err(Error::Usage(format!(
-            "`{}` has several golden paths applied ({}); choose one with --golden-path NAME, or pass --all",
-            dir.display(),
-            here.iter()
-                .filter_map(|p| p.file_stem())
-                .map(|s| s.to_string_lossy().into_owned())
-                .collect::<Vec<_>>()
-                .join(", ")
-        ))),
-    }
-}
-
 pub fn run(engine: &Engine, global: &Global, args: &UpdateArgs) -> Result<u8, Error> {
     let dir = args.dir.clone().unwrap_or_else(|| PathBuf::from("."));
-    let found = projects(&dir, args)?;
+    let found = Project::select(&dir, args.golden_path.as_deref(), args.all)?;
     // One writer per project: lock every root, and roll back an interrupted run there,
     // before anything is read for planning.
     let mut roots: Vec<PathBuf> = found.iter().map(|p| p.root.clone()).collect();
@@ -76,7 +38,7 @@ pub fn run(engine: &Engine, global: &Global, args: &UpdateArgs) -> Result<u8, Er
     let projects = if _locks.is_empty() {
         found
     } else {
-        projects(&dir, args)?
+        Project::select(&dir, args.golden_path.as_deref(), args.all)?
     };
     let mut plans = Vec::new();
     let mut warnings: Vec<Option<String>> = Vec::new();
@@ -135,30 +97,21 @@ pub fn run(engine: &Engine, global: &Global, args: &UpdateArgs) -> Result<u8, Er
                 .map(|h| h as scaffold_core::write::WriteHook<'_>),
             before_publish: None,
         };
-        for plan in combined(&plans) {
-            scaffold_core::apply_with(&plan, &opts)?;
-        }
+        update::apply_all(&plans, &opts)?;
     }
     let conflicts = plans.iter().any(UpdatePlan::has_conflicts);
     if args.format == Format::Json {
-        let v: Vec<serde_json::Value> = plans
+        let reports: Vec<_> = plans
             .iter()
             .zip(&warnings)
-            .map(|(p, w)| {
-                let mut v = serde_json::to_value(p).expect("plan serializes");
-                v["dry_run"] = serde_json::Value::Bool(args.dry_run);
-                v["no_dirty_check"] = w
-                    .clone()
-                    .map_or(serde_json::Value::Null, serde_json::Value::String);
-                v
-            })
+            .map(|(p, w)| p.report(args.dry_run, w.clone()))
             .collect();
         // One project: an object; --all: always an array, however many were found.
-        output::json(&if args.all {
-            serde_json::Value::Array(v)
+        if args.all {
+            output::json(&reports);
         } else {
-            v[0].clone()
-        });
+            output::json(&reports[0]);
+        }
     } else {
         for plan in &plans {
             print_plan(plan, args.dry_run, global);
@@ -296,35 +249,4 @@ fn print_plan(plan: &UpdatePlan, dry_run: bool, global: &Global) {
     } else if dry_run {
         println!("{DIM}nothing written (dry run){RESET}");
     }
-}
-
-/// One plan per project root, so that golden paths applied to the same project are
-/// updated all or nothing: every file change first, then every answers file.
-fn combined(plans: &[UpdatePlan]) -> Vec<scaffold_core::Plan> {
-    let mut out: Vec<(scaffold_core::Plan, Vec<scaffold_core::Change>)> = Vec::new();
-    for p in plans {
-        let (files, answers) = p
-            .plan
-            .changes
-            .split_at(p.plan.changes.len().saturating_sub(1));
-        match out.iter_mut().find(|(plan, _)| plan.root == p.plan.root) {
-            Some((plan, tail)) => {
-                plan.changes.extend_from_slice(files);
-                tail.extend_from_slice(answers);
-            }
-            None => out.push((
-                scaffold_core::Plan {
-                    root: p.plan.root.clone(),
-                    changes: files.to_vec(),
-                },
-                answers.to_vec(),
-            )),
-        }
-    }
-    out.into_iter()
-        .map(|(mut plan, tail)| {
-            plan.changes.extend(tail);
-            plan
-        })
-        .collect()
 }

@@ -64,6 +64,9 @@ pub fn engine(
     let mut b = scaffold_core::Engine::builder()
         .offline(global.offline)
         .limits(limits);
+    if let Some(dir) = std::env::var_os("SCAFFOLD_CACHE_DIR").filter(|d| !d.is_empty()) {
+        b = b.cache_dir(std::path::PathBuf::from(dir).join("git"));
+    }
     for t in &global.templates {
         b = b.library(t);
     }

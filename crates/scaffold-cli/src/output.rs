@@ -25,7 +25,8 @@ pub fn init_color(choice: ColorChoice) {
 
 /// Print an error with its whole cause chain, on stderr.
 pub fn print_error(e: &scaffold_core::Error) {
-    eprintln!("{RED}{BOLD}error{RESET}: {e}");
+    let message = with_flags(e).unwrap_or_else(|| e.to_string());
+    eprintln!("{RED}{BOLD}error{RESET}: {message}");
     let mut source = e.source();
     while let Some(s) = source {
         eprintln!("  {DIM}caused by:{RESET} {s}");
@@ -41,6 +42,62 @@ pub fn print_error(e: &scaffold_core::Error) {
             "{BOLD}hint{RESET}: if the golden path moved, run `scaffold update --source NEW` in the project, naming where it lives now (a directory, definition file or git source)"
         );
     }
+}
+
+fn lines(items: &[String]) -> String {
+    items.iter().map(|i| format!("\n  - {i}")).collect()
+}
+
+/// The message of an error whose remedy is a command-line flag, naming the flag (the
+/// library's own messages name none).
+fn with_flags(e: &scaffold_core::Error) -> Option<String> {
+    use scaffold_core::Error as E;
+    Some(match e {
+        E::DestinationNotEmpty { path, entries } => format!(
+            "destination `{}` is not empty ({} entries, e.g. {}); choose an empty directory, or pass --force to overwrite the files the golden path generates",
+            path.display(),
+            entries.len(),
+            entries
+                .iter()
+                .take(3)
+                .map(|e| format!("`{e}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+        E::WouldOverwrite { .. } => format!("{e}\npass --force to overwrite them"),
+        E::AlreadyApplied {
+            root,
+            golden_path,
+            answers_file,
+        } => format!(
+            "`{}` already has golden path `{golden_path}` applied ({answers_file}); use `scaffold update` to change it, or --force to apply it again",
+            root.display()
+        ),
+        E::DirtyWorkTree { paths } => format!(
+            "uncommitted changes in {} path(s) that update would touch:{}\ncommit or stash them, or pass --allow-dirty",
+            paths.len(),
+            lines(paths)
+        ),
+        E::NotADirectory {
+            path,
+            must_exist: true,
+        } => format!("--into `{}` is not an existing directory", path.display()),
+        E::NoDestination { name: Some(n) } => format!(
+            "the `/name` answer `{n}` cannot be used as the destination directory; give DEST explicitly"
+        ),
+        E::NoDestination { name: None } => {
+            "no destination: give DEST, or answer a `name` parameter to default to ./<name>"
+                .to_string()
+        }
+        E::NoProjectHere { .. } => format!("{e}, or pass --all to update every project below it"),
+        E::AmbiguousProject { .. } => {
+            format!("{e} with --golden-path NAME, or pass --all")
+        }
+        E::Git(scaffold_core::git::GitError::NoCacheDir) => {
+            "cannot determine a cache directory for git repositories; set SCAFFOLD_CACHE_DIR to a writable directory".to_string()
+        }
+        _ => return None,
+    })
 }
 
 /// Print a value as pretty JSON on stdout.
@@ -81,7 +138,7 @@ pub fn table(header: &[&str], rows: &[Vec<String>]) -> String {
 
 /// A unified diff of two byte strings, coloured on a terminal.
 pub fn unified_diff(path: &str, old: Option<&[u8]>, new: Option<&[u8]>) -> String {
-    let is_bin = |b: Option<&[u8]>| b.is_some_and(|b| b.iter().take(8000).any(|c| *c == 0));
+    let is_bin = |b: Option<&[u8]>| b.is_some_and(scaffold_core::merge::is_binary);
     if is_bin(old) || is_bin(new) {
         return format!("Binary files a/{path} and b/{path} differ\n");
     }

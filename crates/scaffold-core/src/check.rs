@@ -34,8 +34,7 @@ use crate::project::{Loaded, Project};
 use crate::provenance::{AnswersFile, ManifestEntry, manifest_of};
 use crate::remote::{self, Target};
 use crate::source::SourceRecord;
-use crate::tree::{Entry, FileMode, normalize_relative, to_fs_path};
-use crate::update::{self, UpdateOptions, UpdatePlan};
+use crate::tree::{Entry, FileMode, LinksOnTheWay, to_fs_path};
 use crate::write::{Change, Op, Plan};
 
 // ---------------------------------------------------------------------------
@@ -812,20 +811,19 @@ fn compare_render(project: &Project, loaded: &Loaded) -> Result<(Vec<FileReport>
 
 /// Compare the working tree under `root` with the expected states, in parallel.
 fn compare(root: &Path, expected: &[Expected<'_>]) -> Result<Vec<FileReport>> {
-    let linked = linked_dirs(root, expected.iter().map(|e| e.path));
+    let links = LinksOnTheWay::find(root, expected.iter().map(|e| e.path));
     expected
         .par_iter()
         .map(|e| {
-            let (status, actual_mode, detail) =
-                if !linked.is_empty() && ancestors(e.path).any(|d| linked.contains(d)) {
-                    (
-                        FileStatus::Modified,
-                        None,
-                        Some("a parent directory is a symbolic link (not followed)".to_string()),
-                    )
-                } else {
-                    check_path(&to_fs_path(root, e.path), &e.hash, e.mode)?
-                };
+            let (status, actual_mode, detail) = if links.first(e.path).is_some() {
+                (
+                    FileStatus::Modified,
+                    None,
+                    Some("a parent directory is a symbolic link (not followed)".to_string()),
+                )
+            } else {
+                check_path(&to_fs_path(root, e.path), &e.hash, e.mode)?
+            };
             Ok(FileReport {
                 path: e.path.to_string(),
                 policy: e.policy,
@@ -834,22 +832,6 @@ fn compare(root: &Path, expected: &[Expected<'_>]) -> Result<Vec<FileReport>> {
                 actual_mode,
                 detail,
             })
-        })
-        .collect()
-}
-
-/// The directory prefixes of `path`: `a`, `a/b` for `a/b/c`.
-fn ancestors(path: &str) -> impl Iterator<Item = &str> {
-    path.match_indices('/').map(move |(i, _)| &path[..i])
-}
-
-/// The directories on the way to any of `paths` that are symbolic links: nothing
-/// below them is read, so a check never leaves the project.
-fn linked_dirs<'a>(root: &Path, paths: impl Iterator<Item = &'a str>) -> HashSet<&'a str> {
-    let dirs: BTreeSet<&str> = paths.flat_map(ancestors).collect();
-    dirs.into_iter()
-        .filter(|d| {
-            std::fs::symlink_metadata(to_fs_path(root, d)).is_ok_and(|m| m.file_type().is_symlink())
         })
         .collect()
 }
@@ -892,16 +874,7 @@ fn check_path(path: &Path, hash: &blake3::Hash, mode: FileMode) -> Result<PathSt
         }
         Err(e) => return Err(Error::io("cannot read", path, e)),
     };
-    let ft = meta.file_type();
-    let actual = if ft.is_symlink() {
-        FileMode::Symlink
-    } else if ft.is_dir() {
-        FileMode::Dir
-    } else if crate::source::is_executable(&meta) {
-        FileMode::Executable
-    } else {
-        FileMode::File
-    };
+    let actual = FileMode::of(&meta);
     let kind = |m: FileMode| match m {
         FileMode::File | FileMode::Executable => "a file",
         FileMode::Symlink => "a symbolic link",
@@ -937,21 +910,13 @@ fn check_path(path: &Path, hash: &blake3::Hash, mode: FileMode) -> Result<PathSt
 /// Read the working-tree entry of `rel` under `root` like [`crate::project::read_entry`],
 /// but refusing to go through a symbolic link on the way (`None`: absent or behind a link).
 fn read_working(root: &Path, rel: &str) -> Result<Option<Entry>> {
-    for dir in ancestors(rel) {
-        match std::fs::symlink_metadata(to_fs_path(root, dir)) {
-            Ok(m) if m.is_dir() => {}
-            _ => return Ok(None),
-        }
+    if crate::tree::link_on_the_way(root, rel).is_some() {
+        return Ok(None);
     }
-    match crate::project::read_entry(&to_fs_path(root, rel)) {
-        Err(Error::Io { source, .. }) if source.kind() == std::io::ErrorKind::NotADirectory => {
-            Ok(None)
-        }
-        other => other,
-    }
+    crate::project::read_entry(&to_fs_path(root, rel))
 }
 
-fn read_working_tree<'a>(
+pub(crate) fn read_working_tree<'a>(
     root: &Path,
     paths: impl IntoParallelIterator<Item = &'a String>,
 ) -> Result<BTreeMap<String, Entry>> {
@@ -1165,9 +1130,6 @@ fn short(commit: &str) -> &str {
 
 /// The recorded commit must still be in the source: contained in one of its tags or
 /// branches (a commit only the cache still holds would vanish from a fresh cache).
-///
-/// Workaround: reachability is computed here by opening the cache repository with
-/// git2, until `git::CachedRepo` offers it.
 fn ensure_recorded_commit(
     project: &Project,
     repo: &crate::git::CachedRepo,
@@ -1175,35 +1137,7 @@ fn ensure_recorded_commit(
     commit: &str,
     reference: Option<&str>,
 ) -> Result<()> {
-    let reachable = (|| -> std::result::Result<bool, git2::Error> {
-        let git = git2::Repository::open_bare(repo.path())?;
-        let Ok(oid) = git2::Oid::from_str(commit) else {
-            return Ok(false);
-        };
-        if git.find_commit(oid).is_err() {
-            return Ok(false);
-        }
-        let mut tips = Vec::new();
-        for r in git.references()? {
-            let r = r?;
-            let name = r.name().unwrap_or_default();
-            if name.starts_with("refs/tags/") || name.starts_with("refs/remotes/") {
-                if let Ok(c) = r.peel_to_commit() {
-                    tips.push(c.id());
-                }
-            }
-        }
-        if tips.contains(&oid) {
-            return Ok(true);
-        }
-        for tip in tips {
-            if git.graph_descendant_of(tip, oid)? {
-                return Ok(true);
-            }
-        }
-        Ok(false)
-    })()
-    .map_err(crate::git::GitError::from)?;
+    let reachable = repo.contains(commit)?;
     if reachable {
         return Ok(());
     }
@@ -1268,151 +1202,73 @@ pub fn fix_plan(engine: &Engine, project: &Project) -> Result<FixPlan> {
     })
 }
 
-// ---------------------------------------------------------------------------
-// Diff against the pristine render
-// ---------------------------------------------------------------------------
-
-/// One path whose working-tree state differs from the reference.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct FileDiff {
-    /// Path relative to the project root.
-    pub path: String,
-    /// Its policy.
-    pub policy: Policy,
-    /// How the working tree stands against the pristine render.
-    pub status: FileStatus,
-    /// The pristine render (`None`: not in the render).
-    #[serde(skip)]
-    pub pristine: Option<Entry>,
-    /// The working tree (`None`: absent).
-    #[serde(skip)]
-    pub working: Option<Entry>,
-}
-
-/// What the project changed against its pristine render.
-#[derive(Debug, Clone, Serialize)]
-pub struct LocalDiff {
-    /// Every differing managed path, sorted.
-    pub files: Vec<FileDiff>,
-    /// Path filters that matched no managed path.
-    pub unmatched: Vec<String>,
-}
-
-/// Whether `path` is selected by `filters` (each a path or a directory prefix;
-/// no filter selects everything).
-pub fn matches_filter(path: &str, filters: &[String]) -> bool {
-    filters.is_empty()
-        || filters.iter().any(|f| {
-            let f = f.trim_end_matches('/');
-            f == "." || path == f || path.strip_prefix(f).is_some_and(|r| r.starts_with('/'))
-        })
-}
-
-fn check_filters(filters: &[String]) -> Result<Vec<String>> {
-    filters
-        .iter()
-        .map(|f| {
-            if f == "." || f == "./" {
-                return Ok(".".to_string());
-            }
-            normalize_relative(f).map_err(|_| {
-                Error::Usage(format!(
-                    "`{f}` is not a path inside the project; give paths relative to the project directory"
-                ))
-            })
-        })
-        .collect()
-}
-
-/// The managed paths (restricted to `filters`, relative to the project root) whose
-/// working-tree content or mode differs from the pristine render of the recorded
-/// version.
-pub fn diff_local(engine: &Engine, project: &Project, filters: &[String]) -> Result<LocalDiff> {
-    let filters = check_filters(filters)?;
-    let base = project.pristine(engine, &crate::project::PristineOptions::default())?;
-    let selected: Vec<&String> = base
-        .entries
-        .keys()
-        .filter(|p| matches_filter(p, &filters))
+/// `path` as a user in `cwd` should see it: relative to `cwd` where it lies under it,
+/// without `./`, and `.` for `cwd` itself.
+pub fn display_path(path: &Path, cwd: Option<&Path>) -> String {
+    let rel = match cwd {
+        Some(cwd) if path.is_absolute() => path
+            .strip_prefix(cwd)
+            .map_or_else(|_| path.to_path_buf(), Path::to_path_buf),
+        _ => path.to_path_buf(),
+    };
+    let clean: PathBuf = rel
+        .components()
+        .filter(|c| !matches!(c, std::path::Component::CurDir))
         .collect();
-    let unmatched = filters
-        .iter()
-        .filter(|f| !selected.iter().any(|p| matches_filter(p, &[(*f).clone()])))
-        .cloned()
-        .collect();
-    let working = read_working_tree(&project.root, selected.par_iter().copied())?;
-    let mut files = Vec::new();
-    for path in selected {
-        let r = &base.entries[path];
-        let Some(content) = &r.content else {
-            return Err(Error::BaselineUnavailable {
-                file: project.baseline_rel(),
-                problem: format!("the pristine content of `{path}` is not known"),
-            });
-        };
-        let pristine = Entry {
-            mode: r.mode,
-            content: content.clone(),
-        };
-        let ours = working.get(path);
-        let status = match ours {
-            None => FileStatus::Missing,
-            Some(o) if o.mode == FileMode::Dir && pristine.mode == FileMode::Dir => {
-                FileStatus::Unchanged
+    if clean.as_os_str().is_empty() {
+        ".".to_string()
+    } else {
+        clean.display().to_string()
+    }
+}
+
+impl CheckRun {
+    /// Show every path of the report as a user in `cwd` sees it (see
+    /// [`display_path`]), error messages included.
+    pub fn relative_to(&mut self, cwd: Option<&Path>) {
+        for p in &mut self.projects {
+            let raw = p.answers_path.display().to_string();
+            p.answers_path = PathBuf::from(display_path(&p.answers_path, cwd));
+            if let Some(e) = &mut p.error {
+                // Name the answers file as the rest of the report does.
+                let clean = p.answers_path.display().to_string();
+                e.message = e.message.replace(&raw, &clean);
             }
-            Some(o) if o.content != pristine.content || kind_differs(o.mode, pristine.mode) => {
-                FileStatus::Modified
+            if let Some(r) = &mut p.report {
+                r.root = PathBuf::from(display_path(&r.root, cwd));
             }
-            Some(o) if o.mode != pristine.mode => FileStatus::ModeChanged,
-            Some(_) => FileStatus::Unchanged,
-        };
-        if status.is_drift() {
-            files.push(FileDiff {
-                path: path.clone(),
-                policy: project.file.manifest[path].policy,
-                status,
-                pristine: Some(pristine),
-                working: ours.cloned(),
-            });
         }
     }
-    Ok(LocalDiff { files, unmatched })
 }
 
-fn kind_differs(a: FileMode, b: FileMode) -> bool {
-    let file = |m| matches!(m, FileMode::File | FileMode::Executable);
-    file(a) != file(b) || (!file(a) && a != b)
-}
-
-// ---------------------------------------------------------------------------
-// Upstream: what update would change
-// ---------------------------------------------------------------------------
-
-/// What `scaffold update` would change in a project: the update planner's own plan
-/// for the latest version (or `to`: a tag, branch or commit of a git source), so
-/// `scaffold diff --upstream` shows exactly what `update --dry-run` would. Each
-/// [`crate::update::FileUpdate`] carries the content before and after.
-pub fn upstream_changes(
-    engine: &Engine,
-    project: &Project,
-    to: Option<&str>,
-) -> Result<UpdatePlan> {
-    let options = UpdateOptions {
-        to: Some(to.unwrap_or("latest").to_string()),
-        ..UpdateOptions::default()
-    };
-    let target = update::load_target(engine, project, &options)?;
-    update::plan_update(engine, project, target, &options)
-}
+pub use crate::diff::{
+    FileDiff, LocalDiff, diff_local, diff_local_all, diff_upstream_all, matches_filter,
+    path_prefix, upstream_changes,
+};
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::diff::check_filters;
 
     #[test]
     fn filters_match_paths_and_directories() {
         let f = |s: &[&str]| s.iter().map(|s| s.to_string()).collect::<Vec<_>>();
         assert!(matches_filter("a/b.txt", &[]));
+        assert_eq!(path_prefix(Path::new("."), Path::new("./svc")), "svc/");
+        assert_eq!(path_prefix(Path::new("mono"), Path::new("mono")), "");
+        assert_eq!(
+            path_prefix(Path::new("mono"), Path::new("mono/a/b")),
+            "a/b/"
+        );
+        let cwd = Path::new("/w");
+        assert_eq!(display_path(Path::new("/w/p/q"), Some(cwd)), "p/q");
+        assert_eq!(display_path(Path::new("/w"), Some(cwd)), ".");
+        assert_eq!(display_path(Path::new("./x/./y"), Some(cwd)), "x/y");
+        assert_eq!(
+            display_path(Path::new("/elsewhere"), Some(cwd)),
+            "/elsewhere"
+        );
         assert!(matches_filter("a/b.txt", &f(&["a"])));
         assert!(matches_filter("a/b.txt", &f(&["a/"])));
         assert!(matches_filter("a/b.txt", &f(&["a/b.txt"])));

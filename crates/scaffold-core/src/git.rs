@@ -144,10 +144,7 @@ pub enum GitError {
         reason: String,
     },
     /// No cache directory could be determined.
-    #[error(
-        "cannot determine a cache directory for git repositories; set SCAFFOLD_CACHE_DIR to a \
-         writable directory"
-    )]
+    #[error("cannot determine a cache directory for git repositories; configure a writable one")]
     NoCacheDir,
     /// A filesystem operation on the cache failed.
     #[error("git cache error at {}: {source}; check that the directory is writable", path.display())]
@@ -562,12 +559,10 @@ impl GitCache {
         GitCache { root: root.into() }
     }
 
-    /// `$SCAFFOLD_CACHE_DIR/git` if that variable is set and non-empty, else
-    /// `<user cache dir>/scaffold/git`, else [`GitError::NoCacheDir`].
+    /// `<user cache dir>/scaffold/git`, else [`GitError::NoCacheDir`]. The library
+    /// reads no environment variable: a front end that lets users choose the cache
+    /// passes it to [`crate::EngineBuilder::cache_dir`].
     pub fn default_location() -> Result<Self, GitError> {
-        if let Some(dir) = std::env::var_os("SCAFFOLD_CACHE_DIR").filter(|d| !d.is_empty()) {
-            return Ok(GitCache::new(PathBuf::from(dir).join("git")));
-        }
         dirs::cache_dir()
             .map(|d| GitCache::new(d.join("scaffold").join("git")))
             .ok_or(GitError::NoCacheDir)
@@ -1116,6 +1111,37 @@ impl CachedRepo {
             out.extend(other_tags.into_iter().take(room));
         }
         Ok(out)
+    }
+
+    /// Whether `commit` is in the repository and reachable from one of its tags or
+    /// branches (a commit only the cache still holds would vanish from a fresh cache).
+    pub fn contains(&self, commit: &str) -> Result<bool, GitError> {
+        let git = &self.repo;
+        let Ok(oid) = git2::Oid::from_str(commit) else {
+            return Ok(false);
+        };
+        if git.find_commit(oid).is_err() {
+            return Ok(false);
+        }
+        let mut tips = Vec::new();
+        for r in git.references()? {
+            let r = r?;
+            let name = r.name().unwrap_or_default();
+            if name.starts_with("refs/tags/") || name.starts_with("refs/remotes/") {
+                if let Ok(c) = r.peel_to_commit() {
+                    tips.push(c.id());
+                }
+            }
+        }
+        if tips.contains(&oid) {
+            return Ok(true);
+        }
+        for tip in tips {
+            if git.graph_descendant_of(tip, oid)? {
+                return Ok(true);
+            }
+        }
+        Ok(false)
     }
 
     /// All semver tags (`v1.2.3` or `1.2.3`), ascending by version (ties by name):

@@ -14,6 +14,49 @@ use crate::limits::{Budget, Limits};
 use crate::render::{DropReason, Dropped, LayerInput, RenderJob, Rendered, new_tera, render_str};
 use crate::source::{Located, SourceRecord, TemplateFs};
 
+/// A golden path as `scaffold show` describes it (the JSON contract of
+/// `show --format json`, docs/json.md).
+#[derive(Debug, Clone, Serialize)]
+pub struct GoldenPathInfo<'a> {
+    /// `metadata.name`.
+    pub name: &'a str,
+    /// `metadata.title`.
+    pub title: Option<&'a str>,
+    /// The version.
+    pub version: &'a str,
+    /// `metadata.description`.
+    pub description: Option<&'a str>,
+    /// `metadata.owner`.
+    pub owner: Option<&'a str>,
+    /// `metadata.tags`.
+    pub tags: &'a [String],
+    /// Where it was loaded from.
+    pub source: &'a SourceRecord,
+    /// The definition file as the user knows it.
+    pub definition: String,
+    /// The questions, in order.
+    pub parameters: Vec<crate::answers::Question>,
+    /// The computed values, in definition order.
+    pub computed: Vec<ComputedValue<'a>>,
+    /// The skeleton layers.
+    pub skeletons: &'a [crate::definition::Layer],
+    /// Path policy globs.
+    pub policy: &'a crate::definition::PolicyGlobs,
+    /// Example answer sets.
+    pub examples: &'a [Value],
+    /// The changelog entry of this version (or the newest one not newer), if any.
+    pub changelog_newest: Option<crate::changelog::ChangelogEntry>,
+}
+
+/// One computed value of a [`GoldenPathInfo`].
+#[derive(Debug, Clone, Serialize)]
+pub struct ComputedValue<'a> {
+    /// Its name.
+    pub name: &'a str,
+    /// Its template.
+    pub template: &'a str,
+}
+
 /// What `update` and `check` do with a path.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -243,6 +286,32 @@ impl GoldenPath {
     /// The definition file as the user knows it.
     pub fn definition_file(&self) -> String {
         self.fs.display(&self.definition_path)
+    }
+
+    /// What `scaffold show` reports (see docs/json.md).
+    pub fn info(&self) -> GoldenPathInfo<'_> {
+        let m = &self.definition.metadata;
+        let spec = &self.definition.spec;
+        GoldenPathInfo {
+            name: self.name(),
+            title: m.title.as_deref(),
+            version: &self.version,
+            description: m.description.as_deref(),
+            owner: m.owner.as_deref(),
+            tags: &m.tags,
+            source: &self.source,
+            definition: self.definition_file(),
+            parameters: self.parameters.questions(),
+            computed: spec
+                .computed
+                .iter()
+                .map(|(name, template)| ComputedValue { name, template })
+                .collect(),
+            skeletons: &spec.skeletons,
+            policy: &spec.files.policy,
+            examples: &spec.examples,
+            changelog_newest: crate::changelog::newest(self),
+        }
     }
 
     /// Path of the definition file inside [`GoldenPath::fs`].

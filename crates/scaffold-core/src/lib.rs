@@ -44,6 +44,7 @@ pub mod baseline;
 pub mod changelog;
 pub mod check;
 pub mod definition;
+pub mod diff;
 pub mod engine;
 pub mod error;
 pub mod git;
@@ -68,7 +69,7 @@ pub use definition::Definition;
 pub use engine::{
     CatalogEntry, CatalogVersion, CatalogVersions, ENGINE_VERSION, Engine, EngineBuilder,
 };
-pub use error::{Error, Result};
+pub use error::{Error, ErrorKind, Result};
 pub use golden_path::{AnswerInput, Answers, GoldenPath, Policy};
 pub use journal::ProjectLock;
 pub use limits::{LimitOverrides, Limits};

@@ -23,6 +23,26 @@ pub struct LintReport {
     pub problems: Vec<DefinitionProblem>,
 }
 
+/// Lint what `scaffold lint PATH` names: a directory without a `golden-path.yaml` is a
+/// library, and every definition in it is linted; anything else is located as
+/// [`Engine::locate`](crate::Engine::locate) does (a definition file, a template
+/// directory, a git source or a name).
+pub fn lint_path(engine: &crate::Engine, path: &str) -> crate::Result<Vec<LintReport>> {
+    let p = std::path::Path::new(path);
+    let located = if p.is_dir() && !p.join("golden-path.yaml").is_file() {
+        let found = crate::source::directory_definitions(p)?;
+        if found.is_empty() {
+            return Err(Error::Usage(format!(
+                "no golden-path definitions found in `{path}`"
+            )));
+        }
+        found.into_iter().map(|l| engine.with_limits(l)).collect()
+    } else {
+        vec![engine.locate(path)?]
+    };
+    Ok(located.iter().map(lint).collect())
+}
+
 impl LintReport {
     /// Whether nothing was found.
     pub fn is_clean(&self) -> bool {

@@ -5,12 +5,15 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use serde::Serialize;
+use serde_json::{Map, Value};
 
 use crate::error::{Error, Result};
 use crate::golden_path::{Answers, GoldenPath, Policy};
 use crate::provenance::AnswersFile;
 use crate::render::{Dropped, Rendered};
+use crate::source::SourceRecord;
 use crate::tree::{FileMode, to_fs_path};
+use crate::write::Applied;
 use crate::write::{Change, Op, Plan};
 
 /// How `new` treats the destination.
@@ -23,6 +26,59 @@ pub struct NewOptions {
     /// Apply to an existing project (an add-on): existing files are fine where they
     /// are identical; differing ones need `force`.
     pub into: bool,
+}
+
+impl NewOptions {
+    /// Where `new` writes, from what the caller gave: `into`, an existing project
+    /// directory (an add-on); else `dest`; else `./<name>` from the `name` answer,
+    /// which must then be a plain directory name (the default never leaves the
+    /// working directory). `force` is left false.
+    pub fn for_destination(
+        dest: Option<&Path>,
+        into: Option<&Path>,
+        answers: &Answers,
+    ) -> Result<NewOptions> {
+        let (dest, into) = match (into, dest) {
+            (Some(dir), _) if !dir.is_dir() => {
+                return Err(Error::NotADirectory {
+                    path: dir.to_path_buf(),
+                    must_exist: true,
+                });
+            }
+            (Some(dir), _) => (dir.to_path_buf(), true),
+            (None, Some(d)) => (d.to_path_buf(), false),
+            (None, None) => match answers.values.get("name").and_then(Value::as_str) {
+                Some(n) if !n.is_empty() && n != "." && n != ".." && !n.contains(['/', '\\']) => {
+                    (PathBuf::from(n), false)
+                }
+                other => {
+                    return Err(Error::NoDestination {
+                        name: other.map(str::to_string),
+                    });
+                }
+            },
+        };
+        Ok(NewOptions {
+            dest,
+            force: false,
+            into,
+        })
+    }
+}
+
+/// Answers implied by the destination, to start from before values files, settings
+/// and prompts (which all win): a `name` parameter defaults to the destination's
+/// directory name, as in `scaffold new go-microservice payments-api`.
+pub fn implied_answers(gp: &GoldenPath, dest: Option<&Path>) -> Map<String, Value> {
+    let mut out = Map::new();
+    let has_name = gp.parameters().questions().iter().any(|q| q.name == "name");
+    if let (true, Some(n)) = (
+        has_name,
+        dest.and_then(Path::file_name).and_then(|n| n.to_str()),
+    ) {
+        out.insert("name".to_string(), Value::String(n.to_string()));
+    }
+    out
 }
 
 /// What will happen to one path.
@@ -127,44 +183,52 @@ fn read_existing(path: &Path) -> Option<(Vec<u8>, FileMode)> {
         .map(|e| (e.content, e.mode))
 }
 
-/// Plan writing `rendered` to `opts.dest`, with the answers file last.
-pub fn plan_new(
-    gp: &GoldenPath,
-    answers: &Answers,
-    rendered: &Rendered,
-    opts: &NewOptions,
-) -> Result<NewPlan> {
-    let dest = &opts.dest;
-    let present = existing_entries(dest)?;
-    if !present.is_empty() && !opts.force && !opts.into {
-        return Err(Error::DestinationNotEmpty {
-            path: dest.clone(),
-            entries: present,
-        });
-    }
-    let answers_path = AnswersFile::relative_path(gp.name());
-    if rendered.files.contains_key(&answers_path)
-        || rendered.files.contains_key(crate::provenance::ANSWERS_DIR)
-    {
-        return Err(Error::Usage(format!(
-            "the golden path renders `{answers_path}`, which is reserved for scaffold's answers file; rename that skeleton file"
-        )));
-    }
-    if opts.into && !opts.force && to_fs_path(dest, &answers_path).exists() {
-        return Err(Error::Usage(format!(
-            "`{}` already has golden path `{}` applied ({answers_path}); use `scaffold update` to change it, or --force to apply it again",
-            dest.display(),
-            gp.name()
-        )));
-    }
+/// The rendered files against the destination (`fresh`: empty or absent).
+#[derive(Default)]
+struct Planned {
+    entries: Vec<PreviewEntry>,
+    overwrites: Vec<String>,
+    existing: BTreeMap<String, Vec<u8>>,
+    changes: Vec<Change>,
+    contents: BTreeMap<String, Vec<u8>>,
+}
 
-    let mut entries = Vec::new();
-    let mut overwrites = Vec::new();
-    let mut existing = BTreeMap::new();
-    let mut changes = Vec::new();
-    let mut contents = BTreeMap::new();
+impl Planned {
+    /// A file of scaffold's own (enforced, never templated), as an entry.
+    fn own_entry(&mut self, dest: &Path, path: &str, content: &[u8], source: &str) {
+        let status = match read_existing(&to_fs_path(dest, path)) {
+            None => EntryStatus::Create,
+            Some((c, _)) if c == content => EntryStatus::Unchanged,
+            Some((c, _)) => {
+                self.existing.insert(path.to_string(), c);
+                EntryStatus::Overwrite
+            }
+        };
+        self.entries.push(PreviewEntry {
+            path: path.to_string(),
+            size: content.len(),
+            mode: FileMode::File,
+            layer: "(scaffold)".to_string(),
+            source: source.to_string(),
+            templated: false,
+            status,
+            policy: Policy::Enforced,
+        });
+        self.contents.insert(path.to_string(), content.to_vec());
+    }
+}
+
+fn plan_files(gp: &GoldenPath, rendered: &Rendered, dest: &Path, fresh: bool) -> Planned {
+    let mut out = Planned::default();
+    let Planned {
+        entries,
+        overwrites,
+        existing,
+        changes,
+        contents,
+    } = &mut out;
     for (path, f) in &rendered.files {
-        let status = if present.is_empty() {
+        let status = if fresh {
             EntryStatus::Create
         } else {
             match read_existing(&to_fs_path(dest, path)) {
@@ -200,70 +264,75 @@ pub fn plan_new(
             policy: gp.policy().of(path),
         });
     }
-    if opts.into && !opts.force && !overwrites.is_empty() {
-        return Err(Error::WouldOverwrite {
-            root: dest.clone(),
-            paths: overwrites,
+    out
+}
+
+/// Plan writing `rendered` to `opts.dest`, with the answers file last.
+pub fn plan_new(
+    gp: &GoldenPath,
+    answers: &Answers,
+    rendered: &Rendered,
+    opts: &NewOptions,
+) -> Result<NewPlan> {
+    let dest = &opts.dest;
+    let present = existing_entries(dest)?;
+    if !present.is_empty() && !opts.force && !opts.into {
+        return Err(Error::DestinationNotEmpty {
+            path: dest.clone(),
+            entries: present,
         });
     }
+    let answers_path = AnswersFile::relative_path(gp.name());
+    if rendered.files.contains_key(&answers_path)
+        || rendered.files.contains_key(crate::provenance::ANSWERS_DIR)
+    {
+        return Err(Error::Usage(format!(
+            "the golden path renders `{answers_path}`, which is reserved for scaffold's answers file; rename that skeleton file"
+        )));
+    }
+    if opts.into && !opts.force && to_fs_path(dest, &answers_path).exists() {
+        return Err(Error::AlreadyApplied {
+            root: dest.clone(),
+            golden_path: gp.name().to_string(),
+            answers_file: answers_path,
+        });
+    }
+
+    let mut planned = plan_files(gp, rendered, dest, present.is_empty());
+    if opts.into && !opts.force && !planned.overwrites.is_empty() {
+        return Err(Error::WouldOverwrite {
+            root: dest.clone(),
+            paths: planned.overwrites,
+        });
+    }
+    // The answers file is the last entry; the baseline (the pristine render, for later
+    // updates) is written before it, and it is written last.
     let answers_file = AnswersFile::new(gp, answers, rendered)
         .to_yaml()
         .into_bytes();
-    let answers_status = match read_existing(&to_fs_path(dest, &answers_path)) {
-        None => EntryStatus::Create,
-        Some((c, _)) if c == answers_file => EntryStatus::Unchanged,
-        Some((c, _)) => {
-            existing.insert(answers_path.clone(), c);
-            EntryStatus::Overwrite
-        }
-    };
-    entries.push(PreviewEntry {
-        path: answers_path.clone(),
-        size: answers_file.len(),
-        mode: FileMode::File,
-        layer: "(scaffold)".to_string(),
-        source: "answers file".to_string(),
-        templated: false,
-        status: answers_status,
-        policy: Policy::Enforced,
-    });
-    // The baseline (the pristine render, for later updates), then the answers file.
     let baseline_path = AnswersFile::baseline_relative_path(gp.name());
     let baseline = crate::baseline::encode(gp, answers, rendered);
-    let baseline_status = match read_existing(&to_fs_path(dest, &baseline_path)) {
-        None => EntryStatus::Create,
-        Some((c, _)) if c == baseline => EntryStatus::Unchanged,
-        Some((c, _)) => {
-            existing.insert(baseline_path.clone(), c);
-            EntryStatus::Overwrite
-        }
-    };
-    entries.push(PreviewEntry {
-        path: baseline_path.clone(),
-        size: baseline.len(),
-        mode: FileMode::File,
-        layer: "(scaffold)".to_string(),
-        source: "baseline".to_string(),
-        templated: false,
-        status: baseline_status,
-        policy: Policy::Enforced,
-    });
-    contents.insert(baseline_path.clone(), baseline.clone());
-    changes.push(Change {
-        path: baseline_path,
-        op: Op::Write {
-            content: baseline,
-            mode: FileMode::File,
-        },
-    });
-    contents.insert(answers_path.clone(), answers_file.clone());
-    changes.push(Change {
-        path: answers_path.clone(),
-        op: Op::Write {
-            content: answers_file,
-            mode: FileMode::File,
-        },
-    });
+    planned.own_entry(dest, &answers_path, &answers_file, "answers file");
+    planned.own_entry(dest, &baseline_path, &baseline, "baseline");
+    for (path, content) in [
+        (baseline_path, baseline),
+        (answers_path.clone(), answers_file),
+    ] {
+        planned.changes.push(Change {
+            path,
+            op: Op::Write {
+                content,
+                mode: FileMode::File,
+            },
+        });
+    }
+    let Planned {
+        entries,
+        overwrites,
+        existing,
+        changes,
+        contents,
+    } = planned;
     Ok(NewPlan {
         golden_path: gp.name().to_string(),
         version: gp.version.clone(),
@@ -279,4 +348,145 @@ pub fn plan_new(
         existing,
         contents,
     })
+}
+
+/// The report of a written `new` (`scaffold new --format json`; see docs/json.md).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct NewReport {
+    /// Golden-path name.
+    pub golden_path: String,
+    /// Version rendered.
+    pub version: String,
+    /// Destination.
+    pub dest: PathBuf,
+    /// Paths written.
+    pub written: usize,
+    /// Paths that existed with other content and were overwritten.
+    pub overwritten: Vec<String>,
+    /// The answers file's path in the project.
+    pub answers_file: String,
+    /// The first commit of the new repository, when one was made.
+    pub git_commit: Option<String>,
+}
+
+/// One entry of a [`NewPreview`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PreviewRow {
+    /// The entry.
+    #[serde(flatten)]
+    pub entry: PreviewEntry,
+    /// With contents asked for: the content (lossy UTF-8), `null` when unknown;
+    /// absent otherwise.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub content: Option<Option<String>>,
+}
+
+/// The report of `new --dry-run` (`--format json`; see docs/json.md).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct NewPreview {
+    /// Golden-path name.
+    pub golden_path: String,
+    /// Version rendered.
+    pub version: String,
+    /// Where the golden path came from.
+    pub source: SourceRecord,
+    /// Destination.
+    pub dest: PathBuf,
+    /// Always true: nothing was written.
+    pub dry_run: bool,
+    /// Every output path.
+    pub entries: Vec<PreviewRow>,
+    /// Skeleton entries left out, and why.
+    pub dropped: Vec<Dropped>,
+    /// Paths that exist with other content and would be overwritten.
+    pub overwrites: Vec<String>,
+}
+
+impl NewPlan {
+    /// The report after [`apply`](crate::write::apply), with the first commit if one was made.
+    pub fn report(&self, applied: &Applied, git_commit: Option<String>) -> NewReport {
+        NewReport {
+            golden_path: self.golden_path.clone(),
+            version: self.version.clone(),
+            dest: self.dest.clone(),
+            written: applied.written,
+            overwritten: self.overwrites.clone(),
+            answers_file: self.answers_file.clone(),
+            git_commit,
+        }
+    }
+
+    /// The dry-run report; `with_content` adds each entry's content.
+    pub fn preview(&self, source: &SourceRecord, with_content: bool) -> NewPreview {
+        let entries = self
+            .entries
+            .iter()
+            .map(|e| PreviewRow {
+                entry: e.clone(),
+                content: with_content.then(|| {
+                    self.contents
+                        .get(&e.path)
+                        .map(|c| String::from_utf8_lossy(c).into_owned())
+                }),
+            })
+            .collect();
+        NewPreview {
+            golden_path: self.golden_path.clone(),
+            version: self.version.clone(),
+            source: source.clone(),
+            dest: self.dest.clone(),
+            dry_run: true,
+            entries,
+            dropped: self.dropped.clone(),
+            overwrites: self.overwrites.clone(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn answers(name: Option<&str>) -> Answers {
+        let mut a = Answers::default();
+        if let Some(n) = name {
+            a.values.insert("name".into(), Value::String(n.into()));
+        }
+        a
+    }
+
+    #[test]
+    fn destination_defaults_to_a_plain_name() {
+        let o = NewOptions::for_destination(None, None, &answers(Some("svc"))).unwrap();
+        assert_eq!(
+            (o.dest, o.into, o.force),
+            (PathBuf::from("svc"), false, false)
+        );
+        for bad in ["", ".", "..", "a/b", "a\\b", "/abs"] {
+            let e = NewOptions::for_destination(None, None, &answers(Some(bad))).unwrap_err();
+            assert!(
+                matches!(&e, Error::NoDestination { name: Some(n) } if n == bad),
+                "{bad}: {e:?}"
+            );
+        }
+        let e = NewOptions::for_destination(None, None, &answers(None)).unwrap_err();
+        assert!(matches!(e, Error::NoDestination { name: None }), "{e:?}");
+    }
+
+    #[test]
+    fn dest_wins_over_the_name_and_into_must_exist() {
+        let tmp = tempfile::tempdir().unwrap();
+        let o =
+            NewOptions::for_destination(Some(Path::new("x")), None, &answers(Some("svc"))).unwrap();
+        assert_eq!((o.dest, o.into), (PathBuf::from("x"), false));
+        let o = NewOptions::for_destination(Some(Path::new("x")), Some(tmp.path()), &answers(None))
+            .unwrap();
+        assert_eq!((o.dest.as_path(), o.into), (tmp.path(), true));
+        let missing = tmp.path().join("missing");
+        let e = NewOptions::for_destination(None, Some(&missing), &answers(None)).unwrap_err();
+        assert!(
+            matches!(&e, Error::NotADirectory { path, must_exist: true } if *path == missing),
+            "{e:?}"
+        );
+    }
 }

@@ -202,10 +202,10 @@ impl Project {
     /// [`AnswersFile::find_all`]), optionally only those of one golden path.
     pub fn find(dir: &Path, golden_path: Option<&str>) -> Result<Vec<Project>> {
         if !dir.is_dir() {
-            return Err(Error::Usage(format!(
-                "`{}` is not a directory",
-                dir.display()
-            )));
+            return Err(Error::NotADirectory {
+                path: dir.to_path_buf(),
+                must_exist: false,
+            });
         }
         let found = AnswersFile::find_all(dir)?;
         if found.is_empty() {
@@ -226,6 +226,43 @@ impl Project {
             )));
         }
         Ok(out)
+    }
+
+    /// The projects a command run in `dir` acts on. With `all`, every project below
+    /// `dir` (see [`Project::find`]). Without, the one golden path applied to `dir`
+    /// itself (only `golden_path`'s, if given): no answers file there is
+    /// [`Error::NoProjectHere`], several are [`Error::AmbiguousProject`].
+    pub fn select(dir: &Path, golden_path: Option<&str>, all: bool) -> Result<Vec<Project>> {
+        if all {
+            return Project::find(dir, golden_path);
+        }
+        let answers_dir = dir.join(ANSWERS_DIR);
+        let mut here: Vec<PathBuf> = match std::fs::read_dir(&answers_dir) {
+            Ok(it) => it
+                .filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|p| p.extension().is_some_and(|x| x == "yaml"))
+                .collect(),
+            Err(_) => Vec::new(),
+        };
+        here.sort();
+        if let Some(name) = golden_path {
+            here.retain(|p| p.file_stem().is_some_and(|s| s == name));
+        }
+        match here.as_slice() {
+            [] => Err(Error::NoProjectHere {
+                answers_dir,
+                golden_path: golden_path.map(str::to_string),
+            }),
+            [one] => Ok(vec![Project::open(one)?]),
+            many => Err(Error::AmbiguousProject {
+                dir: dir.to_path_buf(),
+                golden_paths: many
+                    .iter()
+                    .filter_map(|p| p.file_stem())
+                    .map(|s| s.to_string_lossy().into_owned())
+                    .collect(),
+            }),
+        }
     }
 
     /// The baseline file's path on disk.
@@ -396,7 +433,7 @@ impl Project {
     /// Render the recorded version with the recorded answers (plus `sets`, for secrets
     /// that were never written down). For git sources this is the recorded commit;
     /// built-in and local sources have only their current version, so a version
-    /// mismatch is reported as [`Error::Usage`].
+    /// mismatch is reported as [`Error::VersionNotFound`].
     pub fn base(&self, engine: &Engine, sets: &[String]) -> Result<Loaded> {
         let target = remote::recorded_target(&self.file);
         let located =
@@ -468,23 +505,18 @@ impl Project {
     /// Read the working-tree state of `paths` (relative to the root): `None` where a
     /// path is absent. Symbolic links are read as links, never followed.
     pub fn read_paths<'a>(&self, paths: impl IntoIterator<Item = &'a String>) -> Result<Tree> {
+        let paths: Vec<&String> = paths.into_iter().collect();
+        // Never read through a symbolic link standing for a directory on the way: it
+        // could lead outside the project.
+        let links = crate::tree::LinksOnTheWay::find(&self.root, paths.iter().map(|p| p.as_str()));
         let mut out = Tree::new();
-        let mut checked = std::collections::HashSet::new();
         for p in paths {
-            // Never read through a symbolic link standing for a directory on the way:
-            // it could lead outside the project.
-            let mut dir = self.root.clone();
-            let parts: Vec<&str> = p.split('/').collect();
-            for part in &parts[..parts.len() - 1] {
-                dir.push(part);
-                if checked.insert(dir.clone())
-                    && std::fs::symlink_metadata(&dir).is_ok_and(|m| m.file_type().is_symlink())
-                {
-                    return Err(Error::Usage(format!(
-                        "`{}` is a symbolic link, so `{p}` may lie outside the project; replace the link with a directory",
-                        dir.display()
-                    )));
-                }
+            if let Some(dir) = links.first(p) {
+                return Err(Error::LinkOnTheWay {
+                    path: p.clone(),
+                    link: to_fs_path(&self.root, dir),
+                    writing: false,
+                });
             }
             if let Some(e) = read_entry(&to_fs_path(&self.root, p))? {
                 out.insert(p.clone(), e);
@@ -525,11 +557,7 @@ pub fn read_entry(path: &Path) -> Result<Option<Entry>> {
     }
     let content = std::fs::read(path).map_err(|e| Error::io("cannot read", path, e))?;
     Ok(Some(Entry {
-        mode: if crate::source::is_executable(&meta) {
-            FileMode::Executable
-        } else {
-            FileMode::File
-        },
+        mode: FileMode::of(&meta),
         content,
     }))
 }

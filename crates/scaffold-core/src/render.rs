@@ -198,6 +198,18 @@ fn json_encode(v: tera::Value, _: tera::Kwargs, _: &tera::State) -> tera::TeraRe
     serde_json::to_string(&v).map_err(|e| tera::Error::message(format!("json_encode: {e}")))
 }
 
+/// The variable a Tera rendering error says is undefined. Tera 2.4 has no structured
+/// field for it (its `ReportError` carries only a message and a span), so this is the
+/// one adapter that reads its message: `Variable `NAME` is not defined.`; the test
+/// `undefined_variable_from_tera` renders with Tera itself, so a change of wording in
+/// a Tera upgrade fails it.
+fn undefined_variable(message: &str) -> Option<String> {
+    message
+        .strip_prefix("Variable `")
+        .and_then(|m| m.split_once("` is not defined"))
+        .map(|(name, _)| name.to_string())
+}
+
 /// A template as the user wrote it, for error messages.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Source {
@@ -239,10 +251,7 @@ pub(crate) fn template_error(
             span.end_col = original_column(&source.insertions, span.end_line, span.end_col)
                 .max(span.start_col);
             let message = r.message().to_string();
-            let variable = message
-                .strip_prefix("Variable `")
-                .and_then(|m| m.split('`').next())
-                .map(str::to_string);
+            let variable = undefined_variable(&message);
             TemplateError {
                 location: Location {
                     file: display,
@@ -811,6 +820,25 @@ fn check_collisions(files: &mut BTreeMap<String, RenderedFile>) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn undefined_variable_from_tera() {
+        let tera = new_tera(None, &Budget::new(crate::limits::Limits::DEFAULT)).unwrap();
+        let err = tera
+            .render_str("a {{ nmae }} b", &tera::Context::new(), false)
+            .unwrap_err();
+        let message = match err.kind() {
+            tera::ErrorKind::RenderingError(r) => r.message().to_string(),
+            other => panic!("not a rendering error: {other:?}"),
+        };
+        assert_eq!(
+            undefined_variable(&message).as_deref(),
+            Some("nmae"),
+            "{message}"
+        );
+        assert_eq!(undefined_variable("Field `x` is not defined."), None);
+        assert_eq!(undefined_variable("Variable `x` has the wrong type"), None);
+    }
 
     #[test]
     fn case_filters() {

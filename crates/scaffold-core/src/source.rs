@@ -306,28 +306,13 @@ fn list_disk(dir: &Path) -> Result<Vec<(String, Entry)>> {
             out.push((
                 rel,
                 Entry {
-                    mode: if is_executable(&meta) {
-                        FileMode::Executable
-                    } else {
-                        FileMode::File
-                    },
+                    mode: FileMode::of(&meta),
                     content,
                 },
             ));
         }
     }
     Ok(out)
-}
-
-#[cfg(unix)]
-pub(crate) fn is_executable(meta: &std::fs::Metadata) -> bool {
-    use std::os::unix::fs::PermissionsExt;
-    meta.permissions().mode() & 0o111 != 0
-}
-
-#[cfg(not(unix))]
-pub(crate) fn is_executable(_meta: &std::fs::Metadata) -> bool {
-    false
 }
 
 /// A definition found in a library, before it is fully loaded.

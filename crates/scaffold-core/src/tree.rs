@@ -5,7 +5,7 @@
 //! `new`, `update` and `check` compare like with like, and the path rules (nothing
 //! absolute, no `..`, nothing that could leave the destination) live in one place.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 use std::path::{Path, PathBuf};
 
@@ -39,6 +39,20 @@ impl FileMode {
         }
     }
 
+    /// The mode of what `meta` describes; from `symlink_metadata`, a link is a link.
+    pub fn of(meta: &std::fs::Metadata) -> FileMode {
+        let ft = meta.file_type();
+        if ft.is_symlink() {
+            FileMode::Symlink
+        } else if ft.is_dir() {
+            FileMode::Dir
+        } else if is_executable(meta) {
+            FileMode::Executable
+        } else {
+            FileMode::File
+        }
+    }
+
     /// Unix permission bits to create a file of this mode with.
     pub fn permissions(self) -> u32 {
         match self {
@@ -52,6 +66,63 @@ impl fmt::Display for FileMode {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
     }
+}
+
+#[cfg(unix)]
+fn is_executable(meta: &std::fs::Metadata) -> bool {
+    use std::os::unix::fs::PermissionsExt;
+    meta.permissions().mode() & 0o111 != 0
+}
+
+#[cfg(not(unix))]
+fn is_executable(_meta: &std::fs::Metadata) -> bool {
+    false
+}
+
+/// The directory prefixes of a relative path: `a`, `a/b` for `a/b/c`.
+pub fn ancestors(path: &str) -> impl Iterator<Item = &str> {
+    path.match_indices('/').map(move |(i, _)| &path[..i])
+}
+
+/// The one walk from a root down to relative paths that refuses to go through a
+/// symbolic link on the way (it could lead outside the root): which directory
+/// prefixes of a set of paths are links, each looked at once, never followed. Every
+/// reader and writer of project files asks it before touching a path below the root.
+#[derive(Debug, Clone, Default)]
+pub struct LinksOnTheWay {
+    links: BTreeSet<String>,
+}
+
+impl LinksOnTheWay {
+    /// Look at every directory prefix of `paths` under `root`.
+    pub fn find<'a>(root: &Path, paths: impl IntoIterator<Item = &'a str>) -> LinksOnTheWay {
+        let dirs: BTreeSet<&str> = paths.into_iter().flat_map(ancestors).collect();
+        let links = dirs
+            .into_iter()
+            .filter(|d| {
+                std::fs::symlink_metadata(to_fs_path(root, d))
+                    .is_ok_and(|m| m.file_type().is_symlink())
+            })
+            .map(str::to_string)
+            .collect();
+        LinksOnTheWay { links }
+    }
+
+    /// The first directory prefix of `rel` that is a link, if any.
+    pub fn first<'a>(&self, rel: &'a str) -> Option<&'a str> {
+        if self.links.is_empty() {
+            return None;
+        }
+        ancestors(rel).find(|d| self.links.contains(*d))
+    }
+}
+
+/// The first directory on the way from `root` to `rel` that is a symbolic link, as a
+/// path on disk (see [`LinksOnTheWay`]; this one looks now, for a tree that changes).
+pub fn link_on_the_way(root: &Path, rel: &str) -> Option<PathBuf> {
+    LinksOnTheWay::find(root, [rel])
+        .first(rel)
+        .map(|d| to_fs_path(root, d))
 }
 
 /// One entry of a tree: its mode and its bytes (link target for links, empty for dirs).
@@ -240,5 +311,34 @@ mod tests {
         );
         assert_eq!(join_lexical("", "../x"), None);
         assert_eq!(join_lexical("a/b", "./c"), Some("a/b/c".to_string()));
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn links_on_the_way_and_modes() {
+        let tmp = tempfile::tempdir().unwrap();
+        let root = tmp.path();
+        std::fs::create_dir_all(root.join("real/sub")).unwrap();
+        std::fs::write(root.join("real/f"), "x").unwrap();
+        std::os::unix::fs::symlink("real", root.join("link")).unwrap();
+        assert_eq!(link_on_the_way(root, "real/sub/x"), None);
+        assert_eq!(
+            link_on_the_way(root, "link"),
+            None,
+            "the path itself is not on the way"
+        );
+        assert_eq!(link_on_the_way(root, "link/sub/x"), Some(root.join("link")));
+        let links = LinksOnTheWay::find(root, ["real/f", "link/f", "link/sub/g"]);
+        assert_eq!(links.first("link/sub/g"), Some("link"));
+        assert_eq!(links.first("real/f"), None);
+
+        let mode = |p: &str| FileMode::of(&std::fs::symlink_metadata(root.join(p)).unwrap());
+        assert_eq!(mode("real"), FileMode::Dir);
+        assert_eq!(mode("real/f"), FileMode::File);
+        assert_eq!(mode("link"), FileMode::Symlink);
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(root.join("real/f"), std::fs::Permissions::from_mode(0o755))
+            .unwrap();
+        assert_eq!(mode("real/f"), FileMode::Executable);
     }
 }

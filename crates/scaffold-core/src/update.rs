@@ -16,12 +16,12 @@ use crate::engine::Engine;
 use crate::error::{Error, Result};
 use crate::golden_path::{AnswerInput, GoldenPath, Policy};
 use crate::merge::{MergeLabels, is_binary, merge_text, similarity};
-use crate::project::{BaseOrigin, Pristine, PristineOptions, Project};
+use crate::project::{BaseOrigin, Pristine, PristineEntry, PristineOptions, Project};
 use crate::provenance::AnswersFile;
 use crate::remote::{self, Target};
 use crate::source::SourceRecord;
 use crate::tree::{Entry, FileMode, Tree, hash_bytes};
-use crate::write::{Change, Op, Plan};
+use crate::write::{Applied, Change, Op, Plan};
 
 /// What the user asked for.
 #[derive(Debug, Clone, Default)]
@@ -158,6 +158,122 @@ impl UpdatePlan {
     pub fn touched(&self) -> Vec<String> {
         self.plan.changes.iter().map(|c| c.path.clone()).collect()
     }
+}
+
+/// The report of one project's update (`scaffold update --format json`; see
+/// docs/json.md): the plan's report fields plus whether it was a dry run.
+#[derive(Debug, Clone, Serialize)]
+pub struct UpdateReport<'a> {
+    /// The plan.
+    #[serde(flatten)]
+    pub plan: &'a UpdatePlan,
+    /// Whether nothing was written.
+    pub dry_run: bool,
+    /// Why uncommitted changes could not be looked for (no git repository, or one
+    /// that points nowhere); `null` when they were.
+    pub no_dirty_check: Option<String>,
+}
+
+impl UpdatePlan {
+    /// This plan's report.
+    pub fn report(&self, dry_run: bool, no_dirty_check: Option<String>) -> UpdateReport<'_> {
+        UpdateReport {
+            plan: self,
+            dry_run,
+            no_dirty_check,
+        }
+    }
+}
+
+/// Apply the plans of several projects (`update --all`), all or nothing. The golden
+/// paths applied to one root form one plan (every file change first, then every
+/// answers file), applied atomically by [`crate::write::apply`]; when a root fails,
+/// the roots already updated are put back as they were before, so a failure leaves
+/// every project as it was. Returns what was done per root, in order.
+pub fn apply_all(
+    plans: &[UpdatePlan],
+    opts: &crate::write::ApplyOptions<'_>,
+) -> Result<Vec<Applied>> {
+    let mut undo: Vec<Plan> = Vec::new();
+    let mut out = Vec::new();
+    for plan in combined(plans) {
+        let back = undo_plan(&plan)?;
+        match crate::write::apply_with(&plan, opts) {
+            Ok(a) => {
+                out.push(a);
+                undo.push(back);
+            }
+            Err(e) => {
+                // Best effort, newest first: each undo is itself applied atomically.
+                for u in undo.iter().rev() {
+                    let _ = crate::write::apply(u);
+                }
+                return Err(e);
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// One plan per project root: every file change first, then every answers file.
+fn combined(plans: &[UpdatePlan]) -> Vec<Plan> {
+    let mut out: Vec<(Plan, Vec<Change>)> = Vec::new();
+    for p in plans {
+        let (files, answers) = p
+            .plan
+            .changes
+            .split_at(p.plan.changes.len().saturating_sub(1));
+        match out.iter_mut().find(|(plan, _)| plan.root == p.plan.root) {
+            Some((plan, tail)) => {
+                plan.changes.extend_from_slice(files);
+                tail.extend_from_slice(answers);
+            }
+            None => out.push((
+                Plan {
+                    root: p.plan.root.clone(),
+                    changes: files.to_vec(),
+                },
+                answers.to_vec(),
+            )),
+        }
+    }
+    out.into_iter()
+        .map(|(mut plan, tail)| {
+            plan.changes.extend(tail);
+            plan
+        })
+        .collect()
+}
+
+/// The plan that puts back what the paths of `plan` hold now: deletes of what it
+/// creates first, then writes of what it replaces or deletes.
+fn undo_plan(plan: &Plan) -> Result<Plan> {
+    let mut deletes = Vec::new();
+    let mut writes = Vec::new();
+    let mut seen = HashSet::new();
+    for c in &plan.changes {
+        if !seen.insert(c.path.as_str()) {
+            continue;
+        }
+        match crate::project::read_entry(&crate::tree::to_fs_path(&plan.root, &c.path))? {
+            None => deletes.push(Change {
+                path: c.path.clone(),
+                op: Op::Delete,
+            }),
+            Some(e) => writes.push(Change {
+                path: c.path.clone(),
+                op: Op::Write {
+                    content: e.content,
+                    mode: e.mode,
+                },
+            }),
+        }
+    }
+    deletes.extend(writes);
+    Ok(Plan {
+        root: plan.root.clone(),
+        changes: deletes,
+    })
 }
 
 /// The new golden path and answers an update will render, before rendering: lets a
@@ -342,340 +458,48 @@ pub fn plan_update(
             reconstruct: options.reconstruct_base,
         },
     )?;
-    let base = &pristine;
-    let exact_base = pristine.is_exact();
     let theirs = theirs_render.tree();
 
     // ours: every path any side knows.
-    let mut all: BTreeSet<String> = base.entries.keys().cloned().collect();
+    let mut all: BTreeSet<String> = pristine.entries.keys().cloned().collect();
     all.extend(theirs.keys().cloned());
     all.extend(project.file.manifest.keys().cloned());
-    let mut ours = project.read_paths(all.iter())?;
-    // A directory that only holds other paths is not an entry of its own (a template
-    // file may replace it once its files are gone); remember the ones in the way.
-    let dirs_in_way: BTreeSet<String> = ours
-        .iter()
-        .filter(|(p, e)| e.mode == FileMode::Dir && base.mode(p) != Some(FileMode::Dir))
-        .map(|(p, _)| p.clone())
-        .collect();
-    for d in &dirs_in_way {
-        ours.remove(d);
-    }
+    let (ours, dirs_in_way) = read_ours(project, &pristine, &all)?;
 
     let labels_base = format!("base {}", project.file.version);
     let labels_theirs = format!("theirs {}", new_gp.version);
-    let labels = MergeLabels {
-        ours: "ours",
-        base: &labels_base,
-        theirs: &labels_theirs,
+    let mut planner = Planner {
+        root: &project.root,
+        base: &pristine,
+        ours: &ours,
+        theirs: &theirs,
+        labels: MergeLabels {
+            ours: "ours",
+            base: &labels_base,
+            theirs: &labels_theirs,
+        },
+        files: Vec::new(),
+        changes: Vec::new(),
     };
 
-    // Renames: base paths the template dropped, matched to paths it added.
     let new_policy = new_gp.policy();
-    let movable = |old: &str, new: &str| {
-        let old_policy = project
-            .file
-            .manifest
-            .get(old)
-            .map_or(Policy::Merged, |m| m.policy);
-        old_policy == Policy::Merged && new_policy.of(new) == Policy::Merged
-    };
-    let renames = find_renames(base, &theirs_render, &theirs, &ours, &movable);
-    let rename_targets: HashSet<&String> = renames.values().collect();
+    planner.plan_paths(&all, project, new_policy, &theirs_render)?;
+    planner.block_impossible_writes(&dirs_in_way, |p| new_policy.of(p));
+    let Planner {
+        mut files,
+        mut changes,
+        ..
+    } = planner;
 
-    let mut files = Vec::new();
-    let mut changes = Vec::new();
-    for path in &all {
-        let b_has = base.has(path);
-        let o = ours.get(path);
-        let t = theirs.get(path);
-        let policy = if t.is_some() || !b_has {
-            new_policy.of(path)
-        } else {
-            project
-                .file
-                .manifest
-                .get(path)
-                .map_or_else(|| new_policy.of(path), |m| m.policy)
-        };
-        if rename_targets.contains(path) {
-            continue; // handled with its source path
-        }
-        if let Some(to) = renames.get(path).filter(|_| o.is_none()) {
-            // Deleted locally, moved by the template: the deletion is kept.
-            files.push(FileUpdate {
-                path: to.clone(),
-                action: Action::Kept,
-                policy: new_policy.of(to),
-                from: Some(path.clone()),
-                detail: format!(
-                    "deleted locally; the new version moved it from {path}, so it is not re-created"
-                ),
-                conflicts: 0,
-                before: None,
-                after: None,
-            });
-            continue;
-        }
-        if let Some(to) = renames.get(path) {
-            rename(
-                path,
-                to,
-                base,
-                &ours,
-                &theirs,
-                &labels,
-                new_policy.of(to),
-                &mut files,
-                &mut changes,
-            );
-            continue;
-        }
-        let report =
-            |action: Action, detail: &str, after: Option<&Entry>, conflicts: usize| FileUpdate {
-                path: path.clone(),
-                action,
-                policy,
-                from: None,
-                detail: detail.to_string(),
-                conflicts,
-                before: o.map(|e| e.content.clone()),
-                after: after.map(|e| e.content.clone()),
-            };
-        let ours_unchanged = base.same(path, o);
-        let theirs_unchanged = base.same(path, t);
-        match policy {
-            Policy::Seed => {
-                // Written once: only a seed file that is new to the project is created.
-                if o.is_none() && !b_has {
-                    if let Some(t) = t {
-                        push_write(&mut changes, path, t);
-                        files.push(report(Action::Created, "new seed file", Some(t), 0));
-                    }
-                } else if !theirs_unchanged && o.is_some() {
-                    files.push(report(Action::Kept, "seed: never updated", o, 0));
-                }
-                continue;
-            }
-            Policy::Enforced => {
-                if o == t {
-                    continue;
-                }
-                let action = if ours_unchanged {
-                    match (b_has, t) {
-                        (_, None) => Action::Deleted,
-                        (false, Some(_)) => Action::Created,
-                        (true, Some(_)) => Action::Updated,
-                    }
-                } else {
-                    Action::EnforcedOverwritten
-                };
-                let detail = if action == Action::EnforcedOverwritten {
-                    "enforced: local edit overwritten"
-                } else {
-                    "enforced"
-                };
-                match t {
-                    Some(t) => push_write(&mut changes, path, t),
-                    None => push_delete(&mut changes, path),
-                }
-                files.push(report(action, detail, t, 0));
-                continue;
-            }
-            Policy::Merged => {}
-        }
-        if o == t {
-            continue; // nothing to do (includes both absent)
-        }
-        if ours_unchanged {
-            match t {
-                Some(t) => {
-                    push_write(&mut changes, path, t);
-                    let (action, detail) = if o.is_none() {
-                        (Action::Created, "new in this version")
-                    } else if o.is_some_and(|o| o.content == t.content) {
-                        (Action::Updated, "mode changed")
-                    } else {
-                        (Action::Updated, "taken from the new version")
-                    };
-                    files.push(report(action, detail, Some(t), 0));
-                }
-                None => {
-                    push_delete(&mut changes, path);
-                    files.push(report(Action::Deleted, "removed in this version", None, 0));
-                }
-            }
-            continue;
-        }
-        if theirs_unchanged {
-            files.push(report(
-                Action::Kept,
-                "local change kept; the template did not change this file",
-                o,
-                0,
-            ));
-            continue;
-        }
-        // All three differ.
-        match (o, t) {
-            (None, Some(_)) => files.push(report(
-                Action::Kept,
-                "deleted locally; the new version changed it (not restored)",
-                None,
-                0,
-            )),
-            (Some(_), None) => files.push(report(
-                Action::Kept,
-                "edited locally; the new version deleted it (kept)",
-                o,
-                0,
-            )),
-            (Some(o), Some(t)) => {
-                let base_content = base.content(path);
-                let binary = o.mode == FileMode::Symlink
-                    || t.mode == FileMode::Symlink
-                    || o.mode == FileMode::Dir
-                    || t.mode == FileMode::Dir
-                    || is_binary(&o.content)
-                    || is_binary(&t.content)
-                    || base_content.is_some_and(is_binary);
-                if binary {
-                    let beside = format!("{path}.theirs");
-                    let free = crate::project::read_entry(&crate::tree::to_fs_path(
-                        &project.root,
-                        &beside,
-                    ))?
-                    .is_none();
-                    let detail = if t.mode == FileMode::Symlink || t.mode == FileMode::Dir {
-                        "changed on both sides: ours kept (compare with `scaffold diff --upstream`)"
-                            .to_string()
-                    } else if free {
-                        push_write(&mut changes, &beside, t);
-                        format!(
-                            "binary changed on both sides: ours kept, theirs written to {beside}"
-                        )
-                    } else {
-                        format!(
-                            "binary changed on both sides: ours kept; {beside} already exists, so theirs was not written"
-                        )
-                    };
-                    let mut r = report(Action::Conflict, &detail, Some(o), 1);
-                    r.after = r.before.clone();
-                    files.push(r);
-                    continue;
-                }
-                let merged =
-                    merge_text(base_content.unwrap_or(&[]), &o.content, &t.content, labels);
-                let mode = match base.mode(path) {
-                    Some(bm) if bm != o.mode => o.mode,
-                    _ => t.mode,
-                };
-                let entry = Entry {
-                    mode,
-                    content: merged.content,
-                };
-                if Some(&entry) != Some(o) {
-                    push_write(&mut changes, path, &entry);
-                }
-                let (action, detail) = match (merged.conflicts, b_has) {
-                    (0, true) => (Action::Merged, "local and template changes combined"),
-                    (0, false) => (Action::Merged, "added on both sides; combined"),
-                    (_, true) => (
-                        Action::Conflict,
-                        "overlapping changes: resolve the conflict markers",
-                    ),
-                    (_, false) => (
-                        Action::Conflict,
-                        "added on both sides with different content: resolve the conflict markers",
-                    ),
-                };
-                files.push(report(action, detail, Some(&entry), merged.conflicts));
-            }
-            (None, None) => {}
-        }
-    }
-
-    // A write onto a directory that keeps other files cannot happen: report it as a
-    // conflict now, so the dry run and the real run agree.
-    let deleted: BTreeSet<String> = changes
-        .iter()
-        .filter(|c| c.op == Op::Delete)
-        .map(|c| c.path.clone())
-        .collect();
-    let mut blocked = BTreeSet::new();
-    for d in &dirs_in_way {
-        let dir = crate::tree::to_fs_path(&project.root, d);
-        let stays = walkdir::WalkDir::new(&dir)
-            .min_depth(1)
-            .into_iter()
-            .filter_map(|e| e.ok())
-            .any(|e| {
-                !e.file_type().is_dir()
-                    && e.path()
-                        .strip_prefix(&project.root)
-                        .ok()
-                        .map(|r| {
-                            r.components()
-                                .map(|c| c.as_os_str().to_string_lossy().into_owned())
-                                .collect::<Vec<_>>()
-                                .join("/")
-                        })
-                        .is_none_or(|r| !deleted.contains(&r))
-            });
-        if stays
-            && changes
-                .iter()
-                .any(|c| c.path == *d && matches!(c.op, Op::Write { .. }))
-        {
-            blocked.insert(d.clone());
-        }
-    }
-    if !blocked.is_empty() {
-        changes.retain(|c| !blocked.contains(&c.path));
-        for f in files.iter_mut().filter(|f| blocked.contains(&f.path)) {
-            f.action = Action::Conflict;
-            f.conflicts = f.conflicts.max(1);
-            f.detail = "a directory with other files stands where this file goes: move it, then update again".to_string();
-            f.after = None;
-        }
-    }
-    // Deletes first (so a file may replace an emptied directory), then writes; the
-    // answers file last.
-    changes.sort_by_key(|c| !matches!(c.op, Op::Delete));
-
-    // The new baseline, then the answers file, last.
-    changes.push(Change {
-        path: project.baseline_rel(),
-        op: Op::Write {
-            content: crate::baseline::encode(&new_gp, &answers, &theirs_render),
-            mode: FileMode::File,
-        },
-    });
-    let new_file = AnswersFile::new(&new_gp, &answers, &theirs_render);
-    changes.push(Change {
-        path: project.answers_rel.clone(),
-        op: Op::Write {
-            content: new_file.to_yaml().into_bytes(),
-            mode: FileMode::File,
-        },
-    });
-
+    order_changes(&mut changes, project, &new_gp, &answers, &theirs_render);
     files.sort_by(|a, b| a.path.cmp(&b.path));
-    let mut summary = Summary::default();
-    for f in &files {
-        *summary
-            .counts
-            .entry(f.action.as_str().to_string())
-            .or_default() += 1;
-        summary.conflicts += f.conflicts;
-    }
     Ok(UpdatePlan {
         root: project.root.clone(),
         golden_path: new_gp.name().to_string(),
         from_version: project.file.version.clone(),
         to_version: new_gp.version.clone(),
         source: new_gp.source.clone(),
-        exact_base,
+        exact_base: pristine.is_exact(),
         base_origins: pristine.counts(),
         base_notes: pristine.notes.clone(),
         changelog: crate::changelog::entries_between(
@@ -684,13 +508,514 @@ pub fn plan_update(
             &new_gp.version,
         ),
         dropped_answers: dropped,
+        summary: Summary::of(&files),
         files,
-        summary,
         plan: Plan {
             root: project.root.clone(),
             changes,
         },
     })
+}
+
+/// Deletes first (so a file may replace an emptied directory), then writes; the new
+/// baseline, then the answers file, last.
+fn order_changes(
+    changes: &mut Vec<Change>,
+    project: &Project,
+    new_gp: &GoldenPath,
+    answers: &crate::golden_path::Answers,
+    theirs_render: &crate::render::Rendered,
+) {
+    changes.sort_by_key(|c| !matches!(c.op, Op::Delete));
+    changes.push(Change {
+        path: project.baseline_rel(),
+        op: Op::Write {
+            content: crate::baseline::encode(new_gp, answers, theirs_render),
+            mode: FileMode::File,
+        },
+    });
+    changes.push(Change {
+        path: project.answers_rel.clone(),
+        op: Op::Write {
+            content: AnswersFile::new(new_gp, answers, theirs_render)
+                .to_yaml()
+                .into_bytes(),
+            mode: FileMode::File,
+        },
+    });
+}
+
+/// The working tree at `paths`, without the directories that only hold other paths
+/// (not entries of their own: a template file may replace one once its files are
+/// gone), which are returned beside it.
+fn read_ours(
+    project: &Project,
+    base: &Pristine,
+    paths: &BTreeSet<String>,
+) -> Result<(Tree, BTreeSet<String>)> {
+    let mut ours = project.read_paths(paths.iter())?;
+    let dirs_in_way: BTreeSet<String> = ours
+        .iter()
+        .filter(|(p, e)| e.mode == FileMode::Dir && base.mode(p) != Some(FileMode::Dir))
+        .map(|(p, _)| p.clone())
+        .collect();
+    for d in &dirs_in_way {
+        ours.remove(d);
+    }
+    Ok((ours, dirs_in_way))
+}
+
+impl Summary {
+    /// The counts of a report.
+    pub fn of(files: &[FileUpdate]) -> Summary {
+        let mut summary = Summary::default();
+        for f in files {
+            *summary
+                .counts
+                .entry(f.action.as_str().to_string())
+                .or_default() += 1;
+            summary.conflicts += f.conflicts;
+        }
+        summary
+    }
+}
+
+/// What to do with one path, decided from its three sides and its policy alone
+/// ([`classify`]), before it becomes changes and a report line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Decision {
+    /// Nothing to do or to report.
+    Skip,
+    /// Leave the working tree's version (or absence) as it is, and report it.
+    Keep {
+        /// The report's action.
+        action: Action,
+        /// Why.
+        detail: &'static str,
+    },
+    /// Take the new version: write it, or delete the path when it has none.
+    Take {
+        /// The report's action.
+        action: Action,
+        /// Why.
+        detail: &'static str,
+    },
+    /// Changed on both sides: three-way merge (see [`merge_entry`]).
+    Merge,
+}
+
+/// The per-path rule of SPEC section 6: `base` is the pristine entry (`None`: not in
+/// the recorded render), `ours` the working tree, `theirs` the new render, `policy`
+/// the path's policy. Pure: no file system, no git.
+pub fn classify(
+    base: Option<&PristineEntry>,
+    ours: Option<&Entry>,
+    theirs: Option<&Entry>,
+    policy: Policy,
+) -> Decision {
+    let same = |e: Option<&Entry>| match (base, e) {
+        (None, None) => true,
+        (Some(b), Some(e)) => b.same(e),
+        _ => false,
+    };
+    let (ours_unchanged, theirs_unchanged) = (same(ours), same(theirs));
+    let keep = |detail| Decision::Keep {
+        action: Action::Kept,
+        detail,
+    };
+    let take = |action, detail| Decision::Take { action, detail };
+    match policy {
+        // Written once: only a seed file that is new to the project is created.
+        Policy::Seed => {
+            return match (ours, base, theirs) {
+                (None, None, Some(_)) => take(Action::Created, "new seed file"),
+                (None, None, None) => Decision::Skip,
+                (Some(_), _, _) if !theirs_unchanged => keep("seed: never updated"),
+                _ => Decision::Skip,
+            };
+        }
+        Policy::Enforced => {
+            return match (ours == theirs, ours_unchanged, base, theirs) {
+                (true, ..) => Decision::Skip,
+                (false, false, ..) => take(
+                    Action::EnforcedOverwritten,
+                    "enforced: local edit overwritten",
+                ),
+                (false, true, _, None) => take(Action::Deleted, "enforced"),
+                (false, true, None, Some(_)) => take(Action::Created, "enforced"),
+                (false, true, Some(_), Some(_)) => take(Action::Updated, "enforced"),
+            };
+        }
+        Policy::Merged => {}
+    }
+    if ours == theirs {
+        return Decision::Skip; // nothing to do (includes both absent)
+    }
+    if ours_unchanged {
+        return match (ours, theirs) {
+            (None, Some(_)) => take(Action::Created, "new in this version"),
+            (Some(o), Some(t)) if o.content == t.content => take(Action::Updated, "mode changed"),
+            (_, Some(_)) => take(Action::Updated, "taken from the new version"),
+            (_, None) => take(Action::Deleted, "removed in this version"),
+        };
+    }
+    if theirs_unchanged {
+        return keep("local change kept; the template did not change this file");
+    }
+    match (ours, theirs) {
+        (None, Some(_)) => keep("deleted locally; the new version changed it (not restored)"),
+        (Some(_), None) => keep("edited locally; the new version deleted it (kept)"),
+        (Some(_), Some(_)) => Decision::Merge,
+        (None, None) => Decision::Skip,
+    }
+}
+
+/// The one merge of an entry changed on both sides: the texts three-way merged, with
+/// the mode the user changed, else the template's; `None` when it cannot be merged as
+/// text (a link or a directory on either side, or binary content on any side).
+pub fn merge_entry(
+    base: Option<&PristineEntry>,
+    ours: &Entry,
+    theirs: &Entry,
+    labels: MergeLabels<'_>,
+) -> Option<(Entry, usize)> {
+    let base_content = base.and_then(|b| b.content.as_deref());
+    let opaque = |m: FileMode| matches!(m, FileMode::Symlink | FileMode::Dir);
+    if opaque(ours.mode)
+        || opaque(theirs.mode)
+        || is_binary(&ours.content)
+        || is_binary(&theirs.content)
+        || base_content.is_some_and(is_binary)
+    {
+        return None;
+    }
+    let merged = merge_text(
+        base_content.unwrap_or(&[]),
+        &ours.content,
+        &theirs.content,
+        labels,
+    );
+    let mode = match base.map(|b| b.mode) {
+        Some(bm) if bm != ours.mode => ours.mode,
+        _ => theirs.mode,
+    };
+    Some((
+        Entry {
+            mode,
+            content: merged.content,
+        },
+        merged.conflicts,
+    ))
+}
+
+/// The three sides of a project being planned, and the plan so far.
+struct Planner<'a> {
+    root: &'a std::path::Path,
+    base: &'a Pristine,
+    ours: &'a Tree,
+    theirs: &'a Tree,
+    labels: MergeLabels<'a>,
+    files: Vec<FileUpdate>,
+    changes: Vec<Change>,
+}
+
+impl Planner<'_> {
+    fn report(
+        &self,
+        path: &str,
+        policy: Policy,
+        (action, detail): (Action, String),
+        after: Option<&Entry>,
+        conflicts: usize,
+    ) -> FileUpdate {
+        FileUpdate {
+            path: path.to_string(),
+            action,
+            policy,
+            from: None,
+            detail,
+            conflicts,
+            before: self.ours.get(path).map(|e| e.content.clone()),
+            after: after.map(|e| e.content.clone()),
+        }
+    }
+
+    /// Plan every path: renames first matched (base paths the template dropped, to
+    /// paths it added), then each path by its policy.
+    fn plan_paths(
+        &mut self,
+        all: &BTreeSet<String>,
+        project: &Project,
+        new_policy: &crate::golden_path::PolicyMatcher,
+        theirs_render: &crate::render::Rendered,
+    ) -> Result<()> {
+        let recorded_policy = |p: &str| project.file.manifest.get(p).map(|m| m.policy);
+        let movable = |old: &str, new: &str| {
+            recorded_policy(old).unwrap_or(Policy::Merged) == Policy::Merged
+                && new_policy.of(new) == Policy::Merged
+        };
+        let renames = find_renames(self.base, theirs_render, self.theirs, self.ours, &movable);
+        let rename_targets: HashSet<&String> = renames.values().collect();
+        for path in all {
+            if rename_targets.contains(path) {
+                continue; // handled with its source path
+            }
+            if let Some(to) = renames.get(path) {
+                self.rename(path, to, new_policy.of(to));
+                continue;
+            }
+            // A path the new version dropped keeps the policy it was generated with.
+            let policy = if self.theirs.contains_key(path) || !self.base.has(path) {
+                new_policy.of(path)
+            } else {
+                recorded_policy(path).unwrap_or_else(|| new_policy.of(path))
+            };
+            self.path(path, policy)?;
+        }
+        Ok(())
+    }
+
+    /// Plan one path (not a rename).
+    fn path(&mut self, path: &str, policy: Policy) -> Result<()> {
+        let (o, t) = (self.ours.get(path), self.theirs.get(path));
+        let b = self.base.entries.get(path);
+        match classify(b, o, t, policy) {
+            Decision::Skip => {}
+            Decision::Keep { action, detail } => {
+                let r = self.report(path, policy, (action, detail.into()), o, 0);
+                self.files.push(r);
+            }
+            Decision::Take { action, detail } => {
+                match t {
+                    Some(t) => push_write(&mut self.changes, path, t),
+                    None => push_delete(&mut self.changes, path),
+                }
+                let r = self.report(path, policy, (action, detail.into()), t, 0);
+                self.files.push(r);
+            }
+            Decision::Merge => {
+                let (Some(o), Some(t)) = (o, t) else {
+                    unreachable!("classify merges only paths present on both sides")
+                };
+                self.merge(path, policy, b, o, t)?;
+            }
+        }
+        Ok(())
+    }
+
+    fn merge(
+        &mut self,
+        path: &str,
+        policy: Policy,
+        b: Option<&PristineEntry>,
+        o: &Entry,
+        t: &Entry,
+    ) -> Result<()> {
+        let Some((entry, conflicts)) = merge_entry(b, o, t, self.labels) else {
+            return self.binary_conflict(path, policy, o, t);
+        };
+        if entry != *o {
+            push_write(&mut self.changes, path, &entry);
+        }
+        let detail = match (conflicts, b.is_some()) {
+            (0, true) => (Action::Merged, "local and template changes combined"),
+            (0, false) => (Action::Merged, "added on both sides; combined"),
+            (_, true) => (
+                Action::Conflict,
+                "overlapping changes: resolve the conflict markers",
+            ),
+            (_, false) => (
+                Action::Conflict,
+                "added on both sides with different content: resolve the conflict markers",
+            ),
+        };
+        let r = self.report(
+            path,
+            policy,
+            (detail.0, detail.1.into()),
+            Some(&entry),
+            conflicts,
+        );
+        self.files.push(r);
+        Ok(())
+    }
+
+    /// Ours is kept; theirs goes beside it as `PATH.theirs` when that is free.
+    fn binary_conflict(&mut self, path: &str, policy: Policy, o: &Entry, t: &Entry) -> Result<()> {
+        let beside = format!("{path}.theirs");
+        let free =
+            crate::project::read_entry(&crate::tree::to_fs_path(self.root, &beside))?.is_none();
+        let detail = if t.mode == FileMode::Symlink || t.mode == FileMode::Dir {
+            "changed on both sides: ours kept (compare with `scaffold diff --upstream`)".to_string()
+        } else if free {
+            push_write(&mut self.changes, &beside, t);
+            format!("binary changed on both sides: ours kept, theirs written to {beside}")
+        } else {
+            format!(
+                "binary changed on both sides: ours kept; {beside} already exists, so theirs was not written"
+            )
+        };
+        let r = self.report(path, policy, (Action::Conflict, detail), Some(o), 1);
+        self.files.push(r);
+        Ok(())
+    }
+
+    /// Carry the user's edits of `from` to the path the template moved it to; a path
+    /// the user deleted stays deleted at its new path too.
+    fn rename(&mut self, from: &str, to: &str, policy: Policy) {
+        let Some(o) = self.ours.get(from) else {
+            self.files.push(FileUpdate {
+                path: to.to_string(),
+                action: Action::Kept,
+                policy,
+                from: Some(from.to_string()),
+                detail: format!(
+                    "deleted locally; the new version moved it from {from}, so it is not re-created"
+                ),
+                conflicts: 0,
+                before: None,
+                after: None,
+            });
+            return;
+        };
+        let t = &self.theirs[to];
+        let (entry, conflicts) = merge_entry(self.base.entries.get(from), o, t, self.labels)
+            .unwrap_or_else(|| (o.clone(), 1));
+        push_write(&mut self.changes, to, &entry);
+        push_delete(&mut self.changes, from);
+        let carried = if conflicts > 0 {
+            "local edits carried over with conflicts"
+        } else {
+            "local edits carried over"
+        };
+        self.files.push(FileUpdate {
+            path: to.to_string(),
+            action: if conflicts > 0 {
+                Action::Conflict
+            } else {
+                Action::Renamed
+            },
+            policy,
+            from: Some(from.to_string()),
+            detail: format!("moved from {from}; {carried}"),
+            conflicts,
+            before: Some(o.content.clone()),
+            after: Some(entry.content),
+        });
+    }
+
+    /// Writes that cannot happen, reported as conflicts now so the dry run and the
+    /// real run agree: onto a directory that keeps other files, or under a file the
+    /// update keeps (the user edited it; the new version has a directory there).
+    fn block_impossible_writes(
+        &mut self,
+        dirs_in_way: &BTreeSet<String>,
+        policy_of: impl Fn(&str) -> Policy,
+    ) {
+        let under_kept = writes_under_kept_files(&self.changes, self.ours);
+        for (path, kept) in &under_kept {
+            let detail = format!(
+                "`{kept}` is kept (it has local changes), and this path needs a directory there: move `{kept}`, then update again"
+            );
+            match self.files.iter_mut().find(|f| f.path == *path) {
+                Some(f) => {
+                    f.action = Action::Conflict;
+                    f.conflicts = f.conflicts.max(1);
+                    f.detail = detail;
+                    f.after = f.before.clone();
+                }
+                None => self.files.push(FileUpdate {
+                    path: path.clone(),
+                    action: Action::Conflict,
+                    policy: policy_of(path),
+                    from: None,
+                    detail,
+                    conflicts: 1,
+                    before: None,
+                    after: None,
+                }),
+            }
+        }
+        self.changes.retain(|c| !under_kept.contains_key(&c.path));
+        let blocked = dirs_that_stay(self.root, dirs_in_way, &self.changes);
+        if blocked.is_empty() {
+            return;
+        }
+        self.changes.retain(|c| !blocked.contains(&c.path));
+        for f in self.files.iter_mut().filter(|f| blocked.contains(&f.path)) {
+            f.action = Action::Conflict;
+            f.conflicts = f.conflicts.max(1);
+            f.detail = "a directory with other files stands where this file goes: move it, then update again".to_string();
+            f.after = None;
+        }
+    }
+}
+
+/// The directories of `dirs_in_way` that `changes` write a file onto while they keep
+/// files the changes do not delete.
+fn dirs_that_stay(
+    root: &std::path::Path,
+    dirs_in_way: &BTreeSet<String>,
+    changes: &[Change],
+) -> BTreeSet<String> {
+    let deleted: BTreeSet<&str> = changes
+        .iter()
+        .filter(|c| c.op == Op::Delete)
+        .map(|c| c.path.as_str())
+        .collect();
+    let rel = |p: &std::path::Path| -> Option<String> {
+        let r = p.strip_prefix(root).ok()?;
+        Some(
+            r.components()
+                .map(|c| c.as_os_str().to_string_lossy().into_owned())
+                .collect::<Vec<_>>()
+                .join("/"),
+        )
+    };
+    dirs_in_way
+        .iter()
+        .filter(|d| {
+            changes
+                .iter()
+                .any(|c| c.path == **d && matches!(c.op, Op::Write { .. }))
+        })
+        .filter(|d| {
+            walkdir::WalkDir::new(crate::tree::to_fs_path(root, d))
+                .min_depth(1)
+                .into_iter()
+                .filter_map(|e| e.ok())
+                .any(|e| {
+                    !e.file_type().is_dir()
+                        && rel(e.path()).is_none_or(|r| !deleted.contains(r.as_str()))
+                })
+        })
+        .cloned()
+        .collect()
+}
+
+/// The writes of `changes` whose path lies under a file or link of `ours` that the
+/// changes do not delete, each with that file.
+fn writes_under_kept_files(changes: &[Change], ours: &Tree) -> BTreeMap<String, String> {
+    let deleted: HashSet<&str> = changes
+        .iter()
+        .filter(|c| c.op == Op::Delete)
+        .map(|c| c.path.as_str())
+        .collect();
+    let mut out = BTreeMap::new();
+    for c in changes.iter().filter(|c| matches!(c.op, Op::Write { .. })) {
+        let mut dir = c.path.as_str();
+        while let Some((parent, _)) = dir.rsplit_once('/') {
+            let stays = ours
+                .get(parent)
+                .is_some_and(|e| e.mode != FileMode::Dir && !deleted.contains(parent));
+            if stays {
+                out.insert(c.path.clone(), parent.to_string());
+                break;
+            }
+            dir = parent;
+        }
+    }
+    out
 }
 
 fn push_write(changes: &mut Vec<Change>, path: &str, e: &Entry) {
@@ -764,63 +1089,6 @@ fn find_renames(
         }
     }
     out
-}
-
-#[allow(clippy::too_many_arguments)]
-fn rename(
-    from: &str,
-    to: &str,
-    base: &Pristine,
-    ours: &Tree,
-    theirs: &Tree,
-    labels: &MergeLabels<'_>,
-    policy: Policy,
-    files: &mut Vec<FileUpdate>,
-    changes: &mut Vec<Change>,
-) {
-    let o = &ours[from];
-    let t = &theirs[to];
-    let base_content = base.content(from).unwrap_or(&[]);
-    let (entry, conflicts) = if is_binary(&o.content)
-        || is_binary(&t.content)
-        || o.mode == FileMode::Symlink
-        || t.mode == FileMode::Symlink
-    {
-        (o.clone(), 1)
-    } else {
-        let m = merge_text(base_content, &o.content, &t.content, *labels);
-        let mode = match base.mode(from) {
-            Some(bm) if bm != o.mode => o.mode,
-            _ => t.mode,
-        };
-        (
-            Entry {
-                mode,
-                content: m.content,
-            },
-            m.conflicts,
-        )
-    };
-    push_write(changes, to, &entry);
-    push_delete(changes, from);
-    files.push(FileUpdate {
-        path: to.to_string(),
-        action: if conflicts > 0 {
-            Action::Conflict
-        } else {
-            Action::Renamed
-        },
-        policy,
-        from: Some(from.to_string()),
-        detail: if conflicts > 0 {
-            format!("moved from {from}; local edits carried over with conflicts")
-        } else {
-            format!("moved from {from}; local edits carried over")
-        },
-        conflicts,
-        before: Some(o.content.clone()),
-        after: Some(entry.content),
-    });
 }
 
 /// Refuse to update over conflicts an earlier update left unresolved (conflict markers
@@ -906,12 +1174,7 @@ fn unchanged_fast_path(
             after: o.map(|e| e.content.clone()),
         });
     }
-    let mut summary = Summary::default();
-    if !files.is_empty() {
-        summary
-            .counts
-            .insert(Action::Kept.as_str().to_string(), files.len());
-    }
+    let summary = Summary::of(&files);
     Ok(Some(UpdatePlan {
         root: project.root.clone(),
         golden_path: new_gp.name().to_string(),
@@ -930,4 +1193,227 @@ fn unchanged_fast_path(
             changes: Vec::new(),
         },
     }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn file(s: &str) -> Entry {
+        Entry {
+            mode: FileMode::File,
+            content: s.as_bytes().to_vec(),
+        }
+    }
+
+    fn exe(s: &str) -> Entry {
+        Entry {
+            mode: FileMode::Executable,
+            content: s.as_bytes().to_vec(),
+        }
+    }
+
+    fn base(e: &Entry, known: bool) -> PristineEntry {
+        PristineEntry {
+            mode: e.mode,
+            hash: hash_bytes(&e.content),
+            content: known.then(|| e.content.clone()),
+            origin: BaseOrigin::Baseline,
+        }
+    }
+
+    fn kept(detail: &'static str) -> Decision {
+        Decision::Keep {
+            action: Action::Kept,
+            detail,
+        }
+    }
+
+    fn take(action: Action, detail: &'static str) -> Decision {
+        Decision::Take { action, detail }
+    }
+
+    type Row<'a> = (
+        Option<&'a Entry>,
+        Option<&'a Entry>,
+        Option<&'a Entry>,
+        Policy,
+        Decision,
+    );
+
+    /// Every row: base, ours, theirs, policy -> decision. `base` is checked both
+    /// with its content known and with only its hash (a format-1 project).
+    #[test]
+    fn classify_table() {
+        use Policy::{Enforced, Merged, Seed};
+        let (a, b, c) = (file("a\n"), file("b\n"), file("c\n"));
+        let a_exe = exe("a\n");
+        let rows: Vec<Row<'_>> = vec![
+            // merged
+            (Some(&a), Some(&a), Some(&a), Merged, Decision::Skip),
+            (None, None, None, Merged, Decision::Skip),
+            (
+                Some(&a),
+                Some(&a),
+                Some(&b),
+                Merged,
+                take(Action::Updated, "taken from the new version"),
+            ),
+            (
+                Some(&a),
+                Some(&a),
+                Some(&a_exe),
+                Merged,
+                take(Action::Updated, "mode changed"),
+            ),
+            (
+                None,
+                None,
+                Some(&b),
+                Merged,
+                take(Action::Created, "new in this version"),
+            ),
+            (
+                Some(&a),
+                Some(&a),
+                None,
+                Merged,
+                take(Action::Deleted, "removed in this version"),
+            ),
+            (
+                Some(&a),
+                Some(&b),
+                Some(&a),
+                Merged,
+                kept("local change kept; the template did not change this file"),
+            ),
+            (
+                Some(&a),
+                None,
+                Some(&a),
+                Merged,
+                kept("local change kept; the template did not change this file"),
+            ),
+            (Some(&a), Some(&b), Some(&b), Merged, Decision::Skip),
+            (Some(&a), Some(&b), Some(&c), Merged, Decision::Merge),
+            (None, Some(&b), Some(&c), Merged, Decision::Merge),
+            (
+                Some(&a),
+                None,
+                Some(&c),
+                Merged,
+                kept("deleted locally; the new version changed it (not restored)"),
+            ),
+            (
+                Some(&a),
+                Some(&b),
+                None,
+                Merged,
+                kept("edited locally; the new version deleted it (kept)"),
+            ),
+            // seed
+            (
+                None,
+                None,
+                Some(&b),
+                Seed,
+                take(Action::Created, "new seed file"),
+            ),
+            (Some(&a), None, Some(&b), Seed, Decision::Skip),
+            (
+                Some(&a),
+                Some(&a),
+                Some(&b),
+                Seed,
+                kept("seed: never updated"),
+            ),
+            (Some(&a), Some(&b), Some(&a), Seed, Decision::Skip),
+            (None, Some(&a), Some(&b), Seed, kept("seed: never updated")),
+            // enforced
+            (Some(&a), Some(&a), Some(&a), Enforced, Decision::Skip),
+            (
+                Some(&a),
+                Some(&a),
+                Some(&b),
+                Enforced,
+                take(Action::Updated, "enforced"),
+            ),
+            (
+                None,
+                None,
+                Some(&b),
+                Enforced,
+                take(Action::Created, "enforced"),
+            ),
+            (
+                Some(&a),
+                Some(&a),
+                None,
+                Enforced,
+                take(Action::Deleted, "enforced"),
+            ),
+            (
+                Some(&a),
+                Some(&c),
+                Some(&b),
+                Enforced,
+                take(
+                    Action::EnforcedOverwritten,
+                    "enforced: local edit overwritten",
+                ),
+            ),
+            (
+                Some(&a),
+                None,
+                Some(&a),
+                Enforced,
+                take(
+                    Action::EnforcedOverwritten,
+                    "enforced: local edit overwritten",
+                ),
+            ),
+        ];
+        for (i, (b0, o, t, policy, want)) in rows.iter().enumerate() {
+            for known in [true, false] {
+                let b = b0.map(|e| base(e, known));
+                let got = classify(b.as_ref(), *o, *t, *policy);
+                assert_eq!(got, *want, "row {i} (base content known: {known})");
+            }
+        }
+    }
+
+    #[test]
+    fn merge_entry_rules() {
+        let labels = MergeLabels {
+            ours: "ours",
+            base: "base",
+            theirs: "theirs",
+        };
+        let b = file("1\n2\n3\n");
+        let o = exe("0\n1\n2\n3\n");
+        let t = file("1\n2\n3\n4\n");
+        let (merged, conflicts) = merge_entry(Some(&base(&b, true)), &o, &t, labels).unwrap();
+        assert_eq!(conflicts, 0);
+        assert_eq!(merged.content, b"0\n1\n2\n3\n4\n");
+        assert_eq!(
+            merged.mode,
+            FileMode::Executable,
+            "the mode the user changed wins"
+        );
+        let (merged, _) = merge_entry(Some(&base(&b, true)), &b, &exe("1\n"), labels).unwrap();
+        assert_eq!(merged.mode, FileMode::Executable, "else the template's");
+
+        let bin = Entry {
+            mode: FileMode::File,
+            content: vec![0, 1, 2],
+        };
+        let link = Entry {
+            mode: FileMode::Symlink,
+            content: b"target".to_vec(),
+        };
+        for (o, t) in [(&bin, &t), (&o, &bin), (&link, &t), (&o, &link)] {
+            assert_eq!(merge_entry(Some(&base(&b, true)), o, t, labels), None);
+        }
+        assert_eq!(merge_entry(Some(&base(&bin, true)), &o, &t, labels), None);
+    }
 }

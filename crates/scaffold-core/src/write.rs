@@ -329,18 +329,14 @@ fn set_mode(_path: &Path, _mode: u32) -> Result<()> {
 
 /// Refuse to write through a symbolic link that sits on the way to `rel` in `root`.
 fn check_no_link_on_the_way(root: &Path, rel: &str) -> Result<()> {
-    let mut p = root.to_path_buf();
-    let parts: Vec<&str> = rel.split('/').collect();
-    for part in &parts[..parts.len() - 1] {
-        p.push(part);
-        if fs::symlink_metadata(&p).is_ok_and(|m| m.file_type().is_symlink()) {
-            return Err(Error::Usage(format!(
-                "refusing to write `{rel}`: `{}` is a symbolic link, and writing through it could leave the destination",
-                p.display()
-            )));
-        }
+    match crate::tree::link_on_the_way(root, rel) {
+        Some(link) => Err(Error::LinkOnTheWay {
+            path: rel.to_string(),
+            link,
+            writing: true,
+        }),
+        None => Ok(()),
     }
-    Ok(())
 }
 
 fn apply_in_place(plan: &Plan, opts: &ApplyOptions<'_>) -> Result<Applied> {
@@ -570,6 +566,36 @@ mod tests {
         };
         apply(&plan).unwrap();
         assert!(root.join(".scaffold/gp.yaml").is_file());
+    }
+
+    /// A file deleted to make room for a directory, then a later failure: the
+    /// directory goes and the file comes back (issue 9, item 4).
+    #[test]
+    fn rollback_puts_back_a_file_replaced_by_a_directory() {
+        let tmp = tempfile::tempdir().unwrap();
+        let root = tmp.path().to_path_buf();
+        fs::write(root.join("a"), "a v1\n").unwrap();
+        fs::write(root.join("b"), "b edited\n").unwrap();
+        let plan = Plan {
+            root: root.clone(),
+            changes: vec![
+                Change {
+                    path: "a".into(),
+                    op: Op::Delete,
+                },
+                write("a/x", "a/x v2\n"),
+                write("b/x", "b/x v2\n"),
+            ],
+        };
+        assert!(apply(&plan).is_err());
+        assert_eq!(fs::read_to_string(root.join("a")).unwrap(), "a v1\n");
+        assert_eq!(fs::read_to_string(root.join("b")).unwrap(), "b edited\n");
+        let left: Vec<String> = fs::read_dir(&root)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|n| n != ".scaffold")
+            .collect();
+        assert_eq!(left.len(), 2, "{left:?}");
     }
 
     #[test]

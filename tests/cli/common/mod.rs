@@ -128,20 +128,8 @@ impl Sandbox {
     /// A `scaffold` command with the sandbox environment and working directory.
     pub fn cmd(&self) -> Command {
         let mut c = Command::new(env!("CARGO_BIN_EXE_scaffold"));
-        c.current_dir(self.work())
-            .env("HOME", self.root.join("home"))
-            .env("XDG_CACHE_HOME", self.root.join("xdg-cache"))
-            .env("XDG_CONFIG_HOME", self.root.join("xdg-config"))
-            .env("SCAFFOLD_CACHE_DIR", self.root.join("cache"))
-            .env("GIT_CONFIG_NOSYSTEM", "1")
-            .env("GIT_CEILING_DIRECTORIES", &self.root)
-            .env("NO_COLOR", "1")
-            .env_remove("SCAFFOLD_TEMPLATES")
-            .env_remove("GIT_DIR")
-            .env_remove("GIT_WORK_TREE")
-            .env_remove("GIT_INDEX_FILE")
-            .env_remove("CLICOLOR_FORCE")
-            .env_remove("RUST_BACKTRACE");
+        c.current_dir(self.work());
+        crate::env::sandbox_env(&mut c, &self.root);
         c
     }
 

@@ -136,17 +136,7 @@ impl Sandbox {
     }
 
     fn env(&self, cmd: &mut Command) {
-        cmd.env("HOME", self.join("home"))
-            .env("XDG_CACHE_HOME", self.join("xdg-cache"))
-            .env("SCAFFOLD_CACHE_DIR", self.join("cache"))
-            .env("GIT_CONFIG_NOSYSTEM", "1")
-            .env("GIT_CONFIG_GLOBAL", "/dev/null")
-            .env("NO_COLOR", "1")
-            .env("GIT_AUTHOR_DATE", "2024-01-01T00:00:00Z")
-            .env("GIT_COMMITTER_DATE", "2024-01-01T00:00:00Z")
-            .env_remove("SCAFFOLD_TEMPLATES")
-            .env_remove("GIT_DIR")
-            .env_remove("GIT_WORK_TREE");
+        crate::env::sandbox_env(cmd, self.path());
     }
 
     /// Run `scaffold ARGS` in `cwd`.
