@@ -164,7 +164,13 @@ pub fn leftover_conflicts(project: &Project, files: &[FileReport]) -> Vec<Leftov
             })
         })
         .collect();
-    for path in project.file.manifest.keys() {
+    // A `.theirs` file is written only beside a binary whose local version was kept,
+    // which then differs from the manifest: only modified paths need a look.
+    for path in files
+        .iter()
+        .filter(|f| f.status == FileStatus::Modified)
+        .map(|f| &f.path)
+    {
         let theirs = format!("{path}.theirs");
         if !project.file.manifest.contains_key(&theirs)
             && std::fs::symlink_metadata(to_fs_path(&project.root, &theirs)).is_ok()
