@@ -22,7 +22,7 @@ use std::process::Command;
 use std::time::Duration;
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
-use scaffold_core::baseline;
+use scaffold_core::project::baseline;
 use scaffold_core::source::local_definition;
 use scaffold_core::{AnswerInput, Answers, GoldenPath};
 

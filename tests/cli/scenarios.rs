@@ -316,7 +316,7 @@ fn e_a_secret_answer_used_in_a_template() {
         let bytes = fs::read(project.join(".scaffold").join(f)).unwrap();
         assert!(!String::from_utf8_lossy(&bytes).contains(SECRET), "{f}");
     }
-    let stored = scaffold_core::baseline::Baseline::decode(
+    let stored = scaffold_core::project::baseline::Baseline::decode(
         &fs::read(project.join(".scaffold/notes.baseline")).unwrap(),
     )
     .unwrap();

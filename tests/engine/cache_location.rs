@@ -4,7 +4,7 @@
 //! its own.
 #![allow(unsafe_code)] // set_var is unsafe in edition 2024; this binary has one test.
 
-use scaffold_core::git::GitCache;
+use scaffold_core::source::git::GitCache;
 
 #[test]
 fn default_location_ignores_the_environment() {
@@ -20,7 +20,7 @@ fn default_location_ignores_the_environment() {
         }
         None => assert!(matches!(
             GitCache::default_location(),
-            Err(scaffold_core::git::GitError::NoCacheDir)
+            Err(scaffold_core::source::git::GitError::NoCacheDir)
         )),
     }
     unsafe { std::env::remove_var("SCAFFOLD_CACHE_DIR") };

@@ -113,7 +113,8 @@ fn exercise(loc: &Located, values: Map<String, Value>, sets: Vec<String>) -> Sta
         for c in &plan.plan.changes {
             assert_safe_path(&c.path);
         }
-        let _ = scaffold_core::provenance::AnswersFile::new(&gp, &answers, &rendered).to_yaml();
+        let _ = scaffold_core::project::provenance::AnswersFile::new(&gp, &answers, &rendered)
+            .to_yaml();
         return Stage::Planned;
     }
     Stage::Rendered

@@ -3,7 +3,8 @@
 use std::path::{Path, PathBuf};
 
 use git2::{FileMode, Oid, Repository, RepositoryInitOptions, Signature, Time};
-use scaffold_core::git::{FetchPolicy, GitCache, GitError, GitSource, SubpathKind, TreeEntryKind};
+use scaffold_core::source::git::{FetchPolicy, GitCache, GitError, GitSource, SubpathKind};
+use scaffold_core::tree::{Entry, FileMode as EntryMode};
 use tempfile::TempDir;
 
 fn sig() -> Signature<'static> {
@@ -433,10 +434,10 @@ fn always_learns_new_tags_and_if_missing_fetches_unknown_refs() {
     // And the commit can be read.
     let tree = always.read_tree(&latest.commit, None).unwrap();
     assert_eq!(
-        tree.get("README.md").unwrap().kind,
-        TreeEntryKind::File {
-            bytes: b"version 1.3\n".to_vec(),
-            executable: false
+        tree.get("README.md").unwrap(),
+        &Entry {
+            mode: EntryMode::File,
+            content: b"version 1.3\n".to_vec(),
         }
     );
 }
@@ -533,7 +534,7 @@ fn read_tree_returns_bytes_modes_and_symlinks() {
     let tree = repo.read_tree(&f.c1.to_string(), None).unwrap();
     assert_eq!(tree.root, "");
     assert_eq!(tree.definition, None);
-    let mut paths: Vec<&str> = tree.entries.iter().map(|e| e.path.as_str()).collect();
+    let mut paths: Vec<&str> = tree.entries.keys().map(String::as_str).collect();
     paths.sort();
     assert_eq!(
         paths,
@@ -548,33 +549,34 @@ fn read_tree_returns_bytes_modes_and_symlinks() {
         "the submodule vendor/sub is skipped"
     );
     assert_eq!(
-        tree.get("README.md").unwrap().kind,
-        TreeEntryKind::File {
-            bytes: b"version one\n".to_vec(),
-            executable: false
+        tree.get("README.md").unwrap(),
+        &Entry {
+            mode: EntryMode::File,
+            content: b"version one\n".to_vec(),
         }
     );
     assert_eq!(
-        tree.get("bin/run.sh").unwrap().kind,
-        TreeEntryKind::File {
-            bytes: b"#!/bin/sh\necho hi\n".to_vec(),
-            executable: true
+        tree.get("bin/run.sh").unwrap(),
+        &Entry {
+            mode: EntryMode::Executable,
+            content: b"#!/bin/sh\necho hi\n".to_vec(),
         }
     );
     assert_eq!(
-        tree.get("link-to-readme").unwrap().kind,
-        TreeEntryKind::Symlink {
-            target: "README.md".into()
+        tree.get("link-to-readme").unwrap(),
+        &Entry {
+            mode: EntryMode::Symlink,
+            content: "README.md".as_bytes().to_vec(),
         }
     );
 
     // Abbreviated commit ids work; content differs per commit.
     let tree2 = repo.read_tree(&f.c2.to_string()[..8], None).unwrap();
     assert_eq!(
-        tree2.get("README.md").unwrap().kind,
-        TreeEntryKind::File {
-            bytes: b"version one point one\n".to_vec(),
-            executable: false
+        tree2.get("README.md").unwrap(),
+        &Entry {
+            mode: EntryMode::File,
+            content: b"version one point one\n".to_vec(),
         }
     );
 }
@@ -589,16 +591,17 @@ fn read_tree_subpaths() {
     let dir = repo.read_tree(&c1, Some("golden-paths/api/")).unwrap();
     assert_eq!(dir.root, "golden-paths/api");
     assert_eq!(dir.definition, None);
-    let mut paths: Vec<&str> = dir.entries.iter().map(|e| e.path.as_str()).collect();
+    let mut paths: Vec<&str> = dir.entries.keys().map(String::as_str).collect();
     paths.sort();
     assert_eq!(
         paths,
         vec!["skeleton/dir-link", "skeleton/main.rs", "template.yaml"]
     );
     assert_eq!(
-        dir.get("skeleton/dir-link").unwrap().kind,
-        TreeEntryKind::Symlink {
-            target: "../template.yaml".into()
+        dir.get("skeleton/dir-link").unwrap(),
+        &Entry {
+            mode: EntryMode::Symlink,
+            content: "../template.yaml".as_bytes().to_vec(),
         }
     );
 

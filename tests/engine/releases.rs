@@ -196,7 +196,7 @@ fn the_lock_notices_a_changed_byte() {
 fn every_version_has_a_changelog_entry() {
     for head in source::builtin_definitions(ENGINE_VERSION) {
         let gp = GoldenPath::load(&head).unwrap();
-        let entries = scaffold_core::changelog::read(&gp)
+        let entries = scaffold_core::golden_path::changelog::read(&gp)
             .unwrap()
             .unwrap_or_else(|| panic!("golden-paths/{}.CHANGELOG.md is missing", gp.name()));
         for v in source::builtin_versions(ENGINE_VERSION, gp.name()).unwrap() {
@@ -214,19 +214,15 @@ fn every_version_has_a_changelog_entry() {
 
 #[test]
 fn versions_are_located_by_number_with_errors_callers_can_branch_on() {
-    use scaffold_core::remote::{self, Target};
+    use scaffold_core::source::remote::{self, Target};
     use scaffold_core::{Engine, Error, SourceRecord};
     let engine = Engine::new();
     let record = SourceRecord::Builtin {
         engine_version: ENGINE_VERSION.to_string(),
     };
-    let frozen = remote::locate_recorded(
-        &engine,
-        &record,
-        "go-microservice",
-        &Target::Ref("1.0.0".into()),
-    )
-    .unwrap();
+    let frozen = engine
+        .locate_recorded(&record, "go-microservice", &Target::Ref("1.0.0".into()))
+        .unwrap();
     assert_eq!(source::declared_version(&frozen).unwrap(), "1.0.0");
     let via_name = engine.locate("go-microservice@1.0.0").unwrap();
     assert_eq!(
@@ -240,8 +236,9 @@ fn versions_are_located_by_number_with_errors_callers_can_branch_on() {
         head.fs.display(&head.definition),
         latest.fs.display(&latest.definition)
     );
-    let recorded_latest =
-        remote::locate_recorded(&engine, &record, "go-microservice", &Target::Latest).unwrap();
+    let recorded_latest = engine
+        .locate_recorded(&record, "go-microservice", &Target::Latest)
+        .unwrap();
     assert_eq!(
         source::declared_version(&recorded_latest).unwrap(),
         source::declared_version(&head).unwrap()
@@ -267,12 +264,7 @@ fn versions_are_located_by_number_with_errors_callers_can_branch_on() {
         other => panic!("expected VersionNotFound, got {other:?}"),
     }
     assert!(matches!(
-        remote::locate_recorded(
-            &engine,
-            &record,
-            "go-microservice",
-            &Target::Ref("0.0.1".into())
-        ),
+        engine.locate_recorded(&record, "go-microservice", &Target::Ref("0.0.1".into())),
         Err(Error::VersionNotFound { .. })
     ));
     for bad in ["1.0", "one", ""] {

@@ -5,7 +5,7 @@
 use std::sync::Arc;
 
 use scaffold_core::error::TemplateError;
-use scaffold_core::render::DropReason;
+use scaffold_core::golden_path::render::DropReason;
 use scaffold_core::source::{Located, SourceRecord, TemplateFs};
 use scaffold_core::tree::{Entry, FileMode, Tree};
 use scaffold_core::{AnswerInput, Answers, Error, GoldenPath, Rendered};
@@ -441,20 +441,20 @@ fn values_files_in_yaml_and_json() {
     std::fs::write(&yaml, "name: svc\nport: 9000\ntags: [a]\n").unwrap();
     let json_file = dir.path().join("v.json");
     std::fs::write(&json_file, r#"{"name": "svc", "labels": {"a": 1}}"#).unwrap();
-    let v = scaffold_core::answers::read_values_file(&yaml).unwrap();
+    let v = scaffold_core::golden_path::answers::read_values_file(&yaml).unwrap();
     assert_eq!(
         Value::Object(v),
         json!({"name": "svc", "port": 9000, "tags": ["a"]})
     );
-    let v = scaffold_core::answers::read_values_file(&json_file).unwrap();
+    let v = scaffold_core::golden_path::answers::read_values_file(&json_file).unwrap();
     assert_eq!(Value::Object(v), json!({"name": "svc", "labels": {"a": 1}}));
     let list = dir.path().join("list.yaml");
     std::fs::write(&list, "- a\n- b\n").unwrap();
-    let err = scaffold_core::answers::read_values_file(&list).unwrap_err();
+    let err = scaffold_core::golden_path::answers::read_values_file(&list).unwrap_err();
     assert!(err.to_string().contains("found a list"), "{err}");
     let missing = dir.path().join("missing.yaml");
     assert!(matches!(
-        scaffold_core::answers::read_values_file(&missing),
+        scaffold_core::golden_path::answers::read_values_file(&missing),
         Err(Error::ValuesFile { .. })
     ));
 }

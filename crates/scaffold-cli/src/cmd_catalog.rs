@@ -87,7 +87,7 @@ pub fn show(engine: &Engine, name: &str, format: Format) -> Result<u8, Error> {
         return Ok(0);
     }
     let questions = gp.parameters().questions();
-    let newest = scaffold_core::changelog::newest(&gp);
+    let newest = scaffold_core::golden_path::changelog::newest(&gp);
     let m = &gp.definition.metadata;
     println!(
         "{BOLD}{}{RESET} {} {DIM}({}){RESET}",
@@ -181,7 +181,7 @@ pub fn show(engine: &Engine, name: &str, format: Format) -> Result<u8, Error> {
 }
 
 pub fn lint(engine: &Engine, path: &str, format: Format) -> Result<u8, Error> {
-    let reports = scaffold_core::lint::lint_path(engine, path)?;
+    let reports = scaffold_core::golden_path::lint::lint_path(engine, path)?;
     let failed = reports.iter().any(|r| !r.is_clean());
     if format == Format::Json {
         output::json(&reports);

@@ -86,7 +86,7 @@ pub fn check(engine: &Engine, global: &Global, args: &CheckArgs) -> Result<u8, E
         let mut rolled_back = false;
         for f in &found {
             if let Ok(project) = &f.project {
-                let had_journal = scaffold_core::journal::interrupted(&project.root);
+                let had_journal = scaffold_core::project::journal::interrupted(&project.root);
                 let _lock = crate::lock_and_recover(&project.root, global.quiet)?;
                 rolled_back |= had_journal;
                 if had_journal {
@@ -104,7 +104,7 @@ pub fn check(engine: &Engine, global: &Global, args: &CheckArgs) -> Result<u8, E
     } else {
         for f in &found {
             if let Ok(project) = &f.project {
-                if scaffold_core::journal::interrupted(&project.root) {
+                if scaffold_core::project::journal::interrupted(&project.root) {
                     interrupted.push(project.root.clone());
                 }
             }

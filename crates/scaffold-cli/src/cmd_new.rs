@@ -18,7 +18,7 @@ pub fn collect_answers(
 ) -> Result<scaffold_core::Answers, Error> {
     let mut values = base;
     if let Some(f) = &args.values {
-        let file = scaffold_core::answers::read_values_file(f)?;
+        let file = scaffold_core::golden_path::answers::read_values_file(f)?;
         gp.parameters().check_keys(&file)?;
         values.extend(file);
     }
@@ -51,7 +51,11 @@ pub fn run(engine: &Engine, global: &Global, args: &NewArgs) -> Result<u8, Error
     let (dest, into) = (options.dest.clone(), options.into);
     // An existing project is written in place: one writer at a time, and an
     // interrupted run rolled back before the plan looks at the tree.
-    let _lock = if !args.dry_run && dest.join(scaffold_core::provenance::ANSWERS_DIR).is_dir() {
+    let _lock = if !args.dry_run
+        && dest
+            .join(scaffold_core::project::provenance::ANSWERS_DIR)
+            .is_dir()
+    {
         Some(crate::lock_and_recover(&dest, global.quiet)?)
     } else {
         None
@@ -75,7 +79,7 @@ pub fn run(engine: &Engine, global: &Global, args: &NewArgs) -> Result<u8, Error
             }
         })
         .unwrap_or(std::path::Path::new("."));
-    let want_git = !args.no_git && !into && !scaffold_core::vcs::inside_work_tree(nearest);
+    let want_git = !args.no_git && !into && !scaffold_core::project::vcs::inside_work_tree(nearest);
     let message = format!(
         "Generate from golden path {} {}\n\nCreated by scaffold {}.",
         gp.name(),
@@ -87,7 +91,7 @@ pub fn run(engine: &Engine, global: &Global, args: &NewArgs) -> Result<u8, Error
     let commit = std::sync::Mutex::new(None::<String>);
     let init = |staging: &std::path::Path| -> Result<(), Error> {
         if want_git {
-            let id = scaffold_core::vcs::init_and_commit(staging, &message)?;
+            let id = scaffold_core::project::vcs::init_and_commit(staging, &message)?;
             *commit.lock().expect("not poisoned") = Some(id);
         }
         Ok(())
@@ -107,7 +111,9 @@ pub fn run(engine: &Engine, global: &Global, args: &NewArgs) -> Result<u8, Error
     let git = if applied.staged {
         staged_commit
     } else if want_git {
-        Some(scaffold_core::vcs::init_and_commit(&dest, &message)?)
+        Some(scaffold_core::project::vcs::init_and_commit(
+            &dest, &message,
+        )?)
     } else {
         None
     };
@@ -204,16 +210,16 @@ fn preview(gp: &GoldenPath, plan: &scaffold_core::NewPlan, args: &NewArgs, globa
                 format!("{}/{}", d.layer, d.source)
             };
             let why = match &d.reason {
-                scaffold_core::render::DropReason::LayerDisabled { when } => {
+                scaffold_core::golden_path::render::DropReason::LayerDisabled { when } => {
                     format!("`when: {when}` is false")
                 }
-                scaffold_core::render::DropReason::EmptyName => {
+                scaffold_core::golden_path::render::DropReason::EmptyName => {
                     "its name rendered empty".to_string()
                 }
-                scaffold_core::render::DropReason::Excluded => {
+                scaffold_core::golden_path::render::DropReason::Excluded => {
                     "excluded by spec.files.exclude".to_string()
                 }
-                scaffold_core::render::DropReason::Overridden { by } => {
+                scaffold_core::golden_path::render::DropReason::Overridden { by } => {
                     format!("overridden by layer {by}")
                 }
             };

@@ -24,7 +24,7 @@ pub fn run(engine: &Engine, global: &Global, args: &UpdateArgs) -> Result<u8, Er
     let mut _locks = Vec::new();
     for root in &roots {
         if args.dry_run {
-            if scaffold_core::journal::interrupted(root) {
+            if scaffold_core::project::journal::interrupted(root) {
                 return Err(Error::Usage(format!(
                     "an interrupted scaffold run left `{}` half written; run `scaffold update` without --dry-run to roll it back first",
                     root.display()
@@ -51,7 +51,7 @@ pub fn run(engine: &Engine, global: &Global, args: &UpdateArgs) -> Result<u8, Er
             source: args.source.clone(),
         };
         if let Some(f) = &args.answers.values {
-            options.answers = scaffold_core::answers::read_values_file(f)?;
+            options.answers = scaffold_core::golden_path::answers::read_values_file(f)?;
         }
         if !args.allow_conflicts {
             update::check_resolved(project)?;
@@ -79,7 +79,7 @@ pub fn run(engine: &Engine, global: &Global, args: &UpdateArgs) -> Result<u8, Er
         if !args.allow_dirty {
             update::check_clean(&plan)?;
         }
-        let warning = scaffold_core::vcs::no_dirty_check(&plan.root);
+        let warning = scaffold_core::project::vcs::no_dirty_check(&plan.root);
         if let Some(w) = &warning {
             if !global.quiet {
                 eprintln!("warning: {w}");

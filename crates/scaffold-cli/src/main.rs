@@ -126,7 +126,7 @@ pub fn lock_and_recover(
             scaffold_core::ProjectLock::acquire(root)?
         }
     };
-    if let Some(r) = scaffold_core::journal::recover(root)? {
+    if let Some(r) = scaffold_core::project::journal::recover(root)? {
         if !quiet {
             eprintln!(
                 "rolled back an interrupted scaffold run in `{}` ({} path(s) restored)",

@@ -37,6 +37,11 @@ pub fn print_error(e: &scaffold_core::Error) {
             "{BOLD}hint{RESET}: `scaffold check` lists them; `scaffold update --allow-conflicts` updates anyway"
         );
     }
+    if let scaffold_core::Error::Interrupted { .. } = e {
+        eprintln!(
+            "{BOLD}hint{RESET}: `scaffold update` or `scaffold check --fix`, run in the project, roll an interrupted run back"
+        );
+    }
     if let scaffold_core::Error::SourceGone { .. } = e {
         eprintln!(
             "{BOLD}hint{RESET}: if the golden path moved, run `scaffold update --source NEW` in the project, naming where it lives now (a directory, definition file or git source)"
@@ -93,7 +98,7 @@ fn with_flags(e: &scaffold_core::Error) -> Option<String> {
         E::AmbiguousProject { .. } => {
             format!("{e} with --golden-path NAME, or pass --all")
         }
-        E::Git(scaffold_core::git::GitError::NoCacheDir) => {
+        E::Git(scaffold_core::source::git::GitError::NoCacheDir) => {
             "cannot determine a cache directory for git repositories; set SCAFFOLD_CACHE_DIR to a writable directory".to_string()
         }
         _ => return None,

@@ -28,12 +28,12 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::engine::Engine;
-use crate::error::{Error, Location, Result};
+use crate::error::{Error, GoneVersion, Location, Result};
 use crate::golden_path::{GoldenPath, Policy};
+use crate::project::provenance::{AnswersFile, ManifestEntry, manifest_of};
 use crate::project::{Loaded, Project};
-use crate::provenance::{AnswersFile, ManifestEntry, manifest_of};
-use crate::remote::{self, Target};
 use crate::source::SourceRecord;
+use crate::source::remote::Target;
 use crate::tree::{Entry, FileMode, LinksOnTheWay, to_fs_path};
 use crate::write::{Change, Op, Plan};
 
@@ -715,7 +715,7 @@ fn stored_baseline(project: &Project) -> StoredBaseline {
     if project.file.format < 2 {
         return StoredBaseline::None;
     }
-    let problem = match crate::baseline::read(&project.baseline_path()) {
+    let problem = match crate::project::baseline::read(&project.baseline_path()) {
         Ok(b) => {
             let missing = b.missing(
                 project
@@ -728,7 +728,7 @@ fn stored_baseline(project: &Project) -> StoredBaseline {
             if missing.is_empty() {
                 return StoredBaseline::Ok;
             }
-            crate::baseline::BaselineProblem::Mismatch(missing)
+            crate::project::baseline::BaselineProblem::Mismatch(missing)
         }
         Err(p) => p,
     };
@@ -970,8 +970,7 @@ fn freshness(engine: &Engine, project: &Project, offline: bool) -> Result<Freshn
         }
         SourceRecord::Builtin { .. } => builtin_freshness(engine, project),
         record => {
-            let located =
-                remote::locate_recorded(engine, record, &file.golden_path, &Target::Latest)?;
+            let located = engine.locate_recorded(record, &file.golden_path, &Target::Latest)?;
             let gp = GoldenPath::load(&located)?;
             let mut notes = Vec::new();
             let behind = match (parse_version(&file.version), parse_version(&gp.version)) {
@@ -1007,7 +1006,7 @@ fn freshness(engine: &Engine, project: &Project, offline: bool) -> Result<Freshn
 /// after the recorded one, up to the head (offline: nothing is fetched).
 fn builtin_freshness(engine: &Engine, project: &Project) -> Result<Freshness> {
     let file = &project.file;
-    let head = remote::locate_recorded(engine, &file.source, &file.golden_path, &Target::Latest)?;
+    let head = engine.locate_recorded(&file.source, &file.golden_path, &Target::Latest)?;
     let head_version = crate::source::declared_version(&head)?;
     let released = crate::source::builtin_versions(crate::ENGINE_VERSION, &file.golden_path)?;
     let mut notes = Vec::new();
@@ -1071,7 +1070,7 @@ fn git_freshness(
     reference: Option<&str>,
 ) -> Result<Freshness> {
     let file = &project.file;
-    let repo = remote::open(engine, url, &Target::Latest)?;
+    let repo = engine.remote()?.open(url, &Target::Latest)?;
     ensure_recorded_commit(project, &repo, url, commit, reference)?;
     let mut notes = Vec::new();
     if let Some(r) = reference.filter(|r| *r != commit)
@@ -1138,7 +1137,7 @@ fn short(commit: &str) -> &str {
 /// branches (a commit only the cache still holds would vanish from a fresh cache).
 fn ensure_recorded_commit(
     project: &Project,
-    repo: &crate::git::CachedRepo,
+    repo: &crate::source::git::CachedRepo,
     url: &str,
     commit: &str,
     reference: Option<&str>,
@@ -1147,16 +1146,13 @@ fn ensure_recorded_commit(
     if reachable {
         return Ok(());
     }
-    let via = reference
-        .filter(|r| *r != commit)
-        .map(|r| format!(", ref `{r}`"))
-        .unwrap_or_default();
-    Err(Error::Usage(format!(
-        "{}: the recorded version {} (commit {}{via}) no longer exists in {url}: no tag or branch contains it (a deleted ref or rewritten history), so its pristine render cannot be reproduced; restore the ref in the template repository, or regenerate the project from an existing version",
-        project.answers_path.display(),
-        project.file.version,
-        short(commit)
-    )))
+    Err(Error::RecordedVersionGone(Box::new(GoneVersion {
+        answers_file: project.answers_path.clone(),
+        version: project.file.version.clone(),
+        commit: short(commit).to_string(),
+        reference: reference.filter(|r| *r != commit).map(str::to_string),
+        url: url.to_string(),
+    })))
 }
 
 // ---------------------------------------------------------------------------

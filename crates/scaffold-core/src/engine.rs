@@ -7,7 +7,9 @@ use serde::Serialize;
 
 use crate::error::{Error, Result, closest};
 use crate::golden_path::GoldenPath;
-use crate::source::{self, Located};
+use crate::source::git::GitCache;
+use crate::source::remote::{Remote, Target};
+use crate::source::{self, Located, SourceRecord};
 
 /// The engine version, recorded in answers files.
 pub const ENGINE_VERSION: &str = env!("CARGO_PKG_VERSION");
@@ -19,7 +21,7 @@ pub struct Engine {
     builtin: bool,
     cache_dir: Option<PathBuf>,
     offline: bool,
-    limits: crate::limits::LimitOverrides,
+    limits: crate::golden_path::limits::LimitOverrides,
 }
 
 /// Builds an [`Engine`].
@@ -55,7 +57,7 @@ impl EngineBuilder {
     }
 
     /// Render bounds that win over every definition's `spec.limits`.
-    pub fn limits(mut self, limits: crate::limits::LimitOverrides) -> Self {
+    pub fn limits(mut self, limits: crate::golden_path::limits::LimitOverrides) -> Self {
         self.engine.limits = limits;
         self
     }
@@ -229,7 +231,7 @@ impl Engine {
     }
 
     /// The render bounds given to the builder.
-    pub fn limit_overrides(&self) -> crate::limits::LimitOverrides {
+    pub fn limit_overrides(&self) -> crate::golden_path::limits::LimitOverrides {
         self.limits
     }
 
@@ -239,16 +241,62 @@ impl Engine {
         located
     }
 
+    /// Git sources as this engine reads them: its cache directory (or the user's
+    /// cache) and its offline setting.
+    pub fn remote(&self) -> Result<Remote> {
+        let cache = match self.cache_dir() {
+            Some(d) => GitCache::new(d),
+            None => GitCache::default_location()?,
+        };
+        Ok(Remote::new(cache, self.is_offline()))
+    }
+
+    /// Locate the golden path an answers file was generated from, at `target`: a tag,
+    /// branch or commit of a git source; a released version of a built-in golden path
+    /// ([`Target::Latest`]: the head of the built-in library). A local definition has
+    /// one version only: it is loaded as it is now, whatever the target.
+    ///
+    /// A local definition that no longer exists, and a git repository that cannot be
+    /// reached and is not cached, are [`Error::SourceGone`].
+    pub fn locate_recorded(
+        &self,
+        record: &SourceRecord,
+        golden_path: &str,
+        target: &Target,
+    ) -> Result<Located> {
+        let located = match record {
+            SourceRecord::Git { .. } => {
+                self.remote()?
+                    .locate_recorded(record, golden_path, target)?
+            }
+            SourceRecord::Local { path } => {
+                let p = Path::new(path);
+                if !p.is_file() {
+                    return Err(Error::SourceGone {
+                        golden_path: golden_path.to_string(),
+                        source_text: record.to_string(),
+                        reason: format!("the golden path's definition `{path}` no longer exists"),
+                    });
+                }
+                source::local_definition(p)
+            }
+            SourceRecord::Builtin { .. } => builtin_at(golden_path, target)?,
+        };
+        Ok(self.with_limits(located))
+    }
+
     fn locate_any(&self, reference: &str) -> Result<Located> {
-        if crate::git::GitSource::looks_like_git(reference) {
-            return crate::remote::locate_git(self, reference);
+        if crate::source::git::GitSource::looks_like_git(reference) {
+            return self.remote()?.locate_spec(reference);
         }
         let as_path = Path::new(reference);
         let looks_like_path = reference.contains('/')
             || reference.ends_with(".yaml")
             || reference.ends_with(".yml")
             || reference == ".";
-        if looks_like_path || (as_path.exists() && !crate::definition::valid_name(reference)) {
+        if looks_like_path
+            || (as_path.exists() && !crate::golden_path::definition::valid_name(reference))
+        {
             if as_path.is_dir() {
                 let def = as_path.join("golden-path.yaml");
                 if def.is_file() {
@@ -355,5 +403,40 @@ impl Engine {
     /// Locate and load a golden path.
     pub fn load(&self, reference: &str) -> Result<GoldenPath> {
         GoldenPath::load(&self.locate(reference)?)
+    }
+}
+
+/// A released version of a built-in golden path (`latest` and [`Target::Latest`]: the
+/// head of the library).
+fn builtin_at(golden_path: &str, target: &Target) -> Result<Located> {
+    let versions = source::builtin_versions(crate::ENGINE_VERSION, golden_path)?;
+    if versions.is_empty() {
+        return Err(Error::UnknownGoldenPath {
+            name: golden_path.to_string(),
+            suggestions: closest(
+                golden_path,
+                source::builtin_definitions(crate::ENGINE_VERSION)
+                    .iter()
+                    .map(|l| l.name.as_str())
+                    .collect::<Vec<_>>(),
+            ),
+        });
+    }
+    match target {
+        Target::Ref(r) if r != "latest" => {
+            let wanted = parse_requested(golden_path, r)?;
+            pick_version(golden_path, r, &wanted, versions)
+        }
+        _ => {
+            let head = versions.iter().position(|v| v.head).unwrap_or(0);
+            versions
+                .into_iter()
+                .nth(head)
+                .map(|v| v.located)
+                .ok_or_else(|| Error::UnknownGoldenPath {
+                    name: golden_path.to_string(),
+                    suggestions: Vec::new(),
+                })
+        }
     }
 }

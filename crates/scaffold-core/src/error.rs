@@ -267,7 +267,7 @@ pub enum Error {
     NoProject(PathBuf),
     /// A git source failed.
     #[error(transparent)]
-    Git(#[from] crate::git::GitError),
+    Git(#[from] crate::source::git::GitError),
     /// A git operation on the project (init, status) failed.
     #[error("git: {message} in `{}`", .path.display())]
     ProjectGit {
@@ -416,16 +416,57 @@ pub enum Error {
         /// Each conflict, as `path:line: what`.
         conflicts: Vec<String>,
     },
+    /// The version a project records is gone from its git source (a deleted tag, a
+    /// rewritten history), so its pristine render cannot be reproduced from there.
+    #[error("{0}")]
+    RecordedVersionGone(Box<GoneVersion>),
+    /// A git source holds no golden-path definition where the source string points.
+    #[error("{reason}")]
+    NoDefinition {
+        /// The source, as given.
+        source_text: String,
+        /// What was looked for and what to do.
+        reason: String,
+    },
+    /// An earlier run was interrupted and left a journal; it must be rolled back (or
+    /// could not be) before anything else is written.
+    #[error("{reason}")]
+    Interrupted {
+        /// The journal directory.
+        journal: PathBuf,
+        /// What is wrong and what to do.
+        reason: String,
+    },
     /// Anything else the caller did wrong, with what to do.
     #[error("{0}")]
     Usage(String),
+}
+
+/// The details of [`Error::RecordedVersionGone`].
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "{}: the recorded version {version} (commit {commit}{}) no longer exists in {url}: no tag or branch contains it (a deleted ref or rewritten history), so its pristine render cannot be reproduced; restore the ref in the template repository, or regenerate the project from an existing version",
+    .answers_file.display(),
+    .reference.as_deref().map(|r| format!(", ref `{r}`")).unwrap_or_default()
+)]
+pub struct GoneVersion {
+    /// The project's answers file.
+    pub answers_file: PathBuf,
+    /// The recorded version.
+    pub version: String,
+    /// The recorded commit (abbreviated).
+    pub commit: String,
+    /// The recorded ref, when it differs from the commit.
+    pub reference: Option<String>,
+    /// The source repository.
+    pub url: String,
 }
 
 /// What kind of error an [`Error`] is, to branch on without matching its fields.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ErrorKind {
-    /// [`Error::UnknownGoldenPath`].
+    /// [`Error::UnknownGoldenPath`], [`Error::NoDefinition`].
     UnknownGoldenPath,
     /// [`Error::DefinitionSyntax`] or [`Error::DefinitionInvalid`].
     InvalidDefinition,
@@ -463,6 +504,11 @@ pub enum ErrorKind {
     InvalidVersion,
     /// [`Error::LinkOnTheWay`]: a symbolic link stands where a project directory goes.
     LinkOnTheWay,
+    /// [`Error::RecordedVersionGone`]: the project's recorded version no longer exists
+    /// in its source.
+    VersionGone,
+    /// [`Error::Interrupted`]: an interrupted run's journal is in the way.
+    Interrupted,
     /// [`Error::Usage`] and anything without a kind of its own.
     Other,
 }
@@ -501,6 +547,9 @@ impl Error {
             }
             Error::VersionNotFound { .. } => ErrorKind::VersionNotFound,
             Error::InvalidVersion { .. } => ErrorKind::InvalidVersion,
+            Error::RecordedVersionGone(_) => ErrorKind::VersionGone,
+            Error::Interrupted { .. } => ErrorKind::Interrupted,
+            Error::NoDefinition { .. } => ErrorKind::UnknownGoldenPath,
             Error::Usage(_) => ErrorKind::Other,
             _ => ErrorKind::Other,
         }

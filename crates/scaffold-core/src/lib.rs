@@ -39,43 +39,31 @@
 //! ```
 #![deny(missing_docs)]
 
-pub mod answers;
-pub mod baseline;
-pub mod changelog;
 pub mod check;
-pub mod definition;
 pub mod diff;
 pub mod engine;
 pub mod error;
-pub mod git;
 pub mod golden_path;
-pub mod journal;
-pub mod limits;
-pub mod lint;
 pub mod merge;
 pub mod new;
 pub mod project;
-pub mod provenance;
-pub mod remote;
-pub mod render;
 pub mod source;
 pub mod tree;
 pub mod update;
-pub mod vcs;
 pub mod write;
 
-pub use answers::{Parameters, Question, QuestionKind};
-pub use definition::Definition;
 pub use engine::{
     CatalogEntry, CatalogVersion, CatalogVersions, ENGINE_VERSION, Engine, EngineBuilder,
 };
 pub use error::{Error, ErrorKind, Result};
+pub use golden_path::answers::{Parameters, Question, QuestionKind};
+pub use golden_path::definition::Definition;
+pub use golden_path::limits::{LimitOverrides, Limits};
+pub use golden_path::lint::{LintReport, lint};
+pub use golden_path::render::{Rendered, RenderedFile};
 pub use golden_path::{AnswerInput, Answers, GoldenPath, Policy};
-pub use journal::ProjectLock;
-pub use limits::{LimitOverrides, Limits};
-pub use lint::{LintReport, lint};
 pub use new::{EntryStatus, NewOptions, NewPlan, PreviewEntry, plan_new};
-pub use provenance::{AnswersFile, ManifestEntry};
-pub use render::{Rendered, RenderedFile};
+pub use project::journal::ProjectLock;
+pub use project::provenance::{AnswersFile, ManifestEntry};
 pub use source::SourceRecord;
 pub use write::{Applied, ApplyOptions, Change, Op, Plan, apply, apply_with};

@@ -8,9 +8,9 @@ use serde::Serialize;
 use serde_json::{Map, Value};
 
 use crate::error::{Error, Result};
+use crate::golden_path::render::{Dropped, Rendered};
 use crate::golden_path::{Answers, GoldenPath, Policy};
-use crate::provenance::AnswersFile;
-use crate::render::{Dropped, Rendered};
+use crate::project::provenance::AnswersFile;
 use crate::source::SourceRecord;
 use crate::tree::{FileMode, to_fs_path};
 use crate::write::Applied;
@@ -284,7 +284,9 @@ pub fn plan_new(
     }
     let answers_path = AnswersFile::relative_path(gp.name());
     if rendered.files.contains_key(&answers_path)
-        || rendered.files.contains_key(crate::provenance::ANSWERS_DIR)
+        || rendered
+            .files
+            .contains_key(crate::project::provenance::ANSWERS_DIR)
     {
         return Err(Error::Usage(format!(
             "the golden path renders `{answers_path}`, which is reserved for scaffold's answers file; rename that skeleton file"
@@ -311,7 +313,7 @@ pub fn plan_new(
         .to_yaml()
         .into_bytes();
     let baseline_path = AnswersFile::baseline_relative_path(gp.name());
-    let baseline = crate::baseline::encode(gp, answers, rendered);
+    let baseline = crate::project::baseline::encode(gp, answers, rendered);
     planned.own_entry(dest, &answers_path, &answers_file, "answers file");
     planned.own_entry(dest, &baseline_path, &baseline, "baseline");
     for (path, content) in [

@@ -204,7 +204,7 @@ pub fn is_git_component(component: &str) -> bool {
 /// scaffold's own state (of this project or of a nested one). Returns the offending
 /// component as written in `path`.
 ///
-/// This is the one rule: [`crate::render`] refuses rendered paths with it,
+/// This is the one rule: [`crate::golden_path::render`] refuses rendered paths with it,
 /// [`crate::write::apply`] uses it as a last guard, and answers-file parsers should
 /// refuse manifest entries for which it returns `Some`.
 pub fn reserved_component(path: &str) -> Option<&str> {

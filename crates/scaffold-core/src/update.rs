@@ -16,10 +16,10 @@ use crate::engine::Engine;
 use crate::error::{Error, Result};
 use crate::golden_path::{AnswerInput, GoldenPath, Policy};
 use crate::merge::{MergeLabels, is_binary, merge_text, similarity};
+use crate::project::provenance::AnswersFile;
 use crate::project::{BaseOrigin, Pristine, PristineEntry, PristineOptions, Project};
-use crate::provenance::AnswersFile;
-use crate::remote::{self, Target};
 use crate::source::SourceRecord;
+use crate::source::remote::{self, Target};
 use crate::tree::{Entry, FileMode, Tree, hash_bytes};
 use crate::write::{Applied, Change, Op, Plan};
 
@@ -138,7 +138,7 @@ pub struct UpdatePlan {
     pub dropped_answers: Vec<String>,
     /// The changelog entries of the versions after `from_version` up to and including
     /// `to_version`, newest first (empty without a changelog, or for a downgrade).
-    pub changelog: Vec<crate::changelog::ChangelogEntry>,
+    pub changelog: Vec<crate::golden_path::changelog::ChangelogEntry>,
     /// Every path that changes or is worth reporting, sorted.
     pub files: Vec<FileUpdate>,
     /// Counts.
@@ -318,12 +318,7 @@ pub fn load_target(
                     project.file.source
                 )));
             }
-            remote::locate_recorded(
-                engine,
-                &project.file.source,
-                &project.file.golden_path,
-                &target,
-            )?
+            engine.locate_recorded(&project.file.source, &project.file.golden_path, &target)?
         }
     };
     let gp = GoldenPath::load(&located)?;
@@ -371,13 +366,15 @@ fn locate_new_source(
     new_source: &str,
     target: &Target,
 ) -> Result<crate::source::Located> {
-    if crate::git::GitSource::looks_like_git(new_source) {
-        let spec = crate::git::GitSource::parse(new_source)?;
+    if crate::source::git::GitSource::looks_like_git(new_source) {
+        let spec = crate::source::git::GitSource::parse(new_source)?;
         let target = match (target, spec.reference) {
             (Target::Latest, Some(r)) => Target::Ref(r),
             (t, _) => t.clone(),
         };
-        return remote::locate(engine, &spec.url, spec.subpath.as_deref(), &target);
+        return engine
+            .remote()?
+            .locate(&spec.url, spec.subpath.as_deref(), &target);
     }
     let located = match target {
         Target::Latest => engine.locate(new_source)?,
@@ -454,7 +451,7 @@ pub fn plan_update(
     let pristine = project.pristine(
         engine,
         &PristineOptions {
-            secrets: crate::baseline::secret_values(&new_gp, &answers),
+            secrets: crate::project::baseline::secret_values(&new_gp, &answers),
             reconstruct: options.reconstruct_base,
         },
     )?;
@@ -502,7 +499,7 @@ pub fn plan_update(
         exact_base: pristine.is_exact(),
         base_origins: pristine.counts(),
         base_notes: pristine.notes.clone(),
-        changelog: crate::changelog::entries_between(
+        changelog: crate::golden_path::changelog::entries_between(
             &new_gp,
             &project.file.version,
             &new_gp.version,
@@ -524,13 +521,13 @@ fn order_changes(
     project: &Project,
     new_gp: &GoldenPath,
     answers: &crate::golden_path::Answers,
-    theirs_render: &crate::render::Rendered,
+    theirs_render: &crate::golden_path::render::Rendered,
 ) {
     changes.sort_by_key(|c| !matches!(c.op, Op::Delete));
     changes.push(Change {
         path: project.baseline_rel(),
         op: Op::Write {
-            content: crate::baseline::encode(new_gp, answers, theirs_render),
+            content: crate::project::baseline::encode(new_gp, answers, theirs_render),
             mode: FileMode::File,
         },
     });
@@ -747,7 +744,7 @@ impl Planner<'_> {
         all: &BTreeSet<String>,
         project: &Project,
         new_policy: &crate::golden_path::PolicyMatcher,
-        theirs_render: &crate::render::Rendered,
+        theirs_render: &crate::golden_path::render::Rendered,
     ) -> Result<()> {
         let recorded_policy = |p: &str| project.file.manifest.get(p).map(|m| m.policy);
         let movable = |old: &str, new: &str| {
@@ -1041,7 +1038,7 @@ fn push_delete(changes: &mut Vec<Change>, path: &str) {
 /// rules.
 fn find_renames(
     base: &Pristine,
-    theirs_render: &crate::render::Rendered,
+    theirs_render: &crate::golden_path::render::Rendered,
     theirs: &Tree,
     ours: &Tree,
     movable: &dyn Fn(&str, &str) -> bool,
@@ -1105,7 +1102,7 @@ pub fn check_resolved(project: &Project) -> Result<()> {
 
 /// Refuse when paths the plan touches have uncommitted changes (git projects only).
 pub fn check_clean(plan: &UpdatePlan) -> Result<()> {
-    let Some(dirty) = crate::vcs::dirty_paths(&plan.root)? else {
+    let Some(dirty) = crate::project::vcs::dirty_paths(&plan.root)? else {
         return Ok(());
     };
     let touched: HashSet<String> = plan.touched().into_iter().collect();

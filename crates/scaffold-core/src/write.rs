@@ -9,7 +9,7 @@
 //!   directories of dead processes are removed by the next run;
 //! - changes to an existing tree are written file by file (temporary file + rename in
 //!   the same directory) after a journal of what each path held (see
-//!   [`crate::journal`]); on any error the journal is played back, and after a crash
+//!   [`crate::project::journal`]); on any error the journal is played back, and after a crash
 //!   the next run plays it back.
 //!
 //! Nothing outside the root is ever touched: every path is checked to be a normalized
@@ -347,7 +347,7 @@ fn apply_in_place(plan: &Plan, opts: &ApplyOptions<'_>) -> Result<Applied> {
     }
     // Everything the plan replaces is recorded before the first change: a crash at
     // any point leaves a journal the next run rolls back.
-    crate::journal::begin(root, plan.changes.iter().map(|c| c.path.as_str()))?;
+    crate::project::journal::begin(root, plan.changes.iter().map(|c| c.path.as_str()))?;
     let mut applied = Applied::default();
     let result = (|| -> Result<()> {
         for c in &plan.changes {
@@ -387,13 +387,13 @@ fn apply_in_place(plan: &Plan, opts: &ApplyOptions<'_>) -> Result<Applied> {
     })();
     match result {
         Ok(()) => {
-            crate::journal::commit(root)?;
+            crate::project::journal::commit(root)?;
             Ok(applied)
         }
         Err(e) => {
             // Put everything back from the journal; if even that fails, the journal
             // stays for the next run to retry.
-            let _ = crate::journal::recover(root);
+            let _ = crate::project::journal::recover(root);
             Err(e)
         }
     }

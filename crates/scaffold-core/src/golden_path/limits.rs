@@ -20,7 +20,7 @@ use std::time::{Duration, Instant};
 
 use serde::Serialize;
 
-use crate::definition::{LimitsSpec, Syntax};
+use crate::golden_path::definition::{LimitsSpec, Syntax};
 
 /// Name of the function called at the top of every loop body.
 pub(crate) const TICK: &str = "__scaffold_tick";

@@ -26,8 +26,8 @@ use std::io::Read as _;
 use serde::{Deserialize, Serialize};
 
 use crate::error::Error;
+use crate::golden_path::render::Rendered;
 use crate::golden_path::{Answers, GoldenPath};
-use crate::render::Rendered;
 use crate::tree::{FileMode, hash_bytes};
 
 /// First line of every baseline file.
@@ -359,7 +359,7 @@ pub fn unusable(file: &str, problem: BaselineProblem) -> Error {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::render::RenderedFile;
+    use crate::golden_path::render::RenderedFile;
 
     fn rendered(files: &[(&str, &[u8])]) -> Rendered {
         let mut r = Rendered::default();

@@ -96,7 +96,7 @@ pub fn lint(located: &Located) -> LintReport {
     {
         if stem != "golden-path" && stem != gp.name() {
             report.problems.push(DefinitionProblem {
-                location: crate::definition::locate(&file, gp.definition_text(), "name:"),
+                location: crate::golden_path::definition::locate(&file, gp.definition_text(), "name:"),
                 message: format!("metadata.name `{}` differs from the file name `{stem}.yaml`; `scaffold new {stem}` would not find it", gp.name()),
             });
         }
@@ -113,7 +113,7 @@ pub fn lint(located: &Located) -> LintReport {
     }
     if gp.definition.spec.examples.is_empty() {
         report.problems.push(DefinitionProblem {
-            location: crate::definition::locate(&file, gp.definition_text(), "spec:"),
+            location: crate::golden_path::definition::locate(&file, gp.definition_text(), "spec:"),
             message: "spec.examples is empty: add at least one answer set so lint and CI can render the golden path".to_string(),
         });
     }
@@ -121,7 +121,8 @@ pub fn lint(located: &Located) -> LintReport {
         return report;
     }
     for (i, example) in gp.definition.spec.examples.iter().enumerate() {
-        let location = crate::definition::locate(&file, gp.definition_text(), "examples:");
+        let location =
+            crate::golden_path::definition::locate(&file, gp.definition_text(), "examples:");
         let values = example.as_object().cloned().unwrap_or_default();
         let result = gp
             .resolve_answers(&AnswerInput {

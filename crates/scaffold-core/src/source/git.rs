@@ -839,41 +839,16 @@ pub struct TreeRead {
     /// relative to `root` (then `root` is `""`, so this is relative to the repository
     /// root); `None` otherwise.
     pub definition: Option<String>,
-    /// Entries, `/`-separated paths relative to `root`, in git tree order.
-    pub entries: Vec<TreeEntry>,
+    /// Files and symlinks (the engine's one tree representation), by `/`-separated
+    /// path relative to `root`. A symlink's content is its target as stored in git.
+    pub entries: crate::tree::Tree,
 }
 
 impl TreeRead {
     /// The entry at `path` (relative to `root`), if any.
-    pub fn get(&self, path: &str) -> Option<&TreeEntry> {
-        self.entries.iter().find(|e| e.path == path)
+    pub fn get(&self, path: &str) -> Option<&crate::tree::Entry> {
+        self.entries.get(path)
     }
-}
-
-/// One file or symlink read from a tree.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct TreeEntry {
-    /// `/`-separated path relative to [`TreeRead::root`].
-    pub path: String,
-    /// Contents.
-    pub kind: TreeEntryKind,
-}
-
-/// What a [`TreeEntry`] holds.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum TreeEntryKind {
-    /// A regular file.
-    File {
-        /// File contents.
-        bytes: Vec<u8>,
-        /// Whether git records it as executable (mode 100755).
-        executable: bool,
-    },
-    /// A symbolic link.
-    Symlink {
-        /// The link target as stored in git.
-        target: String,
-    },
 }
 
 impl CachedRepo {
@@ -1187,7 +1162,7 @@ impl CachedRepo {
         let mut read = TreeRead {
             root: String::new(),
             definition: None,
-            entries: Vec::new(),
+            entries: crate::tree::Tree::new(),
         };
         let start = match &sub {
             None => tree,
@@ -1264,7 +1239,7 @@ impl CachedRepo {
         tree: &Tree<'_>,
         prefix: &str,
         commit: &str,
-        out: &mut Vec<TreeEntry>,
+        out: &mut crate::tree::Tree,
     ) -> Result<(), GitError> {
         for entry in tree.iter() {
             let name_bytes = entry.name_bytes();
@@ -1301,20 +1276,18 @@ impl CachedRepo {
                 Some(ObjectType::Blob) => {
                     let blob = self.repo.find_blob(entry.id())?;
                     let mode = entry.filemode();
-                    let kind = if mode == i32::from(git2::FileMode::Link) {
-                        let Ok(target) = std::str::from_utf8(blob.content()) else {
+                    let mode = if mode == i32::from(git2::FileMode::Link) {
+                        if std::str::from_utf8(blob.content()).is_err() {
                             return Err(invalid("the symlink target is not valid UTF-8"));
-                        };
-                        TreeEntryKind::Symlink {
-                            target: target.to_string(),
                         }
+                        crate::tree::FileMode::Symlink
+                    } else if mode == i32::from(git2::FileMode::BlobExecutable) {
+                        crate::tree::FileMode::Executable
                     } else {
-                        TreeEntryKind::File {
-                            bytes: blob.content().to_vec(),
-                            executable: mode == i32::from(git2::FileMode::BlobExecutable),
-                        }
+                        crate::tree::FileMode::File
                     };
-                    out.push(TreeEntry { path, kind });
+                    let content = blob.content().to_vec();
+                    out.insert(path, crate::tree::Entry { mode, content });
                 }
                 // Submodules (gitlinks) and anything else are skipped.
                 _ => {}

@@ -13,9 +13,9 @@ use rayon::prelude::*;
 use serde::Serialize;
 use serde_json::{Map, Value};
 
-use crate::definition::Syntax;
 use crate::error::{Error, Location, Result, TemplateError};
-use crate::limits::{
+use crate::golden_path::definition::Syntax;
+use crate::golden_path::limits::{
     BoundedWriter, Budget, Exceeded, Insertion, TICK, instrument, original_column,
 };
 use crate::tree::{Entry, FileMode, PathProblem, normalize_relative, reserved_component};
@@ -108,7 +108,7 @@ pub(crate) struct LayerInput {
 }
 
 /// Build a Tera instance with our delimiters, autoescape off, our filters, and the
-/// tick function of `budget` (see [`crate::limits`]).
+/// tick function of `budget` (see [`crate::golden_path::limits`]).
 pub(crate) fn new_tera(
     syntax: Option<&Syntax>,
     budget: &Arc<Budget>,
@@ -823,7 +823,11 @@ mod tests {
 
     #[test]
     fn undefined_variable_from_tera() {
-        let tera = new_tera(None, &Budget::new(crate::limits::Limits::DEFAULT)).unwrap();
+        let tera = new_tera(
+            None,
+            &Budget::new(crate::golden_path::limits::Limits::DEFAULT),
+        )
+        .unwrap();
         let err = tera
             .render_str("a {{ nmae }} b", &tera::Context::new(), false)
             .unwrap_err();
@@ -844,7 +848,11 @@ mod tests {
     fn case_filters() {
         assert_eq!(words("payments-api"), vec!["payments", "api"]);
         assert_eq!(words("HTTPServer2Go"), vec!["http", "server2", "go"]);
-        let tera = new_tera(None, &Budget::new(crate::limits::Limits::DEFAULT)).unwrap();
+        let tera = new_tera(
+            None,
+            &Budget::new(crate::golden_path::limits::Limits::DEFAULT),
+        )
+        .unwrap();
         let mut ctx = tera::Context::new();
         ctx.insert("n", "payments-api");
         let out = tera

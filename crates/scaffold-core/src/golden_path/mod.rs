@@ -2,16 +2,25 @@
 //! operations on it: resolve answers, evaluate computed values, render in memory, and
 //! classify output paths by policy.
 
+pub mod answers;
+pub mod changelog;
+pub mod definition;
+pub mod limits;
+pub mod lint;
+pub mod render;
+
 use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use crate::answers::Parameters;
-use crate::definition::{Definition, Syntax};
 use crate::error::{DefinitionProblem, Error, Location, Result};
-use crate::limits::{Budget, Limits};
-use crate::render::{DropReason, Dropped, LayerInput, RenderJob, Rendered, new_tera, render_str};
+use crate::golden_path::answers::Parameters;
+use crate::golden_path::definition::{Definition, Syntax};
+use crate::golden_path::limits::{Budget, Limits};
+use crate::golden_path::render::{
+    DropReason, Dropped, LayerInput, RenderJob, Rendered, new_tera, render_str,
+};
 use crate::source::{Located, SourceRecord, TemplateFs};
 
 /// A golden path as `scaffold show` describes it (the JSON contract of
@@ -35,17 +44,17 @@ pub struct GoldenPathInfo<'a> {
     /// The definition file as the user knows it.
     pub definition: String,
     /// The questions, in order.
-    pub parameters: Vec<crate::answers::Question>,
+    pub parameters: Vec<crate::golden_path::answers::Question>,
     /// The computed values, in definition order.
     pub computed: Vec<ComputedValue<'a>>,
     /// The skeleton layers.
-    pub skeletons: &'a [crate::definition::Layer],
+    pub skeletons: &'a [crate::golden_path::definition::Layer],
     /// Path policy globs.
-    pub policy: &'a crate::definition::PolicyGlobs,
+    pub policy: &'a crate::golden_path::definition::PolicyGlobs,
     /// Example answer sets.
     pub examples: &'a [Value],
     /// The changelog entry of this version (or the newest one not newer), if any.
-    pub changelog_newest: Option<crate::changelog::ChangelogEntry>,
+    pub changelog_newest: Option<crate::golden_path::changelog::ChangelogEntry>,
 }
 
 /// One computed value of a [`GoldenPathInfo`].
@@ -180,7 +189,11 @@ impl GoldenPath {
                 Err(e) => {
                     if !problems.iter().any(|p| p.message.contains("JSON Schema")) {
                         problems.push(DefinitionProblem {
-                            location: crate::definition::locate(&file, &text, "parameters:"),
+                            location: crate::golden_path::definition::locate(
+                                &file,
+                                &text,
+                                "parameters:",
+                            ),
                             message: format!("spec.parameters is not a valid JSON Schema: {e}"),
                         });
                     }
@@ -196,7 +209,7 @@ impl GoldenPath {
             for (name, _) in &definition.spec.computed {
                 if props.contains_key(name) || name == "scaffold" {
                     problems.push(DefinitionProblem {
-                        location: crate::definition::locate(&file, &text, &format!("{name}:")),
+                        location: crate::golden_path::definition::locate(&file, &text, &format!("{name}:")),
                         message: format!(
                             "spec.computed.{name} would shadow the answer of parameter `{name}`; give the computed value another name"
                         ),
@@ -208,7 +221,7 @@ impl GoldenPath {
             let dir = located.fs.resolve(&located.definition, &layer.path);
             if !dir.as_deref().is_some_and(|d| located.fs.is_dir(d)) {
                 problems.push(DefinitionProblem {
-                    location: crate::definition::locate(&file, &text, &layer.path),
+                    location: crate::golden_path::definition::locate(&file, &text, &layer.path),
                     message: format!(
                         "skeleton `{}` does not exist (paths are relative to the definition file)",
                         layer.path
@@ -219,7 +232,7 @@ impl GoldenPath {
         if let Some(s) = &definition.spec.syntax {
             if let Err(e) = new_tera(Some(s), &Budget::new(Limits::DEFAULT)) {
                 problems.push(DefinitionProblem {
-                    location: crate::definition::locate(&file, &text, "syntax:"),
+                    location: crate::golden_path::definition::locate(&file, &text, "syntax:"),
                     message: format!("invalid spec.syntax: {e}"),
                 });
             }
@@ -310,7 +323,7 @@ impl GoldenPath {
             skeletons: &spec.skeletons,
             policy: &spec.files.policy,
             examples: &spec.examples,
-            changelog_newest: crate::changelog::newest(self),
+            changelog_newest: crate::golden_path::changelog::newest(self),
         }
     }
 
@@ -580,14 +593,14 @@ impl GoldenPath {
                     if let Err(e) = tera.add_raw_template(name, text) {
                         let sources = std::collections::HashMap::from([(
                             name.to_string(),
-                            crate::render::Source::new(&display, text),
+                            crate::golden_path::render::Source::new(&display, text),
                         )]);
-                        errors.push(crate::render::template_error(&e, &sources));
+                        errors.push(crate::golden_path::render::template_error(&e, &sources));
                     }
                 };
                 for component in rel
                     .split('/')
-                    .filter(|c| crate::render::has_syntax(c, &syntax))
+                    .filter(|c| crate::golden_path::render::has_syntax(c, &syntax))
                 {
                     check("name", component);
                 }

@@ -3,7 +3,7 @@
 //! It records the golden path, its source and resolved commit, the version, the
 //! answers (secrets left out) and, for every generated path, the hash and mode of its
 //! pristine rendered content and its policy. Beside it, `.scaffold/<golden-path>.baseline`
-//! holds the pristine content itself (see [`crate::baseline`]): `update` takes its base
+//! holds the pristine content itself (see [`crate::project::baseline`]): `update` takes its base
 //! from there, and `check` compares the working tree against the manifest without
 //! rendering anything.
 //!
@@ -19,8 +19,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use crate::error::{Error, Location, Result};
+use crate::golden_path::render::Rendered;
 use crate::golden_path::{Answers, GoldenPath, Policy};
-use crate::render::Rendered;
 use crate::source::SourceRecord;
 use crate::tree::{FileMode, hash_bytes, normalize_relative};
 

@@ -5,6 +5,9 @@
 //! directories addressed by `/`-separated paths. Disk sources read lazily; built-in
 //! and git sources are whole trees in memory. Nothing here renders anything.
 
+pub mod git;
+pub mod remote;
+
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -329,7 +332,7 @@ pub struct Located {
     /// The version the source itself gives (a git tag), which wins over the definition's.
     pub version: Option<String>,
     /// Render bounds given by the caller (set by the engine that located it).
-    pub limits: crate::limits::LimitOverrides,
+    pub limits: crate::golden_path::limits::LimitOverrides,
 }
 
 /// Every definition in the built-in library.

@@ -3,21 +3,26 @@
 //! `diff`): the stored baseline, or for projects written before it existed, a
 //! reconstruction verified path by path against the manifest's hashes.
 
+pub mod baseline;
+pub mod journal;
+pub mod provenance;
+pub mod vcs;
+
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 use serde_json::{Map, Value};
 
-use crate::baseline::{self, Origin};
+use baseline::Origin;
 
 use crate::engine::Engine;
 use crate::error::{Error, Result};
+use crate::golden_path::render::Rendered;
 use crate::golden_path::{AnswerInput, Answers, GoldenPath};
-use crate::provenance::{ANSWERS_DIR, AnswersFile};
-use crate::remote;
-use crate::render::Rendered;
+use crate::project::provenance::{ANSWERS_DIR, AnswersFile};
 use crate::source::SourceRecord;
+use crate::source::remote;
 use crate::tree::{Entry, FileMode, Tree, hash_bytes, to_fs_path};
 
 /// How many commits of the project's history a reconstruction reads at most.
@@ -408,7 +413,7 @@ impl Project {
                 (p, h)
             })
             .collect();
-        match crate::vcs::find_blobs(&self.root, &mut wanted, HISTORY_LIMIT) {
+        match crate::project::vcs::find_blobs(&self.root, &mut wanted, HISTORY_LIMIT) {
             Ok(found) => {
                 for (path, content) in found {
                     if let Some(e) = pristine.entries.get_mut(&path) {
@@ -436,8 +441,7 @@ impl Project {
     /// mismatch is reported as [`Error::VersionNotFound`].
     pub fn base(&self, engine: &Engine, sets: &[String]) -> Result<Loaded> {
         let target = remote::recorded_target(&self.file);
-        let located =
-            remote::locate_recorded(engine, &self.file.source, &self.file.golden_path, &target)?;
+        let located = engine.locate_recorded(&self.file.source, &self.file.golden_path, &target)?;
         let mut gp = GoldenPath::load(&located)?;
         // Templates may print `scaffold.engine_version`: reproduce the recorded render
         // with the engine that made it.

@@ -97,10 +97,13 @@ fn sync_dir(dir: &Path) {
 /// Record what every path holds, before the first change.
 pub(crate) fn begin<'a>(root: &Path, paths: impl Iterator<Item = &'a str>) -> Result<()> {
     if interrupted(root) {
-        return Err(Error::Usage(format!(
-            "an interrupted scaffold run left a journal in `{}`; run `scaffold update` (or `scaffold check --fix`) to roll it back first",
-            journal_dir(root).display()
-        )));
+        return Err(Error::Interrupted {
+            journal: journal_dir(root),
+            reason: format!(
+                "an interrupted scaffold run left a journal in `{}`; roll it back first (an update or a fix of the project does)",
+                journal_dir(root).display()
+            ),
+        });
     }
     let state = state_dir(root);
     let had_state = state.is_dir();
@@ -234,10 +237,13 @@ pub fn recover(root: &Path) -> Result<Option<Recovered>> {
         Err(e) => return Err(Error::io("cannot read", &file, e)),
     };
     let entries: Vec<JournalEntry> = serde_json::from_slice(&text).map_err(|e| {
-        Error::Usage(format!(
-            "the journal `{}` of an interrupted run is corrupt ({e}); restore the project from git, then delete the journal",
-            file.display()
-        ))
+        Error::Interrupted {
+            journal: file.clone(),
+            reason: format!(
+                "the journal `{}` of an interrupted run is corrupt ({e}); restore the project from git, then delete the journal",
+                file.display()
+            ),
+        }
     })?;
     let mut failures = Vec::new();
     for e in entries.iter().rev() {
@@ -300,11 +306,14 @@ pub fn recover(root: &Path) -> Result<Option<Recovered>> {
         }
     }
     if !failures.is_empty() {
-        return Err(Error::Usage(format!(
-            "could not roll back the interrupted run recorded in `{}`:\n  - {}\nfix the cause and run scaffold again; the journal is kept",
-            dir.display(),
-            failures.join("\n  - ")
-        )));
+        return Err(Error::Interrupted {
+            journal: dir.clone(),
+            reason: format!(
+                "could not roll back the interrupted run recorded in `{}`:\n  - {}\nfix the cause and run scaffold again; the journal is kept",
+                dir.display(),
+                failures.join("\n  - ")
+            ),
+        });
     }
     let _ = fs::remove_dir_all(&dir);
     // A `.scaffold/` the run created (nothing else in it) goes too.

@@ -66,13 +66,13 @@ pub struct Spec {
     /// Other delimiters for the Tera files of this golden path.
     #[serde(default)]
     pub syntax: Option<Syntax>,
-    /// Bounds on rendering (see [`crate::limits`]).
+    /// Bounds on rendering (see [`crate::golden_path::limits`]).
     #[serde(default)]
     pub limits: LimitsSpec,
 }
 
 /// `spec.limits`: bounds on rendering this golden path. Each value may lower the
-/// engine's default or raise it up to a ceiling (see [`crate::limits::Limits`]).
+/// engine's default or raise it up to a ceiling (see [`crate::golden_path::limits::Limits`]).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct LimitsSpec {
