@@ -214,7 +214,7 @@ fn every_version_has_a_changelog_entry() {
 
 #[test]
 fn versions_are_located_by_number_with_errors_callers_can_branch_on() {
-    use scaffold_core::source::remote::{self, Target};
+    use scaffold_core::source::remote::Target;
     use scaffold_core::{Engine, Error, SourceRecord};
     let engine = Engine::new();
     let record = SourceRecord::Builtin {
@@ -282,9 +282,9 @@ fn versions_are_located_by_number_with_errors_callers_can_branch_on() {
         "format: 1\ngolden_path: go-microservice\nversion: 1.0.0\nsource:\n  type: builtin\n  engine_version: {ENGINE_VERSION}\nengine_version: {ENGINE_VERSION}\nanswers: {{}}\nmanifest: {{}}\n"
     ))
     .unwrap();
-    assert_eq!(remote::recorded_target(&file), Target::Ref("1.0.0".into()));
+    assert_eq!(file.recorded_target(), Target::Ref("1.0.0".into()));
     file.source = SourceRecord::Local {
         path: "/x/golden-path.yaml".into(),
     };
-    assert_eq!(remote::recorded_target(&file), Target::Latest);
+    assert_eq!(file.recorded_target(), Target::Latest);
 }

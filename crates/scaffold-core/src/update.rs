@@ -19,7 +19,7 @@ use crate::merge::{MergeLabels, is_binary, merge_text, similarity};
 use crate::project::provenance::AnswersFile;
 use crate::project::{BaseOrigin, Pristine, PristineEntry, PristineOptions, Project};
 use crate::source::SourceRecord;
-use crate::source::remote::{self, Target};
+use crate::source::remote::Target;
 use crate::tree::{Entry, FileMode, Tree, hash_bytes};
 use crate::write::{Applied, Change, Op, Plan};
 
@@ -304,7 +304,7 @@ pub fn load_target(
                 .iter()
                 .any(|s| s.split_once('=').is_some_and(|(k, _)| recorded(k))));
     let target = match options.to.as_deref() {
-        None if answers_only => remote::recorded_target(&project.file),
+        None if answers_only => project.file.recorded_target(),
         None | Some("latest") => Target::Latest,
         Some(r) => Target::Ref(r.to_string()),
     };

@@ -22,7 +22,6 @@ use crate::golden_path::render::Rendered;
 use crate::golden_path::{AnswerInput, Answers, GoldenPath};
 use crate::project::provenance::{ANSWERS_DIR, AnswersFile};
 use crate::source::SourceRecord;
-use crate::source::remote;
 use crate::tree::{Entry, FileMode, Tree, hash_bytes, to_fs_path};
 
 /// How many commits of the project's history a reconstruction reads at most.
@@ -440,7 +439,7 @@ impl Project {
     /// built-in and local sources have only their current version, so a version
     /// mismatch is reported as [`Error::VersionNotFound`].
     pub fn base(&self, engine: &Engine, sets: &[String]) -> Result<Loaded> {
-        let target = remote::recorded_target(&self.file);
+        let target = self.file.recorded_target();
         let located = engine.locate_recorded(&self.file.source, &self.file.golden_path, &target)?;
         let mut gp = GoldenPath::load(&located)?;
         // Templates may print `scaffold.engine_version`: reproduce the recorded render

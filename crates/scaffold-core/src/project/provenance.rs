@@ -131,6 +131,18 @@ mod unique_keys {
 }
 
 impl AnswersFile {
+    /// The target that reproduces what this answers file records: the recorded commit
+    /// of a git source, the recorded version of a built-in golden path, and the one
+    /// version a local definition has.
+    pub fn recorded_target(&self) -> crate::source::remote::Target {
+        use crate::source::remote::Target;
+        match &self.source {
+            SourceRecord::Git { commit, .. } => Target::Ref(commit.clone()),
+            SourceRecord::Builtin { .. } => Target::Ref(self.version.clone()),
+            SourceRecord::Local { .. } => Target::Latest,
+        }
+    }
+
     /// Build the answers file for a render.
     pub fn new(gp: &GoldenPath, answers: &Answers, rendered: &Rendered) -> AnswersFile {
         let secrets = gp.parameters().secrets();

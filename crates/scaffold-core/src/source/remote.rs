@@ -195,14 +195,3 @@ fn find_definition(tree: &Tree, url: &str) -> Result<String> {
         }),
     }
 }
-
-/// The target that reproduces what an answers file records: the recorded commit of a
-/// git source, the recorded version of a built-in golden path, and the one version a
-/// local definition has.
-pub fn recorded_target(file: &crate::project::provenance::AnswersFile) -> Target {
-    match &file.source {
-        SourceRecord::Git { commit, .. } => Target::Ref(commit.clone()),
-        SourceRecord::Builtin { .. } => Target::Ref(file.version.clone()),
-        SourceRecord::Local { .. } => Target::Latest,
-    }
-}
