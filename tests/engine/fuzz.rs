@@ -820,3 +820,301 @@ mod on_disk {
         }
     }
 }
+
+// ---------------------------------------------------------------------------------
+// The committed corpus (tests/engine/corpus/), and mutations of it
+// ---------------------------------------------------------------------------------
+//
+// One directory per target: `definition/` (golden-path definitions), `answers/`
+// (answers files of both formats), `path/` (templated path names, one per line) and
+// `merge/` (three-way triples: a `scaffold-merge-triple LEN LEN LEN` line, then base,
+// ours and theirs). Each input runs as it is, then mutated (bytes flipped, ranges
+// deleted or repeated, YAML/Tera tokens spliced in). `SCAFFOLD_FUZZ_CASES` (default
+// 120 per target) bounds the run; CI runs the default. An input that made the library
+// panic belongs in the corpus, beside the fix.
+
+fn corpus(target: &str) -> Vec<(String, Vec<u8>)> {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../tests/engine/corpus")
+        .join(target);
+    let mut out: Vec<(String, Vec<u8>)> = std::fs::read_dir(&dir)
+        .unwrap_or_else(|e| panic!("corpus {}: {e}", dir.display()))
+        .map(|e| {
+            let p = e.unwrap().path();
+            let name = p.file_name().unwrap().to_string_lossy().into_owned();
+            (name, std::fs::read(&p).unwrap())
+        })
+        .collect();
+    out.sort();
+    assert!(out.len() >= 2, "corpus {target} is (nearly) empty");
+    out
+}
+
+fn fuzz_cases() -> u32 {
+    std::env::var("SCAFFOLD_FUZZ_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(120)
+}
+
+#[derive(Debug, Clone)]
+enum Mutation {
+    Flip(usize, u8),
+    Delete(usize, usize),
+    Repeat(usize, usize),
+    Insert(usize, &'static str),
+}
+
+const SPLICE_TOKENS: &[&str] = &[
+    "{{",
+    "}}",
+    "{%",
+    "%}",
+    "{#",
+    ": ",
+    "\n",
+    "- ",
+    "'",
+    "\"",
+    "&a ",
+    "*a",
+    "<<: ",
+    "..",
+    ".git/",
+    "/",
+    "\t",
+    "\u{feff}",
+    "~",
+    "null",
+    "[",
+    "]",
+    "{",
+    "}",
+    "format: 3\n",
+];
+
+fn mutation() -> impl Strategy<Value = Mutation> {
+    prop_oneof![
+        (any::<usize>(), any::<u8>()).prop_map(|(p, b)| Mutation::Flip(p, b)),
+        (any::<usize>(), 1usize..64).prop_map(|(p, n)| Mutation::Delete(p, n)),
+        (any::<usize>(), 1usize..64).prop_map(|(p, n)| Mutation::Repeat(p, n)),
+        (any::<usize>(), prop::sample::select(SPLICE_TOKENS))
+            .prop_map(|(p, t)| Mutation::Insert(p, t)),
+    ]
+}
+
+fn mutate(input: &[u8], mutations: &[Mutation]) -> Vec<u8> {
+    let mut v = input.to_vec();
+    for m in mutations {
+        let at = |p: usize, len: usize| if len == 0 { 0 } else { p % (len + 1) };
+        match *m {
+            Mutation::Flip(p, b) if !v.is_empty() => {
+                let i = p % v.len();
+                v[i] ^= b.max(1);
+            }
+            Mutation::Flip(..) => {}
+            Mutation::Delete(p, n) => {
+                let i = at(p, v.len());
+                let end = (i + n).min(v.len());
+                v.drain(i..end);
+            }
+            Mutation::Repeat(p, n) => {
+                let i = at(p, v.len());
+                let end = (i + n).min(v.len());
+                let chunk = v[i..end].to_vec();
+                v.splice(i..i, chunk);
+            }
+            Mutation::Insert(p, t) => {
+                let i = at(p, v.len());
+                v.splice(i..i, t.bytes());
+            }
+        }
+    }
+    v
+}
+
+/// Each corpus input as it is (`None`), then mutated, through `f`.
+fn run_corpus(target: &str, f: impl Fn(&str, &[u8], bool)) {
+    let inputs = corpus(target);
+    for (name, bytes) in &inputs {
+        f(name, bytes, true);
+    }
+    let strategy = (0..inputs.len(), prop::collection::vec(mutation(), 1..6));
+    let mut runner = proptest::test_runner::TestRunner::new(Config {
+        cases: fuzz_cases(),
+        failure_persistence: None,
+        ..Config::default()
+    });
+    runner
+        .run(&strategy, |(i, ms)| {
+            let (name, bytes) = &inputs[i];
+            f(name, &mutate(bytes, &ms), false);
+            Ok(())
+        })
+        .unwrap();
+}
+
+#[test]
+fn corpus_definitions_and_their_mutations_never_panic() {
+    let parsed = std::sync::atomic::AtomicUsize::new(0);
+    run_corpus("definition", |name, bytes, original| {
+        let text = String::from_utf8_lossy(bytes);
+        let definition = Definition::parse(name, &text);
+        if let Ok(d) = &definition {
+            parsed.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            let problems = d.problems(name, &text);
+            if original && name == "go-microservice.yaml" {
+                assert!(problems.is_empty(), "{problems:?}");
+            }
+        } else if original && name == "go-microservice.yaml" {
+            panic!("the built-in definition does not parse: {definition:?}");
+        }
+        // Without its skeletons, loading stops at the layers; it must not panic.
+        exercise(&located(&text, Vec::new()), Map::new(), Vec::new());
+    });
+    // The unmutated definitions parse, and some mutations still do.
+    assert!(parsed.into_inner() >= 6);
+}
+
+#[test]
+fn corpus_answers_files_and_their_mutations_never_panic() {
+    use scaffold_core::AnswersFile;
+    let accepted = std::sync::atomic::AtomicUsize::new(0);
+    run_corpus("answers", |name, bytes, original| {
+        let text = String::from_utf8_lossy(bytes);
+        let full = AnswersFile::parse(name, &text);
+        let fast = AnswersFile::parse_fast(name, &text);
+        // The fast reader is documented to give exactly the full parser's result.
+        match (&full, &fast) {
+            (Ok(a), Ok(b)) => assert_eq!(a, b, "parse and parse_fast disagree"),
+            (Err(_), Err(_)) => {}
+            _ => panic!(
+                "parse and parse_fast disagree on {name}: {:?} vs {:?}",
+                full.as_ref().map(|_| ()),
+                fast.as_ref().map(|_| ())
+            ),
+        }
+        if original {
+            assert!(
+                full.is_ok(),
+                "corpus answers file {name} is refused: {full:?}"
+            );
+        }
+        if let Ok(file) = full {
+            accepted.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            for path in file.manifest.keys() {
+                assert_safe_path(path);
+                assert_eq!(
+                    scaffold_core::tree::reserved_component(path),
+                    None,
+                    "{path:?}"
+                );
+            }
+            // What parses writes back to what parses the same.
+            let again = AnswersFile::parse(name, &file.to_yaml()).expect("re-parse");
+            assert_eq!(again, file);
+        }
+    });
+    assert!(accepted.into_inner() >= 2);
+}
+
+#[test]
+fn corpus_path_names_and_their_mutations_render_only_safe_paths() {
+    let definition = r#"apiVersion: scaffold/v1
+kind: GoldenPath
+metadata:
+  name: fuzz
+  version: 1.0.0
+spec:
+  parameters:
+    type: object
+    properties:
+      name: {type: string, default: svc}
+      dir: {type: string, default: sub}
+      package: {type: string, default: pkg}
+      env: {type: string, default: dev}
+      grpc: {type: boolean, default: true}
+      snake_name: {type: string, default: svc_name}
+  skeletons:
+    - path: skel
+"#;
+    let answers = [
+        vec![],
+        vec!["dir=..".to_string()],
+        vec!["name=.git".to_string(), "dir=".to_string()],
+        vec!["dir=a/../../b".to_string(), "grpc=false".to_string()],
+    ];
+    let rendered = std::sync::atomic::AtomicUsize::new(0);
+    run_corpus("path", |_, bytes, _| {
+        let text = String::from_utf8_lossy(bytes);
+        for (n, line) in text.lines().enumerate().take(40) {
+            let files = vec![(
+                format!("skel/{line}"),
+                Entry {
+                    mode: FileMode::File,
+                    content: b"x".to_vec(),
+                },
+            )];
+            let loc = located(definition, files);
+            let sets = answers[n % answers.len()].clone();
+            if exercise(&loc, Map::new(), sets) >= Stage::Rendered {
+                rendered.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            }
+        }
+    });
+    let rendered = rendered.into_inner();
+    assert!(rendered >= 20, "{rendered}");
+}
+
+#[test]
+fn corpus_merges_and_their_mutations_obey_the_laws() {
+    use scaffold_core::merge::{MergeLabels, merge_text};
+    let labels = MergeLabels {
+        ours: "ours",
+        base: "base",
+        theirs: "theirs",
+    };
+    let split = |bytes: &[u8]| -> Option<[Vec<u8>; 3]> {
+        let nl = bytes.iter().position(|b| *b == b'\n')?;
+        let head = std::str::from_utf8(&bytes[..nl]).ok()?;
+        let lens: Vec<usize> = head
+            .strip_prefix("scaffold-merge-triple ")?
+            .split(' ')
+            .map(|n| n.parse().ok())
+            .collect::<Option<_>>()?;
+        if lens.len() != 3 {
+            return None;
+        }
+        let body = &bytes[nl + 1..];
+        let (a, b) = (lens[0], lens[0].checked_add(lens[1])?);
+        (Some(body.len()) == b.checked_add(lens[2]))
+            .then(|| [body[..a].to_vec(), body[a..b].to_vec(), body[b..].to_vec()])
+    };
+    run_corpus("merge", |name, bytes, original| {
+        // A mutated triple is cut into three parts wherever its header allows.
+        let [base, ours, theirs] = match split(bytes) {
+            Some(t) => t,
+            None if original => panic!("corpus triple {name} is malformed"),
+            None => {
+                let third = bytes.len() / 3;
+                [
+                    bytes[..third].to_vec(),
+                    bytes[third..2 * third].to_vec(),
+                    bytes[2 * third..].to_vec(),
+                ]
+            }
+        };
+        let m = merge_text(&base, &ours, &theirs, labels);
+        if ours == theirs || base == theirs {
+            assert_eq!(m.content, ours);
+        } else if base == ours {
+            assert_eq!(m.content, theirs);
+        }
+        assert_eq!(m.is_clean(), m.conflicts == 0);
+        let again = merge_text(&m.content, &m.content, &theirs, labels);
+        assert_eq!(again.content, theirs);
+        // Symmetry of cleanliness: swapping the sides never turns a conflict clean.
+        let swapped = merge_text(&base, &theirs, &ours, labels);
+        assert_eq!(swapped.is_clean(), m.is_clean(), "{name}");
+    });
+}
