@@ -67,7 +67,7 @@ pub mod write;
 pub use answers::{Parameters, Question, QuestionKind};
 pub use definition::Definition;
 pub use engine::{
-    CatalogEntry, CatalogVersion, CatalogVersions, ENGINE_VERSION, Engine, EngineBuilder,
+    CatalogEntry, CatalogVersion, CatalogVersions, ENGINE_VERSION, Engine, EngineBuilder, Reference,
 };
 pub use error::{Error, ErrorKind, Result};
 pub use golden_path::{AnswerInput, Answers, GoldenPath, Policy};
