@@ -133,7 +133,6 @@ fn every_definition_rule_is_reported_at_once() {
 }
 
 #[test]
-#[ignore = "BUG: lint stops at an invalid definition and does not report the skeleton's template errors"]
 fn invalid_schema_and_template_errors_are_both_reported() {
     let sb = Sandbox::new();
     let run = lint(&sb, "bad-schema", &[]);
@@ -158,7 +157,7 @@ fn invalid_json_schema_is_reported_with_its_location() {
     run.expect_code(1);
     assert!(
         run.stdout.contains(
-            "error: [TMP]/lib/bad-schema/golden-path.yaml:9:3: spec.parameters is not a valid JSON Schema"
+            "error: [TMP]/lib/bad-schema/golden-path.yaml:12:14: spec.parameters is not a valid JSON Schema"
         ),
         "{}",
         run.transcript()

@@ -23,9 +23,13 @@ Golden-path sources (NAME):
   git@github.com:acme/golden-paths//go-microservice
   file:///srv/golden-paths//go-microservice?ref=main
   git+../golden-paths//go-microservice   a local repository path
+  gh:acme/golden-paths//go-microservice?ref=v1.2.0   GitHub shorthand (https://github.com/...)
+  gl:acme/platform/golden-paths//svc     GitLab shorthand (https://gitlab.com/..., subgroups allowed)
 In git sources, //SUBPATH names a definition file or a template directory in the
 repository and ?ref= a tag, branch or commit; without a ref the highest semver tag is
-used. Fetched repositories are cached (SCAFFOLD_CACHE_DIR, default: the user's cache
+used. A bare word that is a definition file or a directory holding golden-path.yaml
+in the current directory is that local golden path, even if a library has the same
+name (NAME@latest always means the library). Fetched repositories are cached (SCAFFOLD_CACHE_DIR, default: the user's cache
 directory), so a second use needs no network.";
 
 #[derive(Debug, Parser)]
@@ -71,8 +75,10 @@ pub enum ColorChoice {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
 pub enum Format {
+    /// Text for a person (tables, colour on a terminal).
     #[default]
     Human,
+    /// One JSON document on stdout (fields documented in docs/json.md).
     Json,
 }
 
@@ -83,13 +89,17 @@ pub enum Command {
         /// List every released version of each golden path, newest first.
         #[arg(long)]
         versions: bool,
+        /// Output format.
         #[arg(long, value_enum, default_value_t)]
         format: Format,
     },
     /// Show a golden path's parameters as a table.
     Show {
-        /// Name (NAME or NAME@VERSION), path or git source of the golden path.
-        name: String,
+        /// Name (NAME or NAME@VERSION), path or git source of the golden path
+        /// (default: the golden path of the project the current directory is in, at
+        /// its recorded version).
+        name: Option<String>,
+        /// Output format.
         #[arg(long, value_enum, default_value_t)]
         format: Format,
     },
@@ -106,6 +116,7 @@ pub enum Command {
     Lint {
         /// Definition file, template directory, library directory or name.
         path: String,
+        /// Output format.
         #[arg(long, value_enum, default_value_t)]
         format: Format,
         #[command(flatten)]
@@ -187,6 +198,7 @@ pub struct NewArgs {
     /// unless the destination is already inside a git work tree).
     #[arg(long)]
     pub no_git: bool,
+    /// Output format.
     #[arg(long, value_enum, default_value_t)]
     pub format: Format,
     #[command(flatten)]
@@ -229,6 +241,7 @@ pub struct UpdateArgs {
     /// Print the classification and a unified diff; write nothing.
     #[arg(long)]
     pub dry_run: bool,
+    /// Output format.
     #[arg(long, value_enum, default_value_t)]
     pub format: Format,
     #[command(flatten)]
@@ -285,9 +298,11 @@ pub struct CheckArgs {
 #[derive(Debug, Args)]
 #[command(after_help = crate::cmd_check::DIFF_HELP)]
 pub struct DiffArgs {
-    /// Project directory, or a directory of projects (default: the current directory).
+    /// Project directory, or a directory of projects (default: the project the
+    /// current directory is in). A first word that holds no project is a PATH.
     pub dir: Option<PathBuf>,
-    /// Only these paths (relative to the project root; directories select what is under them).
+    /// Only these paths (directories select what is under them): relative to the
+    /// current directory without DIR, to each project's root after DIR.
     pub paths: Vec<String>,
     /// Show what `scaffold update` would change instead of what the project changed.
     #[arg(long)]

@@ -80,8 +80,16 @@ fn short(v: &Value) -> String {
     }
 }
 
-pub fn show(engine: &Engine, name: &str, format: Format) -> Result<u8, Error> {
-    let gp = engine.load(name)?;
+pub fn show(engine: &Engine, name: Option<&str>, format: Format) -> Result<u8, Error> {
+    let gp = match name {
+        Some(name) => engine.load(name)?,
+        // Inside a project (from any subdirectory): the golden path it records.
+        None => {
+            let dir = scaffold_core::project::Project::default_dir(std::path::Path::new("."));
+            let project = scaffold_core::project::Project::select(&dir, None, false)?;
+            project[0].recorded_golden_path(engine)?
+        }
+    };
     if format == Format::Json {
         output::json(&gp.info());
         return Ok(0);

@@ -1,7 +1,7 @@
 //! `scaffold check` and `scaffold diff`: print the reports of `scaffold_core::check`
 //! as a table, JSON or GitHub workflow annotations, and map them to exit codes.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use anstream::{eprintln, print, println};
 
@@ -49,9 +49,15 @@ pub const DIFF_HELP: &str = "\
 Without --upstream: the unified diff from the pristine render (the recorded version,
 rendered again with the recorded answers) to the working tree, i.e. what the project
 changed. With --upstream: what `scaffold update` would change, from the working tree
-to the result (conflicts included). Paths in the diff are relative to DIR, so
-`scaffold diff | git apply -R` undoes local changes. PATH filters are relative to
-each project's root and may name directories.
+to the result (conflicts included). Paths in the diff are relative to DIR (or to
+the project root), so `scaffold diff | git apply -R` run there undoes local changes.
+
+Run anywhere inside a project, as git is: without DIR, scaffold diffs the projects
+under the current directory or, when there are none, the project the current
+directory is in. `scaffold diff deploy/base` limits the diff to that path (PATHs typed
+without DIR are relative to the current directory, and may name directories). A
+first word that is a directory with projects under it is DIR; the PATHs after a DIR
+are relative to each project's root.
 
 Exit codes: 0 the diff was printed (empty or not), 2 could not diff.";
 
@@ -79,6 +85,18 @@ fn shown_in(root: &Path, rel: &str) -> String {
 }
 
 pub fn check(engine: &Engine, global: &Global, args: &CheckArgs) -> Result<u8, Error> {
+    let result = check_run(engine, global, args);
+    if let (Err(e), CheckFormat::Github) = (&result, args.format) {
+        // A workflow shows annotations, not stderr: say why nothing was checked.
+        println!(
+            "::error title=scaffold check::{}",
+            escape_data(&format!("could not check: {}", output::error_text(e)))
+        );
+    }
+    result
+}
+
+fn check_run(engine: &Engine, global: &Global, args: &CheckArgs) -> Result<u8, Error> {
     let mut found = check::find_projects(&args.dirs)?;
     let mut interrupted = Vec::new();
     if args.fix {
@@ -123,10 +141,14 @@ pub fn check(engine: &Engine, global: &Global, args: &CheckArgs) -> Result<u8, E
     }
     if !interrupted.is_empty() {
         for root in &interrupted {
-            eprintln!(
-                "error: an interrupted scaffold run left `{}` half written (journal in .scaffold/journal); run `scaffold update` or `scaffold check --fix` there to roll it back",
+            let message = format!(
+                "an interrupted scaffold run left `{}` half written (journal in .scaffold/journal); run `scaffold update` or `scaffold check --fix` there to roll it back",
                 shown(root)
             );
+            if args.format == CheckFormat::Github {
+                annotation("error", &shown(root), &message);
+            }
+            eprintln!("error: {message}");
         }
         return Ok(2);
     }
@@ -471,22 +493,34 @@ fn print_entry_diff(path: &str, old: Option<&Entry>, new: Option<&Entry>) {
 }
 
 pub fn diff(engine: &Engine, global: &Global, args: &DiffArgs) -> Result<u8, Error> {
-    let dir = args.dir.clone().unwrap_or_else(|| PathBuf::from("."));
-    let projects = Project::find(&dir, None)?;
+    let cwd = std::env::current_dir()
+        .map_err(|e| Error::Usage(format!("cannot read the current directory: {e}")))?;
+    let words: Vec<String> = args
+        .dir
+        .iter()
+        .map(|d| d.to_string_lossy().into_owned())
+        .chain(args.paths.iter().cloned())
+        .collect();
+    let scopes = scaffold_core::diff::diff_scopes(&cwd, &words)?;
     if args.upstream {
-        return diff_upstream(engine, global, args, &dir, &projects);
+        for s in &scopes {
+            diff_upstream(engine, global, args, s)?;
+        }
+        return Ok(0);
     }
-    let diffs = check::diff_local_all(engine, &dir, &projects, &args.paths)?;
     let mut n = 0;
-    for (p, d) in projects.iter().zip(&diffs) {
-        let pre = check::path_prefix(&dir, &p.root);
-        for f in &d.files {
-            n += 1;
-            print_entry_diff(
-                &format!("{pre}{}", f.path),
-                f.pristine.as_ref(),
-                f.working.as_ref(),
-            );
+    for s in &scopes {
+        let diffs = check::diff_local_all(engine, &s.dir, &s.projects, &s.filters)?;
+        for (p, d) in s.projects.iter().zip(&diffs) {
+            let pre = check::path_prefix(&s.dir, &p.root);
+            for f in &d.files {
+                n += 1;
+                print_entry_diff(
+                    &format!("{pre}{}", f.path),
+                    f.pristine.as_ref(),
+                    f.working.as_ref(),
+                );
+            }
         }
     }
     if !global.quiet && n == 0 {
@@ -508,10 +542,11 @@ fn diff_upstream(
     engine: &Engine,
     global: &Global,
     args: &DiffArgs,
-    dir: &Path,
-    projects: &[Project],
+    scope: &scaffold_core::diff::DiffScope,
 ) -> Result<u8, Error> {
-    let plans = check::diff_upstream_all(engine, dir, projects, args.to.as_deref(), &args.paths)?;
+    let (dir, projects) = (scope.dir.as_path(), scope.projects.as_slice());
+    let plans =
+        check::diff_upstream_all(engine, dir, projects, args.to.as_deref(), &scope.filters)?;
     for (p, plan) in projects.iter().zip(&plans) {
         let (pre, root) = (check::path_prefix(dir, &p.root), shown(&p.root));
         let files = &plan.files;

@@ -17,10 +17,18 @@ pub fn collect_answers(
     base: Map<String, Value>,
 ) -> Result<scaffold_core::Answers, Error> {
     let mut values = base;
-    if let Some(f) = &args.values {
-        let file = scaffold_core::golden_path::answers::read_values_file(f)?;
-        gp.parameters().check_keys(&file)?;
-        values.extend(file);
+    let file = match &args.values {
+        Some(f) => Some(scaffold_core::golden_path::answers::ValuesFile::read(f)?),
+        None => None,
+    };
+    // Problems with answers from the file are reported at its lines.
+    let located = |e: Error| match &file {
+        Some(f) => f.locate(e, &args.set),
+        None => e,
+    };
+    if let Some(f) = &file {
+        gp.parameters().check_keys(&f.values).map_err(located)?;
+        values.extend(f.values.clone());
     }
     // Parsed here only to know what not to ask; resolve_answers reports bad ones.
     for s in &args.set {
@@ -35,6 +43,7 @@ pub fn collect_answers(
         values,
         sets: args.set.clone(),
     })
+    .map_err(located)
 }
 
 pub fn run(engine: &Engine, global: &Global, args: &NewArgs) -> Result<u8, Error> {

@@ -1,7 +1,7 @@
 //! `scaffold update`: find the project(s), carry answers over (asking for new
 //! required ones on a terminal), plan the three-way update, then print and apply it.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use anstream::{eprintln, print, println};
 
@@ -14,7 +14,13 @@ use crate::output::{self, BOLD, CYAN, DIM, GREEN, RED, RESET, YELLOW};
 use crate::prompt;
 
 pub fn run(engine: &Engine, global: &Global, args: &UpdateArgs) -> Result<u8, Error> {
-    let dir = args.dir.clone().unwrap_or_else(|| PathBuf::from("."));
+    // Without DIR: the project the current directory is in (from any subdirectory,
+    // as git finds its work tree); with --all, every project below it.
+    let dir = match &args.dir {
+        Some(d) => d.clone(),
+        None if args.all => PathBuf::from("."),
+        None => Project::default_dir(Path::new(".")),
+    };
     let found = Project::select(&dir, args.golden_path.as_deref(), args.all)?;
     // One writer per project: lock every root, and roll back an interrupted run there,
     // before anything is read for planning.
@@ -50,13 +56,22 @@ pub fn run(engine: &Engine, global: &Global, args: &UpdateArgs) -> Result<u8, Er
             reconstruct_base: args.reconstruct_base,
             source: args.source.clone(),
         };
-        if let Some(f) = &args.answers.values {
-            options.answers = scaffold_core::golden_path::answers::read_values_file(f)?;
+        let file = match &args.answers.values {
+            Some(f) => Some(scaffold_core::golden_path::answers::ValuesFile::read(f)?),
+            None => None,
+        };
+        // Problems with answers from the file are reported at its lines.
+        let located = |e: Error| match &file {
+            Some(f) => f.locate(e, &args.answers.set),
+            None => e,
+        };
+        if let Some(f) = &file {
+            options.answers = f.values.clone();
         }
         if !args.allow_conflicts {
             update::check_resolved(project)?;
         }
-        let mut target = update::load_target(engine, project, &options)?;
+        let mut target = update::load_target(engine, project, &options).map_err(located)?;
         if prompt::interactive(args.answers.no_input) {
             let params = target.golden_path.parameters();
             let mut given = target.values.clone();
@@ -75,7 +90,7 @@ pub fn run(engine: &Engine, global: &Global, args: &UpdateArgs) -> Result<u8, Er
         );
         let plan = update::plan_update(engine, project, target, &options);
         drop(progress);
-        let plan = plan?;
+        let plan = plan.map_err(located)?;
         if !args.allow_dirty {
             update::check_clean(&plan)?;
         }

@@ -24,8 +24,13 @@ pub fn init_color(choice: ColorChoice) {
 }
 
 /// Print an error with its whole cause chain, on stderr.
+/// An error's message as the CLI words it (naming the flags that remedy it).
+pub fn error_text(e: &scaffold_core::Error) -> String {
+    with_flags(e).unwrap_or_else(|| e.to_string())
+}
+
 pub fn print_error(e: &scaffold_core::Error) {
-    let message = with_flags(e).unwrap_or_else(|| e.to_string());
+    let message = error_text(e);
     eprintln!("{RED}{BOLD}error{RESET}: {message}");
     let mut source = e.source();
     while let Some(s) = source {

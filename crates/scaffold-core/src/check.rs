@@ -484,8 +484,18 @@ pub struct FoundProject {
 ///
 /// A directory that does not exist, or holds no answers file at all, is an error.
 pub fn find_projects(dirs: &[PathBuf]) -> Result<Vec<FoundProject>> {
+    // Without DIR: the projects under the current directory or, when there are none,
+    // the project it is in (found from any subdirectory, as git does).
     let default = [PathBuf::from(".")];
-    let dirs = if dirs.is_empty() { &default[..] } else { dirs };
+    let enclosing;
+    let dirs = if !dirs.is_empty() {
+        dirs
+    } else if AnswersFile::find_all(Path::new("."))?.is_empty() {
+        enclosing = [Project::default_dir(Path::new("."))];
+        &enclosing[..]
+    } else {
+        &default[..]
+    };
     let mut seen = HashSet::new();
     let mut out = Vec::new();
     for dir in dirs {

@@ -200,6 +200,102 @@ fn require_matched(dir: &Path, filters: &[String], matched: &[bool]) -> Result<(
     }
 }
 
+/// What one `scaffold diff` acts on: the directory it was given (or found), the
+/// projects under it, and the paths (relative to each project's root) it is limited to.
+#[derive(Debug, Clone)]
+pub struct DiffScope {
+    /// The directory the diff's paths are relative to.
+    pub dir: PathBuf,
+    /// The projects diffed.
+    pub projects: Vec<Project>,
+    /// Path filters relative to each project's root; empty selects everything.
+    pub filters: Vec<String>,
+}
+
+/// Read `scaffold diff [DIR] [PATH...]`, typed in `cwd`, as git reads `git diff [PATH...]`:
+///
+/// - no words: every project under `cwd` or, when there is none, the project `cwd`
+///   is in (found from any subdirectory, see [`Project::enclosing_root`]);
+/// - a first word naming a directory with projects under it (a project root, a
+///   monorepo directory) is DIR, and the words after it are paths relative to each
+///   project's root (as before);
+/// - otherwise every word is a path relative to `cwd` (`scaffold diff deploy/base`
+///   inside a project), limiting the diff of the project it is in to it; paths in
+///   several projects give one scope per project, in the order first named.
+pub fn diff_scopes(cwd: &Path, words: &[String]) -> Result<Vec<DiffScope>> {
+    let projects_under = |dir: &Path| -> Result<Vec<Project>> {
+        if !dir.is_dir() {
+            return Ok(Vec::new());
+        }
+        crate::project::provenance::AnswersFile::find_all(dir)?
+            .iter()
+            .map(|p| Project::open(p))
+            .collect()
+    };
+    let Some((first, rest)) = words.split_first() else {
+        let here = projects_under(cwd)?;
+        if !here.is_empty() {
+            return Ok(vec![DiffScope {
+                dir: cwd.to_path_buf(),
+                projects: here,
+                filters: Vec::new(),
+            }]);
+        }
+        let root =
+            Project::enclosing_root(cwd).ok_or_else(|| Error::NoProject(cwd.to_path_buf()))?;
+        return Ok(vec![scope_at(&root, Vec::new())?]);
+    };
+    let first_dir = cwd.join(first);
+    let under = projects_under(&first_dir)?;
+    if !under.is_empty() {
+        return Ok(vec![DiffScope {
+            dir: PathBuf::from(first),
+            projects: under,
+            filters: rest.to_vec(),
+        }]);
+    }
+    let mut groups: Vec<(PathBuf, Vec<String>)> = Vec::new();
+    for word in words {
+        let path = crate::project::absolute(&cwd.join(word));
+        let Some(root) = Project::enclosing_root(&path) else {
+            return Err(Error::Usage(format!(
+                "`{word}` is not inside a project (no .scaffold/ answers file in it or above it); run `scaffold diff` inside a project, or give DIR first"
+            )));
+        };
+        let rel = path
+            .strip_prefix(&root)
+            .map(|r| {
+                r.components()
+                    .map(|c| c.as_os_str().to_string_lossy().into_owned())
+                    .collect::<Vec<_>>()
+                    .join("/")
+            })
+            .unwrap_or_default();
+        let rel = if rel.is_empty() { ".".to_string() } else { rel };
+        match groups.iter_mut().find(|(r, _)| *r == root) {
+            Some((_, filters)) => filters.push(rel),
+            None => groups.push((root, vec![rel])),
+        }
+    }
+    groups
+        .into_iter()
+        .map(|(root, filters)| scope_at(&root, filters))
+        .collect()
+}
+
+/// The projects whose root is `root`, as one scope.
+fn scope_at(root: &Path, filters: Vec<String>) -> Result<DiffScope> {
+    let projects: Vec<Project> = Project::find(root, None)?
+        .into_iter()
+        .filter(|p| crate::project::absolute(&p.root) == crate::project::absolute(root))
+        .collect();
+    Ok(DiffScope {
+        dir: root.to_path_buf(),
+        projects,
+        filters,
+    })
+}
+
 /// Where the paths of the project at `root` sit relative to `dir`, the directory a
 /// command was given (`""` for `dir` itself, else e.g. `svc/`), so that a diff's
 /// paths are relative to `dir`.

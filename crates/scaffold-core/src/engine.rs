@@ -111,6 +111,96 @@ pub struct CatalogVersion {
     pub definition: String,
 }
 
+/// How a golden-path reference typed by a user is read. One rule for every command
+/// that takes one (`new`, `show`, `lint`, `update --source`, `diff --upstream`'s
+/// recorded sources), documented in docs/golden-paths.md ("Naming a golden path"):
+///
+/// 1. A git source (`https://`, `ssh://`, `git@host:`, `file://`, `git+PATH`, or the
+///    `gh:ORG/REPO` and `gl:GROUP/REPO` shorthands) is fetched.
+/// 2. Anything spelled as a path (it holds a `/`, ends in `.yaml` or `.yml`, or is `.`
+///    or `..`) is a local definition file or template directory.
+/// 3. A bare word that exists in the current directory as a golden path (a file, or a
+///    directory holding `golden-path.yaml`) is that local golden path, even when a
+///    library has a golden path of the same name: what is in front of you wins, as in
+///    cookiecutter. `NAME@VERSION` and `NAME@latest` always mean the library.
+/// 4. Anything else is a name in the libraries (`NAME` or `NAME@VERSION`).
+///
+/// `scaffold lint` adds one case to rule 3: a bare word naming a directory of
+/// definitions lints that library.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Reference {
+    /// A git source, as given.
+    Git(String),
+    /// A local definition file or template directory.
+    Path(PathBuf),
+    /// A golden path in the libraries.
+    Name {
+        /// Its name.
+        name: String,
+        /// The version after `@`, if any.
+        version: Option<String>,
+    },
+}
+
+impl Reference {
+    /// Read `reference` by the rule above (the current directory is consulted for
+    /// rule 3).
+    pub fn classify(reference: &str) -> Reference {
+        if crate::source::git::GitSource::looks_like_git(reference) {
+            return Reference::Git(reference.to_string());
+        }
+        let path = Path::new(reference);
+        if spelled_as_path(reference) {
+            return Reference::Path(path.to_path_buf());
+        }
+        if path.is_file() || path.join("golden-path.yaml").is_file() {
+            return Reference::Path(path.to_path_buf());
+        }
+        if let Some((name, version)) = reference.rsplit_once('@') {
+            return Reference::Name {
+                name: name.to_string(),
+                version: Some(version.to_string()),
+            };
+        }
+        if path.exists() && !crate::golden_path::definition::valid_name(reference) {
+            return Reference::Path(path.to_path_buf());
+        }
+        Reference::Name {
+            name: reference.to_string(),
+            version: None,
+        }
+    }
+}
+
+/// Whether `reference` is written as a path (rule 2 of [`Reference`]).
+pub fn spelled_as_path(reference: &str) -> bool {
+    reference.contains('/')
+        || reference.contains(std::path::MAIN_SEPARATOR)
+        || reference.ends_with(".yaml")
+        || reference.ends_with(".yml")
+        || reference == "."
+        || reference == ".."
+}
+
+/// A local definition file or template directory.
+fn locate_path(reference: &str, path: &Path) -> Result<Located> {
+    if path.is_dir() {
+        let def = path.join("golden-path.yaml");
+        if def.is_file() {
+            return Ok(source::local_definition(&def));
+        }
+        return Err(Error::Usage(format!(
+            "`{reference}` is a directory without a golden-path.yaml; point at a definition file or a template directory"
+        )));
+    }
+    if path.is_file() {
+        return Ok(source::local_definition(path));
+    }
+    Err(Error::Usage(format!(
+        "no golden-path definition at `{reference}`"
+    )))
+}
+
 /// Parse the version asked for after `NAME@`.
 pub(crate) fn parse_requested(name: &str, version: &str) -> Result<semver::Version> {
     semver::Version::parse(version.strip_prefix('v').unwrap_or(version)).map_err(|e| {
@@ -286,43 +376,26 @@ impl Engine {
     }
 
     fn locate_any(&self, reference: &str) -> Result<Located> {
-        if crate::source::git::GitSource::looks_like_git(reference) {
-            return self.remote()?.locate_spec(reference);
-        }
-        let as_path = Path::new(reference);
-        let looks_like_path = reference.contains('/')
-            || reference.ends_with(".yaml")
-            || reference.ends_with(".yml")
-            || reference == ".";
-        if looks_like_path
-            || (as_path.exists() && !crate::golden_path::definition::valid_name(reference))
-        {
-            if as_path.is_dir() {
-                let def = as_path.join("golden-path.yaml");
-                if def.is_file() {
-                    return Ok(source::local_definition(&def));
-                }
-                return Err(Error::Usage(format!(
-                    "`{reference}` is a directory without a golden-path.yaml; point at a definition file or a template directory"
-                )));
-            }
-            if as_path.is_file() {
-                return Ok(source::local_definition(as_path));
-            }
-            return Err(Error::Usage(format!(
-                "no golden-path definition at `{reference}`"
-            )));
-        }
-        if let Some((name, version)) = reference.rsplit_once('@') {
-            return self.locate_version(name, version);
+        let (name, version) = match Reference::classify(reference) {
+            Reference::Git(spec) => return self.remote()?.locate_spec(&spec),
+            Reference::Path(path) => return locate_path(reference, &path),
+            Reference::Name { name, version } => (name, version),
+        };
+        if let Some(version) = version {
+            return self.locate_version(&name, &version);
         }
         let all = self.located()?;
-        if let Some(found) = all.iter().find(|l| l.name == reference) {
+        if let Some(found) = all.iter().find(|l| l.name == name) {
             return Ok(found.clone());
         }
+        if Path::new(&name).is_dir() {
+            return Err(Error::Usage(format!(
+                "`{name}` is a directory without a golden-path.yaml, and no golden path in the libraries has that name; point at a definition file or a template directory"
+            )));
+        }
         Err(Error::UnknownGoldenPath {
-            name: reference.to_string(),
-            suggestions: closest(reference, all.iter().map(|l| l.name.as_str())),
+            suggestions: closest(&name, all.iter().map(|l| l.name.as_str())),
+            name,
         })
     }
 

@@ -67,6 +67,9 @@ pub struct AnswerProblem {
     pub description: Option<String>,
     /// A concrete fix, e.g. `--set port=8080`.
     pub hint: Option<String>,
+    /// Where the answer was written, when it came from a `--values` file.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub location: Option<Location>,
 }
 
 impl fmt::Display for AnswerProblem {
@@ -76,6 +79,9 @@ impl fmt::Display for AnswerProblem {
         } else {
             &self.pointer
         };
+        if let Some(l) = &self.location {
+            write!(f, "{l}: ")?;
+        }
         write!(f, "{pointer}: {}", self.message)?;
         if let Some(d) = &self.description {
             write!(f, " ({d})")?;
@@ -680,6 +686,7 @@ mod tests {
                 message: "not a number".into(),
                 description: None,
                 hint: None,
+                location: None,
             }],
         };
         assert_eq!(e.kind(), ErrorKind::InvalidAnswers);

@@ -53,7 +53,7 @@ pub mod update;
 pub mod write;
 
 pub use engine::{
-    CatalogEntry, CatalogVersion, CatalogVersions, ENGINE_VERSION, Engine, EngineBuilder,
+    CatalogEntry, CatalogVersion, CatalogVersions, ENGINE_VERSION, Engine, EngineBuilder, Reference,
 };
 pub use error::{Error, ErrorKind, Result};
 pub use golden_path::answers::{Parameters, Question, QuestionKind};

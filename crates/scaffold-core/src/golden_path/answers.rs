@@ -9,7 +9,7 @@
 use serde::Serialize;
 use serde_json::{Map, Value};
 
-use crate::error::{AnswerProblem, Error, Result, closest};
+use crate::error::{AnswerProblem, Error, Location, Result, closest};
 
 /// The compiled parameters schema of one golden path.
 pub struct Parameters {
@@ -205,13 +205,9 @@ impl Parameters {
                 .ok()
                 .and_then(|f| serde_json::Number::from_f64(f).map(Value::Number))
                 .ok_or_else(|| format!("`{key}` is a number, and `{raw}` is not one")),
-            "boolean" => match raw.trim().to_ascii_lowercase().as_str() {
-                "true" | "yes" | "y" | "on" | "1" => Ok(Value::Bool(true)),
-                "false" | "no" | "n" | "off" | "0" => Ok(Value::Bool(false)),
-                _ => Err(format!(
-                    "`{key}` is a boolean: use true or false, not `{raw}`"
-                )),
-            },
+            "boolean" => parse_bool(raw).map(Value::Bool).ok_or_else(|| {
+                format!("`{key}` is a boolean: use {BOOL_WORDS} (any case), not `{raw}`")
+            }),
             "array" | "object" => serde_json::from_str(raw)
                 .map_err(|e| format!("`{key}` is {t} and must be given as JSON: {e}")),
             "string" => Ok(Value::String(raw.to_string())),
@@ -232,6 +228,20 @@ impl Parameters {
             golden_path: self.golden_path.clone(),
             suggestions: closest(key, props.keys().map(String::as_str)),
         })
+    }
+
+    /// Boolean answers written as text (`grpc: "yes"` in a values file, where YAML
+    /// 1.2 reads `yes` as a string) read by the rule of [`parse_bool`]; other text
+    /// is left for validation to refuse.
+    pub fn coerce_booleans(&self, values: &mut Map<String, Value>) {
+        for (key, value) in values.iter_mut() {
+            let is_bool = self.property(key).map(type_name).as_deref() == Some("boolean");
+            if let (true, Value::String(s)) = (is_bool, &*value) {
+                if let Some(b) = parse_bool(s) {
+                    *value = Value::Bool(b);
+                }
+            }
+        }
     }
 
     /// Check that every key of a values file is a known parameter.
@@ -309,6 +319,7 @@ impl Parameters {
                     description: self.description(&top),
                     pointer,
                     hint,
+                    location: None,
                 }
             })
             .collect();
@@ -331,6 +342,7 @@ impl Parameters {
                     message: "required parameter has no answer and no default".to_string(),
                     description: self.description(m),
                     hint: Some(format!("pass --set {m}=...")),
+                    location: None,
                 })
                 .collect(),
         }
@@ -355,49 +367,137 @@ fn is_secret(p: &Value) -> bool {
         || p.get("format").and_then(Value::as_str) == Some("password")
 }
 
-/// Read answers from a YAML or JSON file (JSON is YAML).
+/// Read a `--values` file (YAML or JSON): a map of answers (empty if the file is
+/// empty). Problems name the file and, where the parser gives one, the line.
 pub fn read_values_file(path: &std::path::Path) -> Result<Map<String, Value>> {
-    use std::io::Read as _;
-    /// A values file is a few answers: refuse anything bigger than this instead of
-    /// reading forever (`--values /dev/zero`).
-    const MAX_VALUES_BYTES: u64 = 4 << 20;
-    let io_err = |e: std::io::Error| Error::ValuesFile {
-        path: path.to_path_buf(),
-        reason: e.to_string(),
-    };
-    let mut bytes = Vec::new();
-    std::fs::File::open(path)
-        .and_then(|f| f.take(MAX_VALUES_BYTES + 1).read_to_end(&mut bytes))
-        .map_err(io_err)?;
-    if bytes.len() as u64 > MAX_VALUES_BYTES {
-        return Err(Error::ValuesFile {
+    ValuesFile::read(path).map(|f| f.values)
+}
+
+/// A `--values` file: its answers and where each is written, so that a problem with
+/// an answer from it is reported at `FILE:LINE:COL` (see [`ValuesFile::locate`]).
+#[derive(Debug, Clone)]
+pub struct ValuesFile {
+    /// The file.
+    pub path: std::path::PathBuf,
+    /// Its answers.
+    pub values: Map<String, Value>,
+    positions: crate::golden_path::definition::YamlPositions,
+}
+
+impl ValuesFile {
+    /// Read and parse a values file.
+    pub fn read(path: &std::path::Path) -> Result<ValuesFile> {
+        use std::io::Read as _;
+        /// A values file is a few answers: refuse anything bigger than this instead of
+        /// reading forever (`--values /dev/zero`).
+        const MAX_VALUES_BYTES: u64 = 4 << 20;
+        let fail = |reason: String| Error::ValuesFile {
             path: path.to_path_buf(),
-            reason: format!(
+            reason,
+        };
+        let mut bytes = Vec::new();
+        std::fs::File::open(path)
+            .and_then(|f| f.take(MAX_VALUES_BYTES + 1).read_to_end(&mut bytes))
+            .map_err(|e| fail(e.to_string()))?;
+        if bytes.len() as u64 > MAX_VALUES_BYTES {
+            return Err(fail(format!(
                 "larger than {} MiB; a values file holds answers only",
                 MAX_VALUES_BYTES >> 20
-            ),
-        });
-    }
-    let text = String::from_utf8(bytes).map_err(|_| Error::ValuesFile {
-        path: path.to_path_buf(),
-        reason: "not UTF-8 text".to_string(),
-    })?;
-    let value: Value = serde_yaml::from_str(&text).map_err(|e| Error::ValuesFile {
-        path: path.to_path_buf(),
-        reason: e.to_string(),
-    })?;
-    match value {
-        Value::Object(m) => Ok(m),
-        Value::Null => Ok(Map::new()),
-        other => Err(Error::ValuesFile {
+            )));
+        }
+        let text = String::from_utf8(bytes).map_err(|_| fail("not UTF-8 text".to_string()))?;
+        let value: Value = serde_yaml::from_str(&text).map_err(|e| {
+            let message = e.to_string();
+            let message = message.split(" at line ").next().unwrap_or_default();
+            fail(match e.location() {
+                Some(l) => format!("line {}, column {}: {message}", l.line(), l.column()),
+                None => message.to_string(),
+            })
+        })?;
+        let values = match value {
+            Value::Object(m) => m,
+            Value::Null => Map::new(),
+            other => {
+                return Err(fail(format!(
+                    "expected a map of parameter names to values, found {}",
+                    kind_of(&other)
+                )));
+            }
+        };
+        Ok(ValuesFile {
             path: path.to_path_buf(),
-            reason: format!(
-                "expected a map of parameter names to values, found {}",
-                kind_of(&other)
-            ),
-        }),
+            values,
+            positions: crate::golden_path::definition::YamlPositions::of(&text),
+        })
+    }
+
+    /// Where the answer at `pointer` is written in this file, if it is.
+    pub fn location_of(&self, pointer: &str) -> Option<Location> {
+        let key = pointer.trim_start_matches('/').split('/').next()?;
+        let key = key.replace("~1", "/").replace("~0", "~");
+        if !self.values.contains_key(&key) {
+            return None;
+        }
+        let (line, column) = self.positions.nearest(pointer)?;
+        Some(Location {
+            file: self.path.display().to_string(),
+            line,
+            column,
+        })
+    }
+
+    /// `e`, with the answers problems that come from this file placed at their line
+    /// (an answer `sets` overrides with `--set` is not from the file). An unknown
+    /// parameter named in the file becomes an answers problem at its line.
+    pub fn locate(&self, e: Error, sets: &[String]) -> Error {
+        let overridden = |pointer: &str| {
+            let key = pointer
+                .trim_start_matches('/')
+                .split('/')
+                .next()
+                .unwrap_or("");
+            sets.iter()
+                .any(|s| s.split_once('=').is_some_and(|(k, _)| k.trim() == key))
+        };
+        match e {
+            Error::InvalidAnswers { mut problems } => {
+                for p in &mut problems {
+                    if p.location.is_none() && !overridden(&p.pointer) {
+                        p.location = self.location_of(&p.pointer);
+                    }
+                }
+                Error::InvalidAnswers { problems }
+            }
+            Error::UnknownParameter { ref name, .. } if self.values.contains_key(name) => {
+                let pointer = format!("/{}", crate::golden_path::definition::pointer_segment(name));
+                Error::InvalidAnswers {
+                    problems: vec![AnswerProblem {
+                        location: self.location_of(&pointer),
+                        pointer,
+                        message: e.to_string(),
+                        description: None,
+                        hint: None,
+                    }],
+                }
+            }
+            other => other,
+        }
     }
 }
+
+/// The one rule for boolean answers typed as text (`--set`, a string in a `--values`
+/// file): `true`, `yes`, `y`, `on`, `1` are true and `false`, `no`, `n`, `off`, `0`
+/// are false, in any case; anything else is refused, naming these words.
+pub fn parse_bool(raw: &str) -> Option<bool> {
+    match raw.trim().to_ascii_lowercase().as_str() {
+        "true" | "yes" | "y" | "on" | "1" => Some(true),
+        "false" | "no" | "n" | "off" | "0" => Some(false),
+        _ => None,
+    }
+}
+
+/// The words [`parse_bool`] accepts, for messages.
+pub const BOOL_WORDS: &str = "true/false, yes/no, y/n, on/off or 1/0";
 
 fn kind_of(v: &Value) -> &'static str {
     match v {

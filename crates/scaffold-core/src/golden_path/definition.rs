@@ -265,6 +265,13 @@ impl Definition {
         })
     }
 
+    /// Every `default` in `spec.parameters` that its own schema refuses, at the line of
+    /// the `default` key: a lint error (the definition still loads, and an answer given
+    /// for the parameter is used as usual).
+    pub fn default_problems(&self, file: &str, text: &str) -> Vec<DefinitionProblem> {
+        default_problems(file, text, &self.spec.parameters)
+    }
+
     /// Every rule the definition breaks, with the line of the offending key where it
     /// can be found in `text`. An empty list means the shape is right.
     pub fn problems(&self, file: &str, text: &str) -> Vec<DefinitionProblem> {
@@ -325,15 +332,7 @@ impl Definition {
                 ));
             }
         }
-        if let Err(e) = jsonschema::meta::validate(&self.spec.parameters) {
-            out.push(at(
-                "parameters:",
-                format!(
-                    "spec.parameters is not a valid JSON Schema: {e} (at {})",
-                    pointer_or_root(&e.instance_path().to_string())
-                ),
-            ));
-        }
+        out.extend(schema_problems(file, text, &self.spec.parameters));
         for (i, example) in self.spec.examples.iter().enumerate() {
             if !example.is_object() {
                 out.push(at(
@@ -363,6 +362,106 @@ fn pointer_or_root(p: &str) -> &str {
     if p.is_empty() { "/" } else { p }
 }
 
+/// Where `spec.parameters` is in a definition, as a JSON pointer.
+const PARAMETERS_POINTER: &str = "/spec/parameters";
+
+/// Every way `schema` (the definition's `spec.parameters`) is not a valid JSON Schema,
+/// each at its own line (`type: strng` at `type`).
+fn schema_problems(file: &str, text: &str, schema: &serde_json::Value) -> Vec<DefinitionProblem> {
+    let positions = YamlPositions::of(text);
+    let at = |pointer: &str, message: String| DefinitionProblem {
+        location: positions.locate(file, &format!("{PARAMETERS_POINTER}{pointer}")),
+        message,
+    };
+    let mut out = Vec::new();
+    let meta = match jsonschema::meta::validator_for(schema) {
+        Ok(v) => v,
+        Err(e) => {
+            return vec![at(
+                "",
+                format!("spec.parameters is not a valid JSON Schema: {e}"),
+            )];
+        }
+    };
+    for e in meta.iter_errors(schema) {
+        let pointer = e.instance_path().to_string();
+        out.push(at(
+            &pointer,
+            format!(
+                "spec.parameters is not a valid JSON Schema: {e} (at {})",
+                pointer_or_root(&pointer)
+            ),
+        ));
+    }
+    out
+}
+
+/// Every `default` in `schema` that its own subschema refuses, at the default's line.
+fn default_problems(file: &str, text: &str, schema: &serde_json::Value) -> Vec<DefinitionProblem> {
+    let positions = YamlPositions::of(text);
+    let at = |pointer: &str, message: String| DefinitionProblem {
+        location: positions.locate(file, &format!("{PARAMETERS_POINTER}{pointer}")),
+        message,
+    };
+    let mut out = Vec::new();
+    if jsonschema::meta::is_valid(schema) {
+        let mut defaults = Vec::new();
+        collect_defaults(schema, String::new(), &mut defaults);
+        for (pointer, sub, default) in defaults {
+            // A subschema that cannot stand alone (a `$ref` into the root) is not checked.
+            let Ok(v) = jsonschema::options()
+                .with_draft(jsonschema::Draft::Draft202012)
+                .should_validate_formats(true)
+                .build(sub)
+            else {
+                continue;
+            };
+            if let Some(e) = v.iter_errors(default).next() {
+                let name = pointer
+                    .strip_prefix("/properties/")
+                    .unwrap_or(&pointer)
+                    .replace("/properties/", ".");
+                out.push(at(
+                    &format!("{pointer}/default"),
+                    format!(
+                        "the default of `{name}` does not satisfy its own schema: {e}; change the default or the schema"
+                    ),
+                ));
+            }
+        }
+    }
+    out
+}
+
+/// Every subschema with a `default` under `properties` and `items` (recursively):
+/// (pointer of the subschema, the subschema, its default).
+fn collect_defaults<'a>(
+    schema: &'a serde_json::Value,
+    pointer: String,
+    out: &mut Vec<(String, &'a serde_json::Value, &'a serde_json::Value)>,
+) {
+    let Some(obj) = schema.as_object() else {
+        return;
+    };
+    if let Some(d) = obj.get("default") {
+        if !pointer.is_empty() {
+            out.push((pointer.clone(), schema, d));
+        }
+    }
+    if let Some(props) = obj.get("properties").and_then(serde_json::Value::as_object) {
+        for (name, sub) in props {
+            collect_defaults(
+                sub,
+                format!("{pointer}/properties/{}", pointer_segment(name)),
+                out,
+            );
+        }
+    }
+    if let Some(items) = obj.get("items") {
+        collect_defaults(items, format!("{pointer}/items"), out);
+    }
+}
+
 /// Whether `name` is a valid golden-path name.
 pub fn valid_name(name: &str) -> bool {
     let b = name.as_bytes();
@@ -389,6 +488,157 @@ pub(crate) fn locate(file: &str, text: &str, needle: &str) -> Location {
         file: file.to_string(),
         line: 0,
         column: 0,
+    }
+}
+
+/// Where each node of a YAML document is, keyed by JSON pointer (`""` is the root, as
+/// in RFC 6901): a mapping value is placed at its key (`type: strng` is reported at
+/// `type`), a sequence item at its first character. Built from the parser's events, so
+/// flow style (`{type: strng}`) is placed as exactly as block style. Lines and columns
+/// start at 1. Only the first document is read; text that does not parse gives an
+/// empty map (the parse error is reported elsewhere).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct YamlPositions {
+    map: std::collections::HashMap<String, (usize, usize)>,
+}
+
+impl YamlPositions {
+    /// The positions of `text`'s first document.
+    pub fn of(text: &str) -> YamlPositions {
+        let mut recv = PositionReceiver::default();
+        let mut parser = yaml_rust2::parser::Parser::new_from_str(text);
+        if parser.load(&mut recv, false).is_err() {
+            return YamlPositions::default();
+        }
+        YamlPositions { map: recv.map }
+    }
+
+    /// The (line, column) of the node at `pointer`, if the document has it.
+    pub fn get(&self, pointer: &str) -> Option<(usize, usize)> {
+        self.map.get(pointer).copied()
+    }
+
+    /// The (line, column) of the node at `pointer` or, when the document does not have
+    /// it (a default filled in, a missing key), of its nearest ancestor.
+    pub fn nearest(&self, pointer: &str) -> Option<(usize, usize)> {
+        let mut p = pointer;
+        loop {
+            if let Some(pos) = self.get(p) {
+                return Some(pos);
+            }
+            p = &p[..p.rfind('/')?];
+        }
+    }
+
+    /// [`YamlPositions::nearest`] as a location in `file` (line 0 when nothing is found).
+    pub fn locate(&self, file: &str, pointer: &str) -> Location {
+        let (line, column) = self.nearest(pointer).unwrap_or((0, 0));
+        Location {
+            file: file.to_string(),
+            line,
+            column,
+        }
+    }
+}
+
+/// Escape one JSON-pointer segment (RFC 6901).
+pub(crate) fn pointer_segment(s: &str) -> String {
+    s.replace('~', "~0").replace('/', "~1")
+}
+
+enum Frame {
+    Map {
+        pointer: String,
+        /// The key just read and where it is, waiting for its value.
+        key: Option<(String, (usize, usize))>,
+    },
+    Seq {
+        pointer: String,
+        index: usize,
+    },
+    /// A mapping or sequence used as a key: nothing under it is recorded.
+    Skipped,
+}
+
+#[derive(Default)]
+struct PositionReceiver {
+    stack: Vec<Frame>,
+    map: std::collections::HashMap<String, (usize, usize)>,
+    done: bool,
+}
+
+impl PositionReceiver {
+    /// The pointer and position of a value starting at `at`, or `None` for a key.
+    fn place(
+        &mut self,
+        at: (usize, usize),
+        scalar: Option<&str>,
+    ) -> Option<(String, (usize, usize))> {
+        match self.stack.last_mut() {
+            None => Some((String::new(), at)),
+            Some(Frame::Skipped) => None,
+            Some(Frame::Seq { pointer, index }) => {
+                let p = format!("{pointer}/{index}");
+                *index += 1;
+                Some((p, at))
+            }
+            Some(Frame::Map { pointer, key }) => match key.take() {
+                Some((k, key_at)) => Some((format!("{pointer}/{}", pointer_segment(&k)), key_at)),
+                None => {
+                    // A key: remember it (a complex key gets a name no pointer uses).
+                    *key = Some((scalar.unwrap_or("\u{0}").to_string(), at));
+                    None
+                }
+            },
+        }
+    }
+}
+
+impl yaml_rust2::parser::MarkedEventReceiver for PositionReceiver {
+    fn on_event(&mut self, ev: yaml_rust2::parser::Event, mark: yaml_rust2::scanner::Marker) {
+        use yaml_rust2::parser::Event;
+        if self.done {
+            return;
+        }
+        let at = (mark.line(), mark.col() + 1);
+        match ev {
+            Event::Scalar(ref s, ..) => {
+                if let Some((p, pos)) = self.place(at, Some(s)) {
+                    self.map.entry(p).or_insert(pos);
+                }
+            }
+            Event::Alias(_) => {
+                if let Some((p, pos)) = self.place(at, Some("")) {
+                    self.map.entry(p).or_insert(pos);
+                }
+            }
+            Event::MappingStart(..) | Event::SequenceStart(..) => {
+                let is_map = matches!(ev, Event::MappingStart(..));
+                let frame = match self.place(at, None) {
+                    Some((p, pos)) => {
+                        self.map.entry(p.clone()).or_insert(pos);
+                        if is_map {
+                            Frame::Map {
+                                pointer: p,
+                                key: None,
+                            }
+                        } else {
+                            Frame::Seq {
+                                pointer: p,
+                                index: 0,
+                            }
+                        }
+                    }
+                    None => Frame::Skipped,
+                };
+                self.stack.push(frame);
+            }
+            Event::MappingEnd | Event::SequenceEnd => {
+                self.stack.pop();
+            }
+            Event::DocumentEnd => self.done = true,
+            _ => {}
+        }
     }
 }
 
@@ -436,6 +686,61 @@ mod tests {
         assert!(err.contains("/etc/passwd:1:1"), "{err}");
         assert!(!err.contains("daemon"), "{err}");
         assert!(err.len() < 200, "{err}");
+    }
+
+    #[test]
+    fn yaml_positions_place_block_and_flow_nodes() {
+        let text = "a:\n  b: 1\n  list:\n    - x\n    - {y: 2, 'c/d': 3}\nflow: {k: [1, 2]}\n";
+        let pos = YamlPositions::of(text);
+        assert_eq!(pos.get(""), Some((1, 1)));
+        assert_eq!(pos.get("/a"), Some((1, 1)));
+        assert_eq!(pos.get("/a/b"), Some((2, 3)));
+        assert_eq!(pos.get("/a/list/0"), Some((4, 7)));
+        assert_eq!(pos.get("/a/list/1/y"), Some((5, 8)));
+        assert_eq!(pos.get("/a/list/1/c~1d"), Some((5, 14)));
+        assert_eq!(pos.get("/flow/k/1"), Some((6, 15)));
+        assert_eq!(pos.get("/a/missing"), None);
+        assert_eq!(pos.nearest("/a/missing/deeper"), Some((1, 1)));
+        assert_eq!(YamlPositions::of("a: [").get(""), None);
+    }
+
+    #[test]
+    fn a_schema_typo_is_reported_at_its_own_line() {
+        let text = GOOD.replace(
+            "  computed:",
+            "  parameters:\n    type: object\n    properties:\n      grpc:\n        type: strng\n  computed:",
+        );
+        let d = Definition::parse("d.yaml", &text).unwrap();
+        let problems = d.problems("d.yaml", &text);
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        assert_eq!(problems[0].location.line, 11, "{problems:?}");
+        assert_eq!(problems[0].location.column, 9, "{problems:?}");
+        assert!(
+            problems[0].message.contains("/properties/grpc/type"),
+            "{problems:?}"
+        );
+    }
+
+    #[test]
+    fn a_default_that_breaks_its_schema_is_reported_at_the_default() {
+        let text = GOOD.replace(
+            "  computed:",
+            "  parameters:\n    type: object\n    properties:\n      port: {type: integer, minimum: 1, default: 0}\n      tags:\n        type: array\n        items: {type: string, default: 3}\n  computed:",
+        );
+        let d = Definition::parse("d.yaml", &text).unwrap();
+        assert!(d.problems("d.yaml", &text).is_empty());
+        let problems = d.default_problems("d.yaml", &text);
+        let shown: Vec<String> = problems.iter().map(ToString::to_string).collect();
+        assert_eq!(problems.len(), 2, "{shown:#?}");
+        assert!(
+            shown[0]
+                .starts_with("d.yaml:10:41: the default of `port` does not satisfy its own schema"),
+            "{shown:#?}"
+        );
+        assert!(
+            shown[1].starts_with("d.yaml:13:31: the default of `tags/items`"),
+            "{shown:#?}"
+        );
     }
 
     #[test]

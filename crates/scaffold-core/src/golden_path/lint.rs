@@ -27,16 +27,24 @@ pub struct LintReport {
 /// library, and every definition in it is linted; anything else is located as
 /// [`Engine::locate`](crate::Engine::locate) does (a definition file, a template
 /// directory, a git source or a name).
+///
+/// A bare word (`scaffold lint broken1`) is read by the rule of
+/// [`Reference`](crate::engine::Reference): a directory of that name holding
+/// `golden-path.yaml` or other definitions is linted, before any library name.
 pub fn lint_path(engine: &crate::Engine, path: &str) -> crate::Result<Vec<LintReport>> {
     let p = std::path::Path::new(path);
-    let located = if p.is_dir() && !p.join("golden-path.yaml").is_file() {
-        let found = crate::source::directory_definitions(p)?;
-        if found.is_empty() {
-            return Err(Error::Usage(format!(
-                "no golden-path definitions found in `{path}`"
-            )));
-        }
+    let library = p.is_dir() && !p.join("golden-path.yaml").is_file();
+    let found = if library && !crate::source::git::GitSource::looks_like_git(path) {
+        crate::source::directory_definitions(p)?
+    } else {
+        Vec::new()
+    };
+    let located = if !found.is_empty() {
         found.into_iter().map(|l| engine.with_limits(l)).collect()
+    } else if library && crate::engine::spelled_as_path(path) {
+        return Err(Error::Usage(format!(
+            "no golden-path definitions found in `{path}`"
+        )));
     } else {
         vec![engine.locate(path)?]
     };
@@ -73,7 +81,10 @@ pub fn lint(located: &Located) -> LintReport {
     let gp = match GoldenPath::load(located) {
         Ok(gp) => gp,
         Err(Error::DefinitionInvalid { problems, .. }) => {
+            // The definition's shape parsed: its templates can still be checked, so
+            // one lint run shows a schema typo and a broken template together.
             report.problems = problems;
+            report.problems.extend(templates_of_invalid(located));
             return report;
         }
         Err(Error::DefinitionSyntax { location, message }) => {
@@ -101,16 +112,12 @@ pub fn lint(located: &Located) -> LintReport {
             });
         }
     }
-    for e in gp.check_templates() {
-        let mut message = e.message.clone();
-        if !e.snippet.is_empty() {
-            message = format!("{message}\n{}", e.snippet);
-        }
-        report.problems.push(DefinitionProblem {
-            location: e.location,
-            message,
-        });
-    }
+    report
+        .problems
+        .extend(gp.definition.default_problems(&file, gp.definition_text()));
+    report
+        .problems
+        .extend(gp.check_templates().into_iter().map(template_problem));
     if gp.definition.spec.examples.is_empty() {
         report.problems.push(DefinitionProblem {
             location: crate::golden_path::definition::locate(&file, gp.definition_text(), "spec:"),
@@ -139,4 +146,36 @@ pub fn lint(located: &Located) -> LintReport {
         }
     }
     report
+}
+
+fn template_problem(e: crate::error::TemplateError) -> DefinitionProblem {
+    let mut message = e.message;
+    if !e.snippet.is_empty() {
+        message = format!("{message}\n{}", e.snippet);
+    }
+    DefinitionProblem {
+        location: e.location,
+        message,
+    }
+}
+
+/// The default and template problems of a definition that parses but breaks other
+/// rules.
+fn templates_of_invalid(located: &Located) -> Vec<DefinitionProblem> {
+    let file = located.fs.display(&located.definition);
+    let Ok(bytes) = located.fs.read(&located.definition) else {
+        return Vec::new();
+    };
+    let text = String::from_utf8_lossy(&bytes);
+    let Ok(definition) = crate::Definition::parse(&file, &text) else {
+        return Vec::new();
+    };
+    let limits = crate::Limits::resolve(&definition.spec.limits, &located.limits);
+    let mut out = definition.default_problems(&file, &text);
+    out.extend(
+        crate::golden_path::check_templates(&located.fs, &located.definition, &definition, limits)
+            .into_iter()
+            .map(template_problem),
+    );
+    out
 }

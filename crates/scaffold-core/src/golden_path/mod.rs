@@ -346,6 +346,7 @@ impl GoldenPath {
     pub fn resolve_answers(&self, input: &AnswerInput) -> Result<Answers> {
         self.parameters.check_keys(&input.values)?;
         let mut values = input.values.clone();
+        self.parameters.coerce_booleans(&mut values);
         // A bad --set is one problem among the others: collect them all.
         let mut problems = Vec::new();
         for s in &input.sets {
@@ -361,6 +362,7 @@ impl GoldenPath {
                     message: e.to_string(),
                     description: None,
                     hint: None,
+                    location: None,
                 }),
             }
         }
@@ -471,22 +473,13 @@ impl GoldenPath {
         let Some(name) = unknown.into_iter().next() else {
             return Ok(());
         };
-        let mut names: Vec<&str> = known
-            .iter()
-            .map(String::as_str)
-            .filter(|n| *n != "loop")
-            .collect();
-        names.sort_unstable();
         Err(Error::Template(Box::new(crate::error::TemplateError {
             location: crate::error::Location {
                 file: what.to_string(),
                 line: 1,
                 column: 1,
             },
-            message: format!(
-                "Variable `{name}` is not defined: it is not a parameter, a computed value or `scaffold`. Available variables: {}",
-                names.join(", ")
-            ),
+            message: crate::golden_path::render::undefined_message(&name, known),
             snippet: String::new(),
             variable: Some(name),
         })))
@@ -575,57 +568,75 @@ impl GoldenPath {
     /// Parse every `.tera` file and every name template of every layer on its own, and
     /// return every error (for lint).
     pub fn check_templates(&self) -> Vec<crate::error::TemplateError> {
-        let syntax = self.syntax();
-        let mut errors = Vec::new();
-        for layer in &self.definition.spec.skeletons {
-            let Some(dir) = self.fs.resolve(&self.definition_path, &layer.path) else {
-                continue;
-            };
-            let Ok(entries) = self.fs.list(&dir) else {
-                continue;
-            };
-            for (rel, entry) in entries {
-                let display = format!("{}/{rel}", self.fs.display(&dir));
-                let mut check = |name: &str, text: &str| {
-                    let Ok(mut tera) = self.tera(&Budget::new(self.limits)) else {
-                        return;
-                    };
-                    if let Err(e) = tera.add_raw_template(name, text) {
-                        let sources = std::collections::HashMap::from([(
-                            name.to_string(),
-                            crate::golden_path::render::Source::new(&display, text),
-                        )]);
-                        errors.push(crate::golden_path::render::template_error(&e, &sources));
-                    }
-                };
-                for component in rel
-                    .split('/')
-                    .filter(|c| crate::golden_path::render::has_syntax(c, &syntax))
-                {
-                    check("name", component);
-                }
-                if rel.ends_with(".tera") && entry.mode != crate::tree::FileMode::Symlink {
-                    match std::str::from_utf8(&entry.content) {
-                        Ok(text) => check("file", text),
-                        Err(_) => errors.push(crate::error::TemplateError {
-                            location: Location {
-                                file: display.clone(),
-                                line: 0,
-                                column: 0,
-                            },
-                            message: "a `.tera` file must be UTF-8 text".to_string(),
-                            snippet: String::new(),
-                            variable: None,
-                        }),
-                    }
-                }
-            }
-        }
-        errors
+        check_templates(
+            &self.fs,
+            &self.definition_path,
+            &self.definition,
+            self.limits,
+        )
     }
 
     /// The raw definition text.
     pub fn definition_text(&self) -> &str {
         &self.definition_text
     }
+}
+
+/// Every `.tera` file and templated name of `definition`'s skeletons that does not
+/// parse. Needs only the definition's shape, so lint runs it on a definition whose
+/// schema or other rules are broken, too.
+pub(crate) fn check_templates(
+    fs: &TemplateFs,
+    definition_path: &str,
+    definition: &Definition,
+    limits: Limits,
+) -> Vec<crate::error::TemplateError> {
+    let syntax = definition.spec.syntax.clone().unwrap_or_default();
+    let mut errors = Vec::new();
+    for layer in &definition.spec.skeletons {
+        let Some(dir) = fs.resolve(definition_path, &layer.path) else {
+            continue;
+        };
+        let Ok(entries) = fs.list(&dir) else {
+            continue;
+        };
+        for (rel, entry) in entries {
+            let display = format!("{}/{rel}", fs.display(&dir));
+            let mut check = |name: &str, text: &str| {
+                let Ok(mut tera) = new_tera(definition.spec.syntax.as_ref(), &Budget::new(limits))
+                else {
+                    return;
+                };
+                if let Err(e) = tera.add_raw_template(name, text) {
+                    let sources = std::collections::HashMap::from([(
+                        name.to_string(),
+                        crate::golden_path::render::Source::new(&display, text),
+                    )]);
+                    errors.push(crate::golden_path::render::template_error(&e, &sources));
+                }
+            };
+            for component in rel
+                .split('/')
+                .filter(|c| crate::golden_path::render::has_syntax(c, &syntax))
+            {
+                check("name", component);
+            }
+            if rel.ends_with(".tera") && entry.mode != crate::tree::FileMode::Symlink {
+                match std::str::from_utf8(&entry.content) {
+                    Ok(text) => check("file", text),
+                    Err(_) => errors.push(crate::error::TemplateError {
+                        location: Location {
+                            file: display.clone(),
+                            line: 0,
+                            column: 0,
+                        },
+                        message: "a `.tera` file must be UTF-8 text".to_string(),
+                        snippet: String::new(),
+                        variable: None,
+                    }),
+                }
+            }
+        }
+    }
+    errors
 }

@@ -210,6 +210,38 @@ fn undefined_variable(message: &str) -> Option<String> {
         .map(|(name, _)| name.to_string())
 }
 
+/// The message for an undefined variable `name`: what it is not, the closest names
+/// among `known` ("did you mean `service_name`?") and every name available.
+pub(crate) fn undefined_message<'a>(
+    name: &str,
+    known: impl IntoIterator<Item = &'a String>,
+) -> String {
+    let mut names: Vec<&str> = known
+        .into_iter()
+        .map(String::as_str)
+        .filter(|n| *n != "loop" && !n.starts_with("__"))
+        .collect();
+    names.sort_unstable();
+    names.dedup();
+    let mut message = format!(
+        "Variable `{name}` is not defined: it is not a parameter, a computed value or `scaffold`."
+    );
+    let close = crate::error::closest(name, names.iter().copied());
+    match close.as_slice() {
+        [] => {}
+        [one] => message.push_str(&format!(" Did you mean `{one}`?")),
+        many => message.push_str(&format!(
+            " Did you mean {}?",
+            many.iter()
+                .map(|c| format!("`{c}`"))
+                .collect::<Vec<_>>()
+                .join(" or ")
+        )),
+    }
+    message.push_str(&format!(" Available variables: {}", names.join(", ")));
+    message
+}
+
 /// A template as the user wrote it, for error messages.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Source {
@@ -250,7 +282,14 @@ pub(crate) fn template_error(
             span.start_col = original_column(&source.insertions, span.start_line, span.start_col);
             span.end_col = original_column(&source.insertions, span.end_line, span.end_col)
                 .max(span.start_col);
-            let message = r.message().to_string();
+            let mut message = r.message().to_string();
+            if message.starts_with("Unexpected end of input") {
+                if let Some((tag, line)) = unclosed_block(&text) {
+                    message = format!(
+                        "{message}: the `{{% {tag} %}}` at line {line} is never closed; add `{{% end{tag} %}}`"
+                    );
+                }
+            }
             let variable = undefined_variable(&message);
             TemplateError {
                 location: Location {
@@ -297,6 +336,35 @@ pub(crate) fn template_error(
             }
         }
     }
+}
+
+/// The innermost block tag of `text` (default delimiters) still open at its end, and
+/// its line: what Tera's "Unexpected end of input" means it expected to be closed.
+fn unclosed_block(text: &str) -> Option<(String, usize)> {
+    const BLOCKS: &[&str] = &["if", "for", "block", "macro", "filter", "raw", "component"];
+    let mut open: Vec<(String, usize)> = Vec::new();
+    let mut rest = text;
+    let mut offset = 0;
+    while let Some(start) = rest.find("{%") {
+        let after = &rest[start + 2..];
+        let end = after.find("%}").unwrap_or(after.len());
+        let inner = after[..end].trim_matches(|c: char| c == '-' || c.is_whitespace());
+        let word = inner.split_whitespace().next().unwrap_or("");
+        let line = text[..offset + start].matches('\n').count() + 1;
+        if BLOCKS.contains(&word) {
+            open.push((word.to_string(), line));
+        } else if word == "set" && !inner.contains('=') {
+            open.push(("set".to_string(), line));
+        } else if let Some(closed) = word.strip_prefix("end") {
+            if let Some(i) = open.iter().rposition(|(t, _)| t == closed) {
+                open.truncate(i);
+            }
+        }
+        let consumed = start + 2 + end;
+        offset += consumed;
+        rest = &rest[consumed..];
+    }
+    open.pop()
 }
 
 /// The source line with a caret line under the fault.
@@ -559,6 +627,7 @@ impl RenderJob<'_> {
         let tera = &self.tera;
         let context = &self.context;
         let budget = &*self.budget;
+        let known = &self.known;
         let results: Vec<std::result::Result<Vec<u8>, (bool, Error)>> = pending
             .par_iter()
             .map(|p| match &p.template {
@@ -575,7 +644,10 @@ impl RenderJob<'_> {
                             limit_error(display, budget.message(out.exceeded.expect("set"))),
                         )),
                         Err(e) => {
-                            let err = template_error(&e, &sources);
+                            let mut err = template_error(&e, &sources);
+                            if let Some(v) = &err.variable {
+                                err.message = undefined_message(v, known);
+                            }
                             let stopped = err.message.contains("stopped: another part");
                             Err((stopped, Error::Template(Box::new(err))))
                         }
@@ -617,19 +689,7 @@ impl RenderJob<'_> {
                         line,
                         column: column + 1,
                     },
-                    message: {
-                        let mut names: Vec<&str> = self
-                            .known
-                            .iter()
-                            .map(String::as_str)
-                            .filter(|n| *n != "loop")
-                            .collect();
-                        names.sort_unstable();
-                        format!(
-                            "Variable `{name}` is not defined: it is not a parameter, a computed value or `scaffold`. Available variables: {}",
-                            names.join(", ")
-                        )
-                    },
+                    message: undefined_message(name, &self.known),
                     snippet: snippet(&src.text, line, column, line, column + name.len()),
                     variable: Some((*name).to_string()),
                 })));
@@ -862,6 +922,19 @@ mod tests {
             out,
             "payments_api PaymentsApi paymentsApi PAYMENTS_API payments-api"
         );
+    }
+
+    #[test]
+    fn an_unclosed_block_is_named() {
+        assert_eq!(
+            unclosed_block("a\n{% if x %}\n{% for y in z %}{% endfor %}\n"),
+            Some(("if".to_string(), 2))
+        );
+        assert_eq!(
+            unclosed_block("{% if x %}{%- for y in z -%}\n"),
+            Some(("for".to_string(), 1))
+        );
+        assert_eq!(unclosed_block("{% if x %}{% endif %}{% set a = 1 %}"), None);
     }
 
     #[test]

@@ -269,6 +269,48 @@ impl Project {
         }
     }
 
+    /// The project root that `start` is in, found as git finds its work tree: `start`
+    /// itself or its nearest ancestor with an answers file (`.scaffold/*.yaml`).
+    /// `start` need not exist (a deleted file still has a project); relative paths
+    /// are taken from the current directory. `None` outside every project.
+    pub fn enclosing_root(start: &Path) -> Option<PathBuf> {
+        let start = crate::project::absolute(start);
+        start
+            .ancestors()
+            .find(|dir| has_answers_file(dir))
+            .map(Path::to_path_buf)
+    }
+
+    /// The directory a command run in `cwd` without DIR acts on (`update`, `show`,
+    /// `check`): the project root that `cwd` is in (see [`Project::enclosing_root`]),
+    /// written relative to `cwd` (`.`, `..`, `../..`), or `.` outside every project,
+    /// so that the error names the current directory.
+    pub fn default_dir(cwd: &Path) -> PathBuf {
+        let cwd = crate::project::absolute(cwd);
+        let Some(root) = Project::enclosing_root(&cwd) else {
+            return PathBuf::from(".");
+        };
+        let up = cwd
+            .strip_prefix(&root)
+            .map_or(0, |rest| rest.components().count());
+        if up == 0 {
+            PathBuf::from(".")
+        } else {
+            (0..up).map(|_| "..").collect()
+        }
+    }
+
+    /// The golden path this project records, at its recorded version (what
+    /// `scaffold show` run inside the project shows).
+    pub fn recorded_golden_path(&self, engine: &Engine) -> Result<GoldenPath> {
+        let located = engine.locate_recorded(
+            &self.file.source,
+            &self.file.golden_path,
+            &self.file.recorded_target(),
+        )?;
+        GoldenPath::load(&located)
+    }
+
     /// The baseline file's path on disk.
     pub fn baseline_path(&self) -> PathBuf {
         self.answers_path
@@ -563,4 +605,35 @@ pub fn read_entry(path: &Path) -> Result<Option<Entry>> {
         mode: FileMode::of(&meta),
         content,
     }))
+}
+
+/// Whether `dir/.scaffold/` holds an answers file.
+fn has_answers_file(dir: &Path) -> bool {
+    std::fs::read_dir(dir.join(ANSWERS_DIR)).is_ok_and(|it| {
+        it.filter_map(|e| e.ok())
+            .any(|e| e.path().extension().is_some_and(|x| x == "yaml") && e.path().is_file())
+    })
+}
+
+/// `path` made absolute against the current directory and cleaned lexically (`.` and
+/// `..` removed, links not followed, nothing needs to exist).
+pub fn absolute(path: &Path) -> PathBuf {
+    let joined = if path.is_absolute() {
+        path.to_path_buf()
+    } else {
+        std::env::current_dir()
+            .map(|cwd| cwd.join(path))
+            .unwrap_or_else(|_| path.to_path_buf())
+    };
+    let mut out = PathBuf::new();
+    for c in joined.components() {
+        match c {
+            std::path::Component::CurDir => {}
+            std::path::Component::ParentDir => {
+                out.pop();
+            }
+            c => out.push(c),
+        }
+    }
+    out
 }

@@ -222,6 +222,8 @@ impl GitSource {
         if input.is_empty() {
             return Err(err("the source is empty".into()));
         }
+        let expanded = expand_shorthand(input).map_err(err)?;
+        let input = expanded.as_deref().unwrap_or(input);
 
         // Split off the query (and a subpath written after it).
         let (head, query, sub_after_query) = match input.split_once('?') {
@@ -260,7 +262,7 @@ impl GitSource {
     /// then report the parse error.
     pub fn looks_like_git(s: &str) -> bool {
         let s = s.trim();
-        if s.starts_with("git+") {
+        if s.starts_with("git+") || shorthand_host(s).is_some() {
             return true;
         }
         match scheme_of(s) {
@@ -295,6 +297,58 @@ impl std::str::FromStr for GitSource {
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         GitSource::parse(s)
     }
+}
+
+/// The hosting shorthands, as cargo-generate and cookiecutter spell them: `gh:ORG/REPO`
+/// is `https://github.com/ORG/REPO.git`, `gl:GROUP/REPO` (subgroups allowed)
+/// `https://gitlab.com/GROUP/REPO.git`. `//SUBPATH` and `?ref=REF` follow as in any
+/// other git source.
+pub const SHORTHANDS: &[(&str, &str)] = &[("gh:", "github.com"), ("gl:", "gitlab.com")];
+
+/// The shorthand `s` starts with and its host.
+fn shorthand_host(s: &str) -> Option<(&'static str, &'static str)> {
+    SHORTHANDS
+        .iter()
+        .find(|(prefix, _)| s.starts_with(prefix))
+        .copied()
+}
+
+/// `gh:org/repo//sub?ref=v1` as `https://github.com/org/repo.git//sub?ref=v1`; `None`
+/// when `s` is not a shorthand.
+fn expand_shorthand(s: &str) -> Result<Option<String>, String> {
+    let Some((prefix, host)) = shorthand_host(s) else {
+        return Ok(None);
+    };
+    let rest = &s[prefix.len()..];
+    let end = [rest.find("//"), rest.find('?')]
+        .into_iter()
+        .flatten()
+        .min()
+        .unwrap_or(rest.len());
+    let (repo, tail) = rest.split_at(end);
+    let repo = repo.strip_suffix(".git").unwrap_or(repo);
+    let segments: Vec<&str> = repo.split('/').collect();
+    let valid = segments.len() >= 2
+        && (prefix == "gl:" || segments.len() == 2)
+        && segments.iter().all(|seg| {
+            !seg.is_empty()
+                && *seg != "."
+                && *seg != ".."
+                && seg
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+        });
+    if !valid {
+        let shape = if prefix == "gl:" {
+            "GROUP/REPO (subgroups allowed)"
+        } else {
+            "ORG/REPO"
+        };
+        return Err(format!(
+            "`{prefix}` must be followed by {shape}, e.g. `{prefix}acme/golden-paths//go-microservice?ref=v1.2.0`"
+        ));
+    }
+    Ok(Some(format!("https://{host}/{repo}.git{tail}")))
 }
 
 fn is_git_scheme(scheme: &str) -> bool {
@@ -1363,6 +1417,37 @@ mod tests {
             src("http://localhost:8080/r.git", Some("x"), Some("feature/y"))
         );
         assert_eq!(ok("  HTTPS://h/o/r  "), src("HTTPS://h/o/r", None, None));
+    }
+
+    #[test]
+    fn hosting_shorthands() {
+        let gh = "https://github.com/acme/golden-paths.git";
+        assert!(GitSource::looks_like_git("gh:acme/golden-paths"));
+        assert!(GitSource::looks_like_git("gl:acme/golden-paths"));
+        assert_eq!(ok("gh:acme/golden-paths"), src(gh, None, None));
+        assert_eq!(ok("gh:acme/golden-paths.git"), src(gh, None, None));
+        assert_eq!(
+            ok("gh:acme/golden-paths//go-microservice?ref=v1.2.0"),
+            src(gh, Some("go-microservice"), Some("v1.2.0"))
+        );
+        assert_eq!(
+            ok("gh:acme/golden-paths?ref=main//golden/api"),
+            src(gh, Some("golden/api"), Some("main"))
+        );
+        assert_eq!(
+            ok("gl:platform/infra/golden-paths//svc"),
+            src(
+                "https://gitlab.com/platform/infra/golden-paths.git",
+                Some("svc"),
+                None
+            )
+        );
+        for bad in [
+            "gh:", "gh:acme", "gh:acme/", "gh:a/b/c", "gh:../x", "gl:a b/c",
+        ] {
+            let r = reason(bad);
+            assert!(r.contains("must be followed by"), "{bad}: {r}");
+        }
     }
 
     #[test]
