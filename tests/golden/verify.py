@@ -13,9 +13,9 @@ For every golden path in DIR (default: the repository's golden-paths/) it runs
             Go module proxy into the cached GOMODCACHE); go vet, go test and go build
             (GOTOOLCHAIN=local)
   python    per pyproject.toml: the locks pin every dependency with hashes; a fresh
-            venv gets `pip install --require-hashes -r requirements-dev.lock` and the
-            project (`pip install --no-deps -e .`, pip's cache under the harness
-            cache), `pip check`; then the project's own locked ruff (check, format
+            venv per lock content (cached with pip's and mypy's caches under the
+            harness cache) gets `pip install --require-hashes -r requirements-dev.lock`
+            and the project (`pip install --no-deps -e .`), `pip check`; then the project's own locked ruff (check, format
             --check), mypy and pytest; each console script's --help and --version;
             `python -m build` (wheel and sdist) when the lock has `build`
   parse     every YAML (multi-document) and JSON file parses

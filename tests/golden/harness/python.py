@@ -1,10 +1,12 @@
-"""Python projects (a pyproject.toml): installed as the README says, into a fresh
-virtualenv from the project's hash-locked requirements (pip's download cache under the
-harness cache), then checked with the project's own locked tools: ruff, mypy, pytest,
-its console scripts, and its wheel and sdist."""
+"""Python projects (a pyproject.toml): installed as the README says, into a virtualenv
+from the project's hash-locked requirements (one venv per lock content, kept with pip's
+download cache and mypy's cache under the harness cache), then checked with the
+project's own locked tools: ruff, mypy, pytest, its console scripts, and its wheel and
+sdist."""
 
 from __future__ import annotations
 
+import hashlib
 import re
 import sys
 import tomllib
@@ -62,12 +64,20 @@ def lock_problems(pyproject: dict, root: Path) -> list[str]:
 @example_check("python", order=210)
 def check_python(ex: Example) -> None:
     roots = sorted(p.parent for p in ex.project.rglob("pyproject.toml"))
-    for i, root in enumerate(roots):
+    for root in roots:
         where = "" if root == ex.project else f"[{root.relative_to(ex.project)}]"
-        check_python_project(ex, root, where, ex.scratch / f"venv{i}")
+        check_python_project(ex, root, where)
 
 
-def check_python_project(ex: Example, root: Path, where: str, venv: Path) -> None:
+def project_venv(ex: Example, lock: Path) -> Path:
+    """The venv for this lock: one per lock content (and Python), kept in the harness
+    cache, so examples with the same lock share the installed packages and mypy's
+    cache. The project itself is reinstalled (editable) into it for every example."""
+    key = hashlib.sha256(lock.read_bytes() + sys.version.encode()).hexdigest()[:16]
+    return ex.tools.cache / "python-venvs" / key
+
+
+def check_python_project(ex: Example, root: Path, where: str) -> None:
     try:
         pyproject = tomllib.loads((root / "pyproject.toml").read_text())
     except tomllib.TOMLDecodeError as e:
@@ -79,16 +89,23 @@ def check_python_project(ex: Example, root: Path, where: str, venv: Path) -> Non
     if lock is None:
         return
 
-    # A fresh venv, the locked requirements with their hashes checked, then the project
-    # itself without dependencies (its build backend is in the dev lock).
-    code, out = run([sys.executable, "-m", "venv", str(venv)])
-    if code != 0:
-        ex.record("FAIL", f"pip-install{where}", f"python -m venv failed:\n{out}")
-        return
+    # The venv of this lock (created once), the locked requirements with their hashes
+    # checked, then the project itself without dependencies (its build backend is in
+    # the dev lock), after removing the project an earlier example installed there.
+    venv = project_venv(ex, lock)
     bin_dir = venv / "bin"
+    py = str(bin_dir / "python")
+    if not (bin_dir / "python").exists():
+        code, out = run([sys.executable, "-m", "venv", str(venv)])
+        if code != 0:
+            ex.record("FAIL", f"pip-install{where}", f"python -m venv failed:\n{out}")
+            return
     env = dict(ex.env, VIRTUAL_ENV=str(venv), PATH=f"{bin_dir}:{ex.env.get('PATH', '')}")
     env.pop("PYTHONHOME", None)
-    py = str(bin_dir / "python")
+    previous = venv / ".project"
+    if previous.is_file() and previous.read_text().strip():
+        run([py, "-m", "pip", "uninstall", "-q", "-y", previous.read_text().strip()], env=env)
+        previous.unlink()
     pip = [py, "-m", "pip", "install", "-q", "--no-input"]
     steps = [pip + ["--require-hashes", "-r", lock.name],
              pip + ["--no-deps", "--no-build-isolation", "-e", "."],
@@ -98,6 +115,8 @@ def check_python_project(ex: Example, root: Path, where: str, venv: Path) -> Non
         if code != 0:
             ex.record("FAIL", f"pip-install{where}", f"{' '.join(cmd[2:])} failed:\n{out}")
             return
+    project_name = (pyproject.get("project") or {}).get("name", "")
+    previous.write_text(project_name + "\n")
     ex.record("PASS", f"pip-install{where} ({len(locked_names(lock))} packages from {lock.name})")
 
     for check, cmd in (("ruff-check", [py, "-m", "ruff", "check", "--no-cache", "."]),
@@ -128,7 +147,7 @@ def check_python_project(ex: Example, root: Path, where: str, venv: Path) -> Non
         ex.result(ok, f"console-script[{script}]{where}", "\n".join(outs))
 
     if "build" in locked_names(lock):
-        dist = venv / "dist"
+        dist = ex.scratch / "dist"
         code, out = run([py, "-m", "build", "--no-isolation", "--outdir", str(dist), "."], cwd=root, env=env)
         built = sorted(p.name for p in dist.glob("*")) if dist.is_dir() else []
         ok = code == 0 and any(n.endswith(".whl") for n in built) and any(n.endswith(".tar.gz") for n in built)
