@@ -1182,7 +1182,14 @@ fn list_shows_templates_libraries_and_the_builtin_one() {
         .collect();
     assert_eq!(
         names,
-        vec!["malformed-yaml", "render-rules", "tiny", "go-microservice"]
+        vec![
+            "malformed-yaml",
+            "render-rules",
+            "tiny",
+            "cli-tool",
+            "go-microservice",
+            "python-api"
+        ]
     );
     let tiny = &v[2];
     assert_eq!(tiny["version"], "0.3.0");
@@ -1220,7 +1227,16 @@ fn scaffold_templates_environment_variable_adds_libraries() {
         .iter()
         .map(|e| e["name"].as_str().unwrap())
         .collect();
-    assert_eq!(names, vec!["tiny", "custom-syntax", "go-microservice"]);
+    assert_eq!(
+        names,
+        vec![
+            "tiny",
+            "custom-syntax",
+            "cli-tool",
+            "go-microservice",
+            "python-api"
+        ]
+    );
     // And `new` finds them by name.
     sb.run_cmd(sb.cmd().env("SCAFFOLD_TEMPLATES", &joined).args([
         "new",

@@ -1,0 +1,19 @@
+"""The golden-path verification harness behind tests/golden/verify.py.
+
+    core.py        Results (one line per check), run(), Tools (the cached tool
+                   virtualenv, npm packages, the environment), Example (what a check
+                   gets), and the registry: @example_check / @golden_path_check /
+                   @setup_hook
+    manifests.py   checks shared by every golden path: YAML/JSON, Kubernetes, hadolint,
+                   workflow/Dependabot/Compose schemas, mkdocs, catalog, Grafana,
+                   protoc, Argo CD, dev container, CODEOWNERS
+    go.py          Go modules: gofmt, go mod tidy (the Go module proxy), vet, test, build
+    python.py      Python projects: pip install into a fresh venv from the locks, ruff,
+                   mypy, pytest, the console scripts, the wheel and sdist
+    upgrades.py    per golden path: answers-reach and upgrade-merge
+
+A new language or service adds a module here that registers its checks with the
+decorators of core.py, and is listed in MODULES below; verify.py needs no change.
+"""
+
+MODULES = ["manifests", "go", "python", "upgrades"]
