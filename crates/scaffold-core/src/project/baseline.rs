@@ -20,6 +20,7 @@
 //! substitution does not reproduce the recorded hash is still used, as the base the
 //! recorded version would have rendered with today's secret.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::io::Read as _;
 
@@ -173,35 +174,12 @@ impl Baseline {
     /// The file's bytes: [`MAGIC`], then one zstd frame holding a JSON header line and
     /// the blobs' bytes in header order. The same render always gives the same bytes.
     pub fn encode(&self) -> Vec<u8> {
-        let header = Header {
-            blobs: self
-                .blobs
+        write_frame(
+            self.blobs
                 .iter()
-                .map(|(hash, b)| BlobHeader {
-                    hash: hash.clone(),
-                    len: b.bytes.len() as u64,
-                    masked: b.masked,
-                })
-                .collect(),
-            origins: self.origins.clone(),
-        };
-        let mut payload = serde_json::to_vec(&header).expect("baseline header serializes");
-        payload.push(b'\n');
-        for b in self.blobs.values() {
-            payload.extend_from_slice(&b.bytes);
-        }
-        let mut out = MAGIC.to_vec();
-        let mut encoder =
-            zstd::stream::Encoder::new(&mut out, LEVEL).expect("zstd encoder in memory");
-        encoder
-            .include_checksum(true)
-            .expect("zstd checksum flag is supported");
-        encoder
-            .set_pledged_src_size(Some(payload.len() as u64))
-            .expect("zstd pledged size");
-        std::io::Write::write_all(&mut encoder, &payload).expect("zstd writes to memory");
-        encoder.finish().expect("zstd finishes in memory");
-        out
+                .map(|(hash, b)| (hash.as_str(), b.bytes.as_slice(), b.masked)),
+            &self.origins,
+        )
     }
 
     /// Decode a baseline file; every unmasked blob is verified against its hash.
@@ -290,6 +268,19 @@ fn mask(content: &[u8], secrets: &[(&str, &str)]) -> Blob {
     Blob { bytes, masked }
 }
 
+/// [`mask`] without a copy when no secret occurs.
+fn mask_borrowed<'a>(content: &'a [u8], secrets: &[(&str, &str)]) -> (Cow<'a, [u8]>, bool) {
+    if secrets.is_empty() {
+        return (Cow::Borrowed(content), false);
+    }
+    let Blob { bytes, masked } = mask(content, secrets);
+    if masked {
+        (Cow::Owned(bytes), true)
+    } else {
+        (Cow::Borrowed(content), false)
+    }
+}
+
 fn unmask(bytes: &[u8], secrets: &[(String, String)]) -> Vec<u8> {
     let mut out = bytes.to_vec();
     for (name, value) in secrets {
@@ -334,9 +325,88 @@ pub fn secret_values(gp: &GoldenPath, answers: &Answers) -> Vec<(String, String)
         .collect()
 }
 
-/// The baseline file's bytes for a render of `gp` with `answers`.
+/// The baseline file's bytes for a render of `gp` with `answers`: the same bytes as
+/// `Baseline::of(rendered, secrets).encode()`, without copying the render's content
+/// (only blobs that hold a secret are copied, to mask them) and with the contents
+/// hashed in parallel.
 pub fn encode(gp: &GoldenPath, answers: &Answers, rendered: &Rendered) -> Vec<u8> {
-    Baseline::of(rendered, &secret_values(gp, answers)).encode()
+    encode_render(rendered, &secret_values(gp, answers))
+}
+
+fn encode_render(rendered: &Rendered, secrets: &[(String, String)]) -> Vec<u8> {
+    use rayon::prelude::*;
+    let secrets: Vec<(&str, &str)> = secrets
+        .iter()
+        .filter(|(_, v)| v.len() >= MIN_SECRET_LEN)
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    let files: Vec<(&String, &crate::render::RenderedFile)> = rendered.files.iter().collect();
+    let hashes: Vec<String> = files
+        .par_iter()
+        .map(|(_, f)| hash_bytes(&f.content))
+        .collect();
+    let mut blobs: BTreeMap<&str, (Cow<'_, [u8]>, bool)> = BTreeMap::new();
+    let mut origins = BTreeMap::new();
+    for ((path, f), hash) in files.iter().zip(&hashes) {
+        blobs
+            .entry(hash.as_str())
+            .or_insert_with(|| mask_borrowed(&f.content, &secrets));
+        if f.mode != FileMode::Dir {
+            origins.insert(
+                (*path).clone(),
+                Origin {
+                    layer: f.layer.clone(),
+                    source: f.source.clone(),
+                },
+            );
+        }
+    }
+    write_frame(
+        blobs
+            .iter()
+            .map(|(hash, (bytes, masked))| (*hash, bytes.as_ref(), *masked)),
+        &origins,
+    )
+}
+
+/// [`MAGIC`] and one zstd frame of the header line and the blobs `(hash, bytes,
+/// masked)`, in the order given (ascending hash), streamed into the compressor.
+fn write_frame<'a>(
+    blobs: impl Iterator<Item = (&'a str, &'a [u8], bool)> + Clone,
+    origins: &BTreeMap<String, Origin>,
+) -> Vec<u8> {
+    let header = Header {
+        blobs: blobs
+            .clone()
+            .map(|(hash, bytes, masked)| BlobHeader {
+                hash: hash.to_string(),
+                len: bytes.len() as u64,
+                masked,
+            })
+            .collect(),
+        origins: origins.clone(),
+    };
+    let mut head = serde_json::to_vec(&header).expect("baseline header serializes");
+    head.push(b'\n');
+    let payload_len = head.len() + blobs.clone().map(|(_, b, _)| b.len()).sum::<usize>();
+    // Room for the worst case up front: the output never moves while it grows (pages
+    // that are reserved but not written cost nothing).
+    let mut out =
+        Vec::with_capacity(MAGIC.len() + zstd::zstd_safe::compress_bound(payload_len) + 64);
+    out.extend_from_slice(MAGIC);
+    let mut encoder = zstd::stream::Encoder::new(&mut out, LEVEL).expect("zstd encoder in memory");
+    encoder
+        .include_checksum(true)
+        .expect("zstd checksum flag is supported");
+    encoder
+        .set_pledged_src_size(Some(payload_len as u64))
+        .expect("zstd pledged size");
+    std::io::Write::write_all(&mut encoder, &head).expect("zstd writes to memory");
+    for (_, bytes, _) in blobs {
+        std::io::Write::write_all(&mut encoder, bytes).expect("zstd writes to memory");
+    }
+    encoder.finish().expect("zstd finishes in memory");
+    out
 }
 
 /// Read and decode the baseline at `path`.
@@ -413,6 +483,24 @@ mod tests {
             back.content(&h, &other).unwrap(),
             b"TOKEN=new-value\nOTHER=1\n"
         );
+    }
+
+    #[test]
+    fn streaming_encode_matches_the_baseline_encode() {
+        let r = rendered(&[
+            ("a", b"same\n"),
+            ("b", b"same\n"),
+            (".env", b"TOKEN=hunter2-secret\n"),
+            ("c", b"other\n"),
+        ]);
+        let secrets = vec![("token".to_string(), "hunter2-secret".to_string())];
+        for s in [&secrets[..], &[]] {
+            let streamed = encode_render(&r, s);
+            assert_eq!(streamed, Baseline::of(&r, s).encode());
+            let back = Baseline::decode(&streamed).unwrap();
+            assert_eq!(back, Baseline::of(&r, s));
+        }
+        assert_ne!(encode_render(&r, &secrets), encode_render(&r, &[]));
     }
 
     #[test]
