@@ -248,9 +248,18 @@ pub fn diff_scopes(cwd: &Path, words: &[String]) -> Result<Vec<DiffScope>> {
     let first_dir = cwd.join(first);
     let under = projects_under(&first_dir)?;
     if !under.is_empty() {
+        // As typed (relative to the process's directory when that is `cwd`), so that
+        // messages and paths read as before.
+        let typed = PathBuf::from(first);
+        let same_cwd = std::env::current_dir().is_ok_and(|d| d == cwd);
+        let (dir, projects) = if same_cwd && typed.is_dir() {
+            (typed.clone(), Project::find(&typed, None)?)
+        } else {
+            (first_dir, under)
+        };
         return Ok(vec![DiffScope {
-            dir: PathBuf::from(first),
-            projects: under,
+            dir,
+            projects,
             filters: rest.to_vec(),
         }]);
     }
