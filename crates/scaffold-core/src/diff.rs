@@ -267,6 +267,10 @@ pub fn diff_scopes(cwd: &Path, words: &[String]) -> Result<Vec<DiffScope>> {
     for word in words {
         let path = crate::project::absolute(&cwd.join(word));
         let Some(root) = Project::enclosing_root(&path) else {
+            if path.is_dir() {
+                // A directory given as DIR that holds no project.
+                return Err(Error::NoProject(PathBuf::from(word)));
+            }
             return Err(Error::Usage(format!(
                 "`{word}` is not inside a project (no .scaffold/ answers file in it or above it); run `scaffold diff` inside a project, or give DIR first"
             )));
