@@ -144,7 +144,7 @@ fn invalid_schema_and_template_errors_are_both_reported() {
     );
     assert!(
         run.stdout
-            .contains("[TMP]/lib/bad-schema/skeleton/broken.txt.tera:2:"),
+            .contains("[TMP]/lib/bad-schema/skeleton/broken.txt.tera:3:1: Unexpected end of input: the `{% if %}` at line 2 is never closed"),
         "{}",
         run.transcript()
     );

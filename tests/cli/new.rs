@@ -783,7 +783,7 @@ fn parameters_that_are_not_a_json_schema_are_refused() {
         "--no-input",
     ]);
     run.error_with(&[
-        "[TMP]/lib/bad-schema/golden-path.yaml:9:",
+        "[TMP]/lib/bad-schema/golden-path.yaml:12:14:",
         "not a valid JSON Schema",
     ]);
     assert!(!sb.work().join("out").exists());

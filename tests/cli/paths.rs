@@ -182,12 +182,12 @@ fn diff_with_a_path_limits_the_diff_to_it() {
     let run = sb.run(&["diff", "svc", "README.md"]);
     run.success();
     assert!(
-        run.stdout.contains("a/svc/README.md"),
+        run.stdout.contains("diff --git a/README.md b/README.md"),
         "{}",
         run.transcript()
     );
     assert!(
-        !run.stdout.contains("poddisruptionbudget"),
+        !run.stdout.contains("diff --git a/deploy"),
         "{}",
         run.transcript()
     );
@@ -199,7 +199,7 @@ fn diff_with_a_path_limits_the_diff_to_it() {
         run.stderr.replace(&*root.to_string_lossy(), "[ROOT]")
     );
     // A path outside every project.
-    let run = run_in(&sb, sb.root(), &["diff", "home"]);
+    let run = run_in(&sb, sb.root(), &["diff", "home/nosuch.txt"]);
     run.expect_code(2);
     insta::assert_snapshot!("diff_path_outside_projects", run.stderr);
 }

@@ -248,9 +248,18 @@ pub fn diff_scopes(cwd: &Path, words: &[String]) -> Result<Vec<DiffScope>> {
     let first_dir = cwd.join(first);
     let under = projects_under(&first_dir)?;
     if !under.is_empty() {
+        // As typed (relative to the process's directory when that is `cwd`), so that
+        // messages and paths read as before.
+        let typed = PathBuf::from(first);
+        let same_cwd = std::env::current_dir().is_ok_and(|d| d == cwd);
+        let (dir, projects) = if same_cwd && typed.is_dir() {
+            (typed.clone(), Project::find(&typed, None)?)
+        } else {
+            (first_dir, under)
+        };
         return Ok(vec![DiffScope {
-            dir: PathBuf::from(first),
-            projects: under,
+            dir,
+            projects,
             filters: rest.to_vec(),
         }]);
     }
@@ -258,6 +267,10 @@ pub fn diff_scopes(cwd: &Path, words: &[String]) -> Result<Vec<DiffScope>> {
     for word in words {
         let path = crate::project::absolute(&cwd.join(word));
         let Some(root) = Project::enclosing_root(&path) else {
+            if path.is_dir() {
+                // A directory given as DIR that holds no project.
+                return Err(Error::NoProject(PathBuf::from(word)));
+            }
             return Err(Error::Usage(format!(
                 "`{word}` is not inside a project (no .scaffold/ answers file in it or above it); run `scaffold diff` inside a project, or give DIR first"
             )));

@@ -428,7 +428,15 @@ impl Engine {
     /// ([`Error::InvalidVersion`]) that the golden path has ([`Error::VersionNotFound`]).
     pub fn locate_version(&self, name: &str, version: &str) -> Result<Located> {
         if version == "latest" {
-            return self.locate(name);
+            // Always the library's, never a local directory of the same name.
+            let all = self.located()?;
+            return match all.iter().find(|l| l.name == name) {
+                Some(found) => Ok(self.with_limits(found.clone())),
+                None => Err(Error::UnknownGoldenPath {
+                    name: name.to_string(),
+                    suggestions: closest(name, all.iter().map(|l| l.name.as_str())),
+                }),
+            };
         }
         let versions = self.versions(name)?;
         let wanted = parse_requested(name, version)?;
