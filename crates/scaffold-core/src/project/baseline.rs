@@ -340,7 +340,8 @@ fn encode_render(rendered: &Rendered, secrets: &[(String, String)]) -> Vec<u8> {
         .filter(|(_, v)| v.len() >= MIN_SECRET_LEN)
         .map(|(k, v)| (k.as_str(), v.as_str()))
         .collect();
-    let files: Vec<(&String, &crate::render::RenderedFile)> = rendered.files.iter().collect();
+    let files: Vec<(&String, &crate::golden_path::render::RenderedFile)> =
+        rendered.files.iter().collect();
     let hashes: Vec<String> = files
         .par_iter()
         .map(|(_, f)| hash_bytes(&f.content))
