@@ -510,7 +510,15 @@ impl YamlPositions {
         if parser.load(&mut recv, false).is_err() {
             return YamlPositions::default();
         }
-        YamlPositions { map: recv.map }
+        let mut map = recv.map;
+        // The parser marks a block mapping's start after its first character; the
+        // root starts where its earliest node does.
+        if let Some(first) = map.values().min().copied()
+            && let Some(root) = map.get_mut("")
+        {
+            *root = first.min(*root);
+        }
+        YamlPositions { map }
     }
 
     /// The (line, column) of the node at `pointer`, if the document has it.
