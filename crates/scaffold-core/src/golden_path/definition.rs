@@ -404,7 +404,8 @@ fn default_problems(file: &str, text: &str, schema: &serde_json::Value) -> Vec<D
         message,
     };
     let mut out = Vec::new();
-    if jsonschema::meta::is_valid(schema) {
+    // Not `meta::is_valid`: it panics on a `$schema` that is no valid URI.
+    if jsonschema::meta::validator_for(schema).is_ok_and(|m| m.is_valid(schema)) {
         let mut defaults = Vec::new();
         collect_defaults(schema, String::new(), &mut defaults);
         for (pointer, sub, default) in defaults {
