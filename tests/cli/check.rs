@@ -10,155 +10,12 @@ mod env;
 use std::fs;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use serde_json::Value;
 
-/// What a run of the binary did.
-#[derive(Debug)]
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-impl Run {
-    fn transcript(&self) -> String {
-        format!(
-            "exit: {}\n----- stdout -----\n{}----- stderr -----\n{}",
-            self.code, self.stdout, self.stderr
-        )
-    }
-
-    #[track_caller]
-    fn code(&self, code: i32) -> &Self {
-        assert_eq!(
-            self.code,
-            code,
-            "unexpected exit code\n{}",
-            self.transcript()
-        );
-        assert!(
-            !self.stderr.contains("panicked"),
-            "the binary panicked\n{}",
-            self.transcript()
-        );
-        self
-    }
-
-    /// Exit 2 with every needle in stderr.
-    #[track_caller]
-    fn error_with(&self, needles: &[&str]) -> &Self {
-        self.code(2);
-        for n in needles {
-            assert!(
-                self.stderr.contains(n),
-                "stderr lacks {n:?}\n{}",
-                self.transcript()
-            );
-        }
-        self
-    }
-
-    #[track_caller]
-    fn stdout_has(&self, needles: &[&str]) -> &Self {
-        for n in needles {
-            assert!(
-                self.stdout.contains(n),
-                "stdout lacks {n:?}\n{}",
-                self.transcript()
-            );
-        }
-        self
-    }
-
-    fn json(&self) -> Value {
-        serde_json::from_str(&self.stdout).unwrap_or_else(|e| {
-            panic!("stdout is not JSON ({e})\n{}", self.transcript());
-        })
-    }
-}
-
-/// A temp dir with HOME, the git cache, templates and the working directory.
-struct Sandbox {
-    _tmp: tempfile::TempDir,
-    root: PathBuf,
-}
-
-const GIT_DATE: &str = "2024-01-01T00:00:00+00:00";
+use env::Sandbox;
 
 impl Sandbox {
-    fn new() -> Sandbox {
-        let tmp = tempfile::tempdir().unwrap();
-        let root = fs::canonicalize(tmp.path()).unwrap();
-        for d in ["home", "cache", "work", "templates"] {
-            fs::create_dir(root.join(d)).unwrap();
-        }
-        Sandbox { _tmp: tmp, root }
-    }
-
-    fn work(&self) -> PathBuf {
-        self.root.join("work")
-    }
-
-    fn cmd(&self) -> Command {
-        let mut c = Command::new(env!("CARGO_BIN_EXE_scaffold"));
-        c.current_dir(self.work());
-        env::sandbox_env(&mut c, &self.root);
-        c
-    }
-
-    fn run(&self, args: &[&str]) -> Run {
-        self.run_cmd(self.cmd().args(args))
-    }
-
-    fn run_cmd(&self, cmd: &mut Command) -> Run {
-        let out = cmd.output().expect("run scaffold");
-        let scrub = |b: &[u8]| {
-            String::from_utf8_lossy(b)
-                .replace(&*self.root.to_string_lossy(), "[TMP]")
-                .replace(
-                    &format!("scaffold {}", scaffold_core::ENGINE_VERSION),
-                    "scaffold [VERSION]",
-                )
-        };
-        Run {
-            code: out.status.code().unwrap_or(-1),
-            stdout: scrub(&out.stdout),
-            stderr: scrub(&out.stderr),
-        }
-    }
-
-    /// `git ARGS` in `dir` with a fixed identity and dates and no user config.
-    fn git(&self, dir: &Path, args: &[&str]) {
-        let out = Command::new("git")
-            .current_dir(dir)
-            .env("HOME", self.root.join("home"))
-            .env("GIT_CONFIG_NOSYSTEM", "1")
-            .env("GIT_AUTHOR_DATE", GIT_DATE)
-            .env("GIT_COMMITTER_DATE", GIT_DATE)
-            .args([
-                "-c",
-                "user.name=Test",
-                "-c",
-                "user.email=test@example.com",
-                "-c",
-                "commit.gpgsign=false",
-                "-c",
-                "tag.gpgsign=false",
-                "-c",
-                "init.defaultBranch=main",
-            ])
-            .args(args)
-            .output()
-            .expect("run git");
-        assert!(
-            out.status.success(),
-            "git {args:?} failed: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-    }
-
     /// Write the golden path `svc` (version `version`) into `dir`.
     fn write_golden_path(&self, dir: &Path, version: &str, readme_extra: &str) {
         let def = format!(
@@ -201,7 +58,7 @@ spec:
 
     /// A local golden path; returns its definition file.
     fn local_golden_path(&self) -> PathBuf {
-        let dir = self.root.join("templates/svc");
+        let dir = self.root().join("templates/svc");
         self.write_golden_path(&dir, "1.0.0", "");
         dir.join("golden-path.yaml")
     }
@@ -230,7 +87,7 @@ spec:
     /// A git repository `repo` holding the golden path under `tpl/`, tagged v1.0.0,
     /// v1.1.0 (README and CI change) and v1.2.0 (a new file); returns its path.
     fn git_golden_path(&self) -> PathBuf {
-        let repo = self.root.join("repo");
+        let repo = self.root().join("repo");
         fs::create_dir(&repo).unwrap();
         self.git(&repo, &["init", "-q"]);
         let tpl = repo.join("tpl");
@@ -449,7 +306,7 @@ fn a_directory_replaced_by_a_link_is_not_followed() {
     let sb = Sandbox::new();
     let project = sb.local_project();
     // The same content, outside the project, behind a link: still drift.
-    let outside = sb.root.join("outside");
+    let outside = sb.root().join("outside");
     write(&outside.join("guide.md"), "A guide.\n");
     fs::remove_dir_all(project.join("docs")).unwrap();
     std::os::unix::fs::symlink(&outside, project.join("docs")).unwrap();
@@ -693,14 +550,14 @@ fn diff_is_coloured_only_when_asked() {
     let project = sb.local_project();
     append(&project.join("README.md"), "More.\n");
     let plain = sb.run(&["diff", "proj"]);
-    assert!(!plain.stdout.contains('\x1b'), "{}", plain.transcript());
+    assert!(!plain.raw_stdout.contains('\x1b'), "{}", plain.transcript());
     let coloured = sb.run_cmd(
         sb.cmd()
             .env_remove("NO_COLOR")
             .args(["--color", "always", "diff", "proj"]),
     );
     assert!(
-        coloured.stdout.contains("\x1b[32m+More."),
+        coloured.raw_stdout.contains("\x1b[32m+More."),
         "{}",
         coloured.transcript()
     );
@@ -828,7 +685,7 @@ fn truncated_answers_file() {
 fn manifest_path_outside_the_project() {
     let sb = Sandbox::new();
     let project = sb.local_project();
-    write(&sb.root.join("work/secret.txt"), "secret\n");
+    write(&sb.root().join("work/secret.txt"), "secret\n");
     edit_answers(&project, |t| {
         t.replace("\n  README.md:", "\n  ../secret.txt:")
     });
@@ -855,7 +712,7 @@ fn malformed_hash() {
 fn local_definition_deleted() {
     let sb = Sandbox::new();
     let project = sb.local_project();
-    fs::remove_dir_all(sb.root.join("templates/svc")).unwrap();
+    fs::remove_dir_all(sb.root().join("templates/svc")).unwrap();
     sb.run(&["check"]).error_with(&[
         "the golden path's definition `[TMP]/templates/svc/golden-path.yaml` no longer exists",
     ]);
@@ -880,7 +737,7 @@ fn git_repository_deleted() {
     // Offline with a render from the cache still works ...
     sb.run(&["check", "--offline", "--render"]).code(0);
     // ... but not without the cache.
-    fs::remove_dir_all(sb.root.join("cache")).unwrap();
+    fs::remove_dir_all(sb.root().join("cache")).unwrap();
     sb.run(&["check", "--offline", "--render"])
         .error_with(&["is not in the cache and offline mode forbids fetching it"]);
     // The diff compares with the stored baseline: no cache, no source needed.

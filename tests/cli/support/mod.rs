@@ -1,5 +1,5 @@
-//! Helpers shared by the `scaffold update` CLI tests: a sandbox that runs the real
-//! binary with a private HOME and cache, template repositories built with git2 (fixed
+//! Helpers shared by the `scaffold update` CLI tests, over the one sandbox of
+//! tests/cli/env (re-exported here): template repositories built with git2 (fixed
 //! signatures, so commit ids are stable), and whole-tree snapshots (content and mode of
 //! every entry, `.git/` included) to prove that a command wrote nothing.
 //!
@@ -11,7 +11,6 @@ use std::collections::BTreeMap;
 use std::fs;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use serde_json::Value;
 
@@ -67,113 +66,8 @@ pub fn files<const N: usize>(items: [(&str, File); N]) -> Files {
     items.into_iter().map(|(p, f)| (p.to_string(), f)).collect()
 }
 
-/// What a command printed and returned.
-#[derive(Debug)]
-pub struct Run {
-    /// Exit code (-1 when killed by a signal).
-    pub code: i32,
-    /// Standard output.
-    pub stdout: String,
-    /// Standard error.
-    pub stderr: String,
-}
-
-impl Run {
-    /// Stdout parsed as JSON (panics with the whole output when it is not).
-    pub fn json(&self) -> Value {
-        serde_json::from_str(&self.stdout).unwrap_or_else(|e| {
-            panic!(
-                "stdout is not JSON ({e}):\n{}\nstderr:\n{}",
-                self.stdout, self.stderr
-            )
-        })
-    }
-
-    /// Assert the exit code, showing the output when it differs.
-    #[track_caller]
-    pub fn expect_code(&self, code: i32) -> &Self {
-        assert_eq!(
-            self.code, code,
-            "unexpected exit code\nstdout:\n{}\nstderr:\n{}",
-            self.stdout, self.stderr
-        );
-        self
-    }
-}
-
-/// A private directory with HOME, the caches and room for repositories and projects.
-pub struct Sandbox {
-    dir: tempfile::TempDir,
-}
-
-impl Default for Sandbox {
-    fn default() -> Self {
-        Self::new()
-    }
-}
-
-impl Sandbox {
-    /// A fresh sandbox.
-    pub fn new() -> Sandbox {
-        let dir = tempfile::Builder::new()
-            .prefix("scaffold-update-")
-            .tempdir()
-            .expect("temp dir");
-        for d in ["home", "cache", "xdg-cache"] {
-            fs::create_dir_all(dir.path().join(d)).unwrap();
-        }
-        Sandbox { dir }
-    }
-
-    /// The sandbox root.
-    pub fn path(&self) -> &Path {
-        self.dir.path()
-    }
-
-    /// A path inside the sandbox.
-    pub fn join(&self, rel: &str) -> PathBuf {
-        self.dir.path().join(rel)
-    }
-
-    fn env(&self, cmd: &mut Command) {
-        crate::env::sandbox_env(cmd, self.path());
-    }
-
-    /// Run `scaffold ARGS` in `cwd`.
-    pub fn scaffold(&self, cwd: &Path, args: &[&str]) -> Run {
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_scaffold"));
-        cmd.args(args).current_dir(cwd);
-        self.env(&mut cmd);
-        let out = cmd.output().expect("run scaffold");
-        Run {
-            code: out.status.code().unwrap_or(-1),
-            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-        }
-    }
-
-    /// Run `git ARGS` in `cwd` with a fixed identity; panics when git fails.
-    pub fn git(&self, cwd: &Path, args: &[&str]) -> String {
-        let mut cmd = Command::new("git");
-        cmd.args(["-c", "user.name=t", "-c", "user.email=t@t"])
-            .args(args)
-            .current_dir(cwd);
-        self.env(&mut cmd);
-        let out = cmd.output().expect("run git");
-        assert!(
-            out.status.success(),
-            "git {args:?} failed:\n{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8_lossy(&out.stdout).into_owned()
-    }
-
-    /// `git add -A && git commit -m MESSAGE` in `cwd`.
-    pub fn commit_all(&self, cwd: &Path, message: &str) {
-        self.git(cwd, &["add", "-A"]);
-        self.git(cwd, &["commit", "-q", "-m", message]);
-    }
-}
+#[allow(unused_imports)]
+pub use crate::env::{Run, Sandbox};
 
 /// A bare template repository built with git2, one commit per version, each tagged.
 pub struct TemplateRepo {
