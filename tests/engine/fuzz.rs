@@ -22,7 +22,7 @@ fn located(definition: &str, files: Vec<(String, Entry)>) -> Located {
         "gp/golden-path.yaml".to_string(),
         Entry {
             mode: FileMode::File,
-            content: definition.as_bytes().to_vec(),
+            content: definition.as_bytes().to_vec().into(),
         },
     );
     for (p, e) in files {
@@ -245,7 +245,13 @@ fn entry() -> impl Strategy<Value = (String, Entry)> {
         } else {
             path
         };
-        (path, Entry { mode, content })
+        (
+            path,
+            Entry {
+                mode,
+                content: content.into(),
+            },
+        )
     })
 }
 
@@ -512,7 +518,7 @@ fn case() -> impl Strategy<Value = Case> {
                 format!("{layer}/{layer}.keep"),
                 Entry {
                     mode: FileMode::File,
-                    content: layer.as_bytes().to_vec(),
+                    content: layer.as_bytes().to_vec().into(),
                 },
             ));
         }
@@ -615,7 +621,7 @@ proptest! {
         }
         let files = vec![(
             "one/a.txt.tera".to_string(),
-            Entry { mode: FileMode::File, content: b"{{ a }}".to_vec() },
+            Entry { mode: FileMode::File, content: b"{{ a }}".to_vec().into() },
         )];
         exercise(&located(&text, files), Map::new(), vec!["a=x".to_string()]);
     }
@@ -1052,7 +1058,7 @@ spec:
                 format!("skel/{line}"),
                 Entry {
                     mode: FileMode::File,
-                    content: b"x".to_vec(),
+                    content: b"x".to_vec().into(),
                 },
             )];
             let loc = located(definition, files);

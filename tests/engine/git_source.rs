@@ -437,7 +437,7 @@ fn always_learns_new_tags_and_if_missing_fetches_unknown_refs() {
         tree.get("README.md").unwrap(),
         &Entry {
             mode: EntryMode::File,
-            content: b"version 1.3\n".to_vec(),
+            content: b"version 1.3\n".to_vec().into(),
         }
     );
 }
@@ -552,21 +552,21 @@ fn read_tree_returns_bytes_modes_and_symlinks() {
         tree.get("README.md").unwrap(),
         &Entry {
             mode: EntryMode::File,
-            content: b"version one\n".to_vec(),
+            content: b"version one\n".to_vec().into(),
         }
     );
     assert_eq!(
         tree.get("bin/run.sh").unwrap(),
         &Entry {
             mode: EntryMode::Executable,
-            content: b"#!/bin/sh\necho hi\n".to_vec(),
+            content: b"#!/bin/sh\necho hi\n".to_vec().into(),
         }
     );
     assert_eq!(
         tree.get("link-to-readme").unwrap(),
         &Entry {
             mode: EntryMode::Symlink,
-            content: "README.md".as_bytes().to_vec(),
+            content: "README.md".as_bytes().to_vec().into(),
         }
     );
 
@@ -576,7 +576,7 @@ fn read_tree_returns_bytes_modes_and_symlinks() {
         tree2.get("README.md").unwrap(),
         &Entry {
             mode: EntryMode::File,
-            content: b"version one point one\n".to_vec(),
+            content: b"version one point one\n".to_vec().into(),
         }
     );
 }
@@ -601,7 +601,7 @@ fn read_tree_subpaths() {
         dir.get("skeleton/dir-link").unwrap(),
         &Entry {
             mode: EntryMode::Symlink,
-            content: "../template.yaml".as_bytes().to_vec(),
+            content: "../template.yaml".as_bytes().to_vec().into(),
         }
     );
 

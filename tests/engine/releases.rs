@@ -177,7 +177,9 @@ fn the_lock_notices_a_changed_byte() {
         })
         .expect("a skeleton file");
     let path = path.clone();
-    entry.content.push(b'\n');
+    let mut grown = entry.content.to_vec();
+    grown.push(b'\n');
+    entry.content = grown.into();
     let changed = Located {
         fs: source::TemplateFs::Memory {
             tree: std::sync::Arc::new(tree),

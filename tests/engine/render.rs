@@ -22,7 +22,7 @@ fn located(definition: &str, files: &[(&str, FileMode, &[u8])]) -> Located {
         "golden-path.yaml".to_string(),
         Entry {
             mode: FileMode::File,
-            content: definition.as_bytes().to_vec(),
+            content: definition.as_bytes().to_vec().into(),
         },
     );
     for (path, mode, content) in files {
@@ -30,7 +30,7 @@ fn located(definition: &str, files: &[(&str, FileMode, &[u8])]) -> Located {
             path.to_string(),
             Entry {
                 mode: *mode,
-                content: content.to_vec(),
+                content: content.to_vec().into(),
             },
         );
     }
@@ -72,7 +72,7 @@ fn content(r: &Rendered, path: &str) -> String {
         .files
         .get(path)
         .unwrap_or_else(|| panic!("{path} not rendered: {:?}", r.files.keys()));
-    String::from_utf8(f.content.clone()).unwrap()
+    String::from_utf8(f.content.to_vec()).unwrap()
 }
 
 fn template_error(e: Error) -> TemplateError {
@@ -144,8 +144,8 @@ fn tera_rule_names_modes_links_and_empty_directories() {
     assert_eq!(r.files["svc/lib.go"].source, "{{ name }}/{{ dir }}.go.tera");
     assert_eq!(r.files["empty"].mode, FileMode::Dir);
     assert_eq!(r.files["link"].mode, FileMode::Symlink);
-    assert_eq!(r.files["link"].content, b"b.txt");
-    assert_eq!(r.files["nested/up"].content, b"../a.txt");
+    assert_eq!(r.files["link"].content, &b"b.txt"[..]);
+    assert_eq!(r.files["nested/up"].content, &b"../a.txt"[..]);
     let empty: Vec<&str> = r
         .dropped
         .iter()

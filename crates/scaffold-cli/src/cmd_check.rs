@@ -467,7 +467,7 @@ fn print_github_project(p: &CheckedProject) {
 
 fn content(e: Option<&Entry>) -> Option<&[u8]> {
     e.filter(|e| e.mode != FileMode::Dir)
-        .map(|e| e.content.as_slice())
+        .map(|e| &e.content[..])
 }
 
 /// A git-style diff of one path from `old` to `new`.

@@ -241,8 +241,8 @@ fn preview(gp: &GoldenPath, plan: &scaffold_core::NewPlan, args: &NewArgs, globa
             if e.status == EntryStatus::Unchanged {
                 continue;
             }
-            let new = plan.contents.get(&e.path).map(Vec::as_slice);
-            let old = plan.existing.get(&e.path).map(Vec::as_slice);
+            let new = plan.contents.get(&e.path).map(|b| &b[..]);
+            let old = plan.existing.get(&e.path).map(|b| &b[..]);
             print!("{}", output::unified_diff(&e.path, old, new));
         }
     }

@@ -12,7 +12,7 @@ use crate::golden_path::render::{Dropped, Rendered};
 use crate::golden_path::{Answers, GoldenPath, Policy};
 use crate::project::provenance::AnswersFile;
 use crate::source::SourceRecord;
-use crate::tree::{FileMode, to_fs_path};
+use crate::tree::{Bytes, FileMode, to_fs_path};
 use crate::write::Applied;
 use crate::write::{Change, Op, Plan};
 
@@ -136,10 +136,10 @@ pub struct NewPlan {
     pub plan: Plan,
     /// What the overwritten paths hold now (for `--diff`).
     #[serde(skip)]
-    pub existing: BTreeMap<String, Vec<u8>>,
+    pub existing: BTreeMap<String, Bytes>,
     /// Content of every entry, by path (for `--diff`).
     #[serde(skip)]
-    pub contents: BTreeMap<String, Vec<u8>>,
+    pub contents: BTreeMap<String, Bytes>,
 }
 
 fn existing_entries(dest: &Path) -> Result<Vec<String>> {
@@ -176,7 +176,7 @@ fn existing_entries(dest: &Path) -> Result<Vec<String>> {
 }
 
 /// What a path holds now (content and mode), read without following links.
-fn read_existing(path: &Path) -> Option<(Vec<u8>, FileMode)> {
+fn read_existing(path: &Path) -> Option<(Bytes, FileMode)> {
     crate::project::read_entry(path)
         .ok()
         .flatten()
@@ -188,9 +188,9 @@ fn read_existing(path: &Path) -> Option<(Vec<u8>, FileMode)> {
 struct Planned {
     entries: Vec<PreviewEntry>,
     overwrites: Vec<String>,
-    existing: BTreeMap<String, Vec<u8>>,
+    existing: BTreeMap<String, Bytes>,
     changes: Vec<Change>,
-    contents: BTreeMap<String, Vec<u8>>,
+    contents: BTreeMap<String, Bytes>,
 }
 
 impl Planned {
@@ -214,7 +214,8 @@ impl Planned {
             status,
             policy: Policy::Enforced,
         });
-        self.contents.insert(path.to_string(), content.to_vec());
+        self.contents
+            .insert(path.to_string(), Bytes::copy_from_slice(content));
     }
 }
 
@@ -323,7 +324,7 @@ pub fn plan_new(
         planned.changes.push(Change {
             path,
             op: Op::Write {
-                content,
+                content: content.into(),
                 mode: FileMode::File,
             },
         });

@@ -9,6 +9,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 use std::path::{Path, PathBuf};
 
+pub use bytes::Bytes;
 use serde::{Deserialize, Serialize};
 
 /// The kind and permission of an entry, with git's numbers as its text form.
@@ -130,8 +131,8 @@ pub fn link_on_the_way(root: &Path, rel: &str) -> Option<PathBuf> {
 pub struct Entry {
     /// Kind and permission.
     pub mode: FileMode,
-    /// Content.
-    pub content: Vec<u8>,
+    /// Content (shared, not copied, between the render, the plan and the report).
+    pub content: Bytes,
 }
 
 /// A whole tree in memory, sorted by path.

@@ -20,7 +20,7 @@ use crate::project::provenance::AnswersFile;
 use crate::project::{BaseOrigin, Pristine, PristineEntry, PristineOptions, Project};
 use crate::source::SourceRecord;
 use crate::source::remote::Target;
-use crate::tree::{Entry, FileMode, Tree, hash_bytes};
+use crate::tree::{Bytes, Entry, FileMode, Tree, hash_bytes};
 use crate::write::{Applied, Change, Op, Plan};
 
 /// What the user asked for.
@@ -98,10 +98,10 @@ pub struct FileUpdate {
     pub conflicts: usize,
     /// The working tree's content before (for diffs).
     #[serde(skip)]
-    pub before: Option<Vec<u8>>,
+    pub before: Option<Bytes>,
     /// The content after (for diffs); `None` when deleted.
     #[serde(skip)]
-    pub after: Option<Vec<u8>>,
+    pub after: Option<Bytes>,
 }
 
 /// Counts per action.
@@ -527,7 +527,7 @@ fn order_changes(
     changes.push(Change {
         path: project.baseline_rel(),
         op: Op::Write {
-            content: crate::project::baseline::encode(new_gp, answers, theirs_render),
+            content: crate::project::baseline::encode(new_gp, answers, theirs_render).into(),
             mode: FileMode::File,
         },
     });
@@ -536,7 +536,8 @@ fn order_changes(
         op: Op::Write {
             content: AnswersFile::new(new_gp, answers, theirs_render)
                 .to_yaml()
-                .into_bytes(),
+                .into_bytes()
+                .into(),
             mode: FileMode::File,
         },
     });
@@ -699,7 +700,7 @@ pub fn merge_entry(
     Some((
         Entry {
             mode,
-            content: merged.content,
+            content: merged.content.into(),
         },
         merged.conflicts,
     ))
@@ -1199,14 +1200,14 @@ mod tests {
     fn file(s: &str) -> Entry {
         Entry {
             mode: FileMode::File,
-            content: s.as_bytes().to_vec(),
+            content: Bytes::copy_from_slice(s.as_bytes()),
         }
     }
 
     fn exe(s: &str) -> Entry {
         Entry {
             mode: FileMode::Executable,
-            content: s.as_bytes().to_vec(),
+            content: Bytes::copy_from_slice(s.as_bytes()),
         }
     }
 
@@ -1391,7 +1392,7 @@ mod tests {
         let t = file("1\n2\n3\n4\n");
         let (merged, conflicts) = merge_entry(Some(&base(&b, true)), &o, &t, labels).unwrap();
         assert_eq!(conflicts, 0);
-        assert_eq!(merged.content, b"0\n1\n2\n3\n4\n");
+        assert_eq!(merged.content, &b"0\n1\n2\n3\n4\n"[..]);
         assert_eq!(
             merged.mode,
             FileMode::Executable,
@@ -1402,11 +1403,11 @@ mod tests {
 
         let bin = Entry {
             mode: FileMode::File,
-            content: vec![0, 1, 2],
+            content: Bytes::from_static(&[0, 1, 2]),
         };
         let link = Entry {
             mode: FileMode::Symlink,
-            content: b"target".to_vec(),
+            content: Bytes::from_static(b"target"),
         };
         for (o, t) in [(&bin, &t), (&o, &bin), (&link, &t), (&o, &link)] {
             assert_eq!(merge_entry(Some(&base(&b, true)), o, t, labels), None);

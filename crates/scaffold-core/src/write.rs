@@ -23,7 +23,9 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::error::{Error, Result};
-use crate::tree::{FileMode, SCAFFOLD_DIR, normalize_relative, reserved_component, to_fs_path};
+use crate::tree::{
+    Bytes, FileMode, SCAFFOLD_DIR, normalize_relative, reserved_component, to_fs_path,
+};
 
 /// One write or delete.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -33,7 +35,7 @@ pub enum Op {
     Write {
         /// Bytes (link target for links; empty for directories).
         #[serde(skip)]
-        content: Vec<u8>,
+        content: Bytes,
         /// Mode.
         mode: FileMode,
     },
@@ -474,7 +476,7 @@ mod tests {
         Change {
             path: path.to_string(),
             op: Op::Write {
-                content: content.as_bytes().to_vec(),
+                content: Bytes::copy_from_slice(content.as_bytes()),
                 mode: FileMode::File,
             },
         }

@@ -323,7 +323,13 @@ pub(crate) fn instrument(text: &str, syntax: &Syntax) -> (String, Vec<Insertion>
             i = after;
             continue;
         }
-        i += 1;
+        // Nothing starts here: jump to the next byte that can start a tag.
+        i = match (cs.first(), vs.first(), bs.first()) {
+            (Some(&c), Some(&v), Some(&b)) => {
+                memchr::memchr3(c, v, b, &bytes[i + 1..]).map_or(bytes.len(), |n| i + 1 + n)
+            }
+            _ => i + 1,
+        };
     }
     out.push_str(&text[copied..]);
     (out, insertions)
@@ -348,10 +354,7 @@ fn find(hay: &[u8], from: usize, needle: &[u8]) -> Option<usize> {
     if from > hay.len() {
         return None;
     }
-    hay[from..]
-        .windows(needle.len())
-        .position(|w| w == needle)
-        .map(|p| p + from)
+    memchr::memmem::find(&hay[from..], needle).map(|p| p + from)
 }
 
 fn find_outside_strings(hay: &[u8], from: usize, needle: &[u8]) -> Option<usize> {

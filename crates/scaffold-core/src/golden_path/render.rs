@@ -9,6 +9,8 @@ use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
+use crate::tree::{Bytes, hash_bytes};
+
 use rayon::prelude::*;
 use serde::Serialize;
 use serde_json::{Map, Value};
@@ -27,7 +29,11 @@ pub struct RenderedFile {
     pub mode: FileMode,
     /// Bytes to write (the link target for a symlink).
     #[serde(skip)]
-    pub content: Vec<u8>,
+    pub content: Bytes,
+    /// `blake3:HEX` of `content`, computed once while rendering (the manifest and the
+    /// baseline use it).
+    #[serde(skip)]
+    pub hash: String,
     /// The skeleton layer (its path as written in the definition).
     pub layer: String,
     /// The skeleton file it came from, relative to its layer.
@@ -465,7 +471,7 @@ struct Pending {
     source: String,
     mode: FileMode,
     template: Option<String>,
-    content: Vec<u8>,
+    content: Bytes,
 }
 
 impl RenderJob<'_> {
@@ -559,7 +565,7 @@ impl RenderJob<'_> {
                     }
                 }
                 let template = if templated {
-                    let text = String::from_utf8(entry.content.clone()).map_err(|_| {
+                    let text = String::from_utf8(entry.content.to_vec()).map_err(|_| {
                         Error::Template(Box::new(TemplateError {
                             location: Location {
                                 file: display.clone(),
@@ -593,7 +599,7 @@ impl RenderJob<'_> {
                     mode: entry.mode,
                     template,
                     content: if templated {
-                        Vec::new()
+                        Bytes::new()
                     } else {
                         entry.content.clone()
                     },
@@ -628,7 +634,7 @@ impl RenderJob<'_> {
         let context = &self.context;
         let budget = &*self.budget;
         let known = &self.known;
-        let results: Vec<std::result::Result<Vec<u8>, (bool, Error)>> = pending
+        let results: Vec<std::result::Result<(Bytes, String), (bool, Error)>> = pending
             .par_iter()
             .map(|p| match &p.template {
                 Some(name) => {
@@ -638,7 +644,10 @@ impl RenderJob<'_> {
                     }
                     let mut out = BoundedWriter::new(budget);
                     match tera.render_to(name, context, &mut out) {
-                        Ok(()) => Ok(out.buf),
+                        Ok(()) => {
+                            let hash = hash_bytes(&out.buf);
+                            Ok((Bytes::from(out.buf), hash))
+                        }
                         Err(_) if out.exceeded.is_some() => Err((
                             false,
                             limit_error(display, budget.message(out.exceeded.expect("set"))),
@@ -653,7 +662,7 @@ impl RenderJob<'_> {
                         }
                     }
                 }
-                None => Ok(Vec::new()),
+                None => Ok((p.content.clone(), hash_bytes(&p.content))),
             })
             .collect();
         let mut results = results;
@@ -698,15 +707,12 @@ impl RenderJob<'_> {
 
         let mut files: BTreeMap<String, RenderedFile> = BTreeMap::new();
         for (p, r) in pending.into_iter().zip(results) {
-            let content = if p.template.is_some() {
-                r.map_err(|(_, e)| e)?
-            } else {
-                p.content
-            };
+            let (content, hash) = r.map_err(|(_, e)| e)?;
             let layer = layers[p.layer_index].name.clone();
             let file = RenderedFile {
                 mode: p.mode,
                 content,
+                hash,
                 layer: layer.clone(),
                 source: p.source,
                 templated: p.template.is_some(),

@@ -134,7 +134,7 @@ impl Baseline {
         let mut blobs = BTreeMap::new();
         let mut origins = BTreeMap::new();
         for (path, f) in &rendered.files {
-            let hash = hash_bytes(&f.content);
+            let hash = f.hash.clone();
             blobs
                 .entry(hash)
                 .or_insert_with(|| mask(&f.content, &secrets));
@@ -334,7 +334,6 @@ pub fn encode(gp: &GoldenPath, answers: &Answers, rendered: &Rendered) -> Vec<u8
 }
 
 fn encode_render(rendered: &Rendered, secrets: &[(String, String)]) -> Vec<u8> {
-    use rayon::prelude::*;
     let secrets: Vec<(&str, &str)> = secrets
         .iter()
         .filter(|(_, v)| v.len() >= MIN_SECRET_LEN)
@@ -342,13 +341,10 @@ fn encode_render(rendered: &Rendered, secrets: &[(String, String)]) -> Vec<u8> {
         .collect();
     let files: Vec<(&String, &crate::golden_path::render::RenderedFile)> =
         rendered.files.iter().collect();
-    let hashes: Vec<String> = files
-        .par_iter()
-        .map(|(_, f)| hash_bytes(&f.content))
-        .collect();
     let mut blobs: BTreeMap<&str, (Cow<'_, [u8]>, bool)> = BTreeMap::new();
     let mut origins = BTreeMap::new();
-    for ((path, f), hash) in files.iter().zip(&hashes) {
+    for (path, f) in &files {
+        let hash = &f.hash;
         blobs
             .entry(hash.as_str())
             .or_insert_with(|| mask_borrowed(&f.content, &secrets));
@@ -438,7 +434,8 @@ mod tests {
             r.files.insert(
                 p.to_string(),
                 RenderedFile {
-                    content: c.to_vec(),
+                    content: crate::tree::Bytes::copy_from_slice(c),
+                    hash: hash_bytes(c),
                     mode: FileMode::File,
                     layer: "skeleton".into(),
                     source: format!("{p}.tera"),

@@ -22,7 +22,7 @@ use crate::golden_path::render::Rendered;
 use crate::golden_path::{AnswerInput, Answers, GoldenPath};
 use crate::project::provenance::{ANSWERS_DIR, AnswersFile};
 use crate::source::SourceRecord;
-use crate::tree::{Entry, FileMode, Tree, hash_bytes, to_fs_path};
+use crate::tree::{Bytes, Entry, FileMode, Tree, hash_bytes, to_fs_path};
 
 /// How many commits of the project's history a reconstruction reads at most.
 const HISTORY_LIMIT: usize = 500;
@@ -63,7 +63,7 @@ pub struct PristineEntry {
     /// Hash as recorded.
     pub hash: String,
     /// The content, where it could be found.
-    pub content: Option<Vec<u8>>,
+    pub content: Option<Bytes>,
     /// Where it was found.
     pub origin: BaseOrigin,
 }
@@ -339,7 +339,7 @@ impl Project {
                 .manifest
                 .iter()
                 .map(|(p, m)| {
-                    let content = (m.mode == FileMode::Dir).then(Vec::new);
+                    let content = (m.mode == FileMode::Dir).then(Bytes::new);
                     (
                         p.clone(),
                         PristineEntry {
@@ -371,7 +371,7 @@ impl Project {
             }
             for e in pristine.entries.values_mut() {
                 if e.content.is_none() {
-                    e.content = stored.content(&e.hash, &options.secrets);
+                    e.content = stored.content(&e.hash, &options.secrets).map(Bytes::from);
                 }
                 e.origin = BaseOrigin::Baseline;
             }
@@ -420,7 +420,7 @@ impl Project {
                     if e.content.is_some() {
                         continue;
                     }
-                    if f.mode == e.mode && hash_bytes(&f.content) == e.hash {
+                    if f.mode == e.mode && f.hash == e.hash {
                         e.content = Some(f.content.clone());
                         e.origin = BaseOrigin::Render;
                     } else {
@@ -458,7 +458,7 @@ impl Project {
             Ok(found) => {
                 for (path, content) in found {
                     if let Some(e) = pristine.entries.get_mut(&path) {
-                        e.content = Some(content);
+                        e.content = Some(content.into());
                         e.origin = BaseOrigin::History;
                     }
                 }
@@ -590,20 +590,20 @@ pub fn read_entry(path: &Path) -> Result<Option<Entry>> {
         let t = std::fs::read_link(path).map_err(|e| Error::io("cannot read link", path, e))?;
         return Ok(Some(Entry {
             mode: FileMode::Symlink,
-            content: t.to_string_lossy().into_owned().into_bytes(),
+            content: t.to_string_lossy().into_owned().into_bytes().into(),
         }));
     }
     if meta.is_dir() {
         // A directory the template created empty may fill up: that is not drift.
         return Ok(Some(Entry {
             mode: FileMode::Dir,
-            content: Vec::new(),
+            content: Bytes::new(),
         }));
     }
     let content = std::fs::read(path).map_err(|e| Error::io("cannot read", path, e))?;
     Ok(Some(Entry {
         mode: FileMode::of(&meta),
-        content,
+        content: content.into(),
     }))
 }
 

@@ -22,7 +22,7 @@ use crate::error::{Error, Location, Result};
 use crate::golden_path::render::Rendered;
 use crate::golden_path::{Answers, GoldenPath, Policy};
 use crate::source::SourceRecord;
-use crate::tree::{FileMode, hash_bytes, normalize_relative};
+use crate::tree::{FileMode, normalize_relative};
 
 /// Directory of answers files inside a project.
 pub const ANSWERS_DIR: &str = ".scaffold";
@@ -325,7 +325,7 @@ pub fn manifest_of(gp: &GoldenPath, rendered: &Rendered) -> BTreeMap<String, Man
             (
                 path.clone(),
                 ManifestEntry {
-                    hash: hash_bytes(&f.content),
+                    hash: f.hash.clone(),
                     mode: f.mode,
                     policy: gp.policy().of(path),
                 },

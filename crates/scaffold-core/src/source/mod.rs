@@ -15,7 +15,7 @@ use std::sync::Arc;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
-use crate::tree::{Entry, FileMode, Tree, join_lexical, parent_of};
+use crate::tree::{Bytes, Entry, FileMode, Tree, join_lexical, parent_of};
 
 mod builtin_table {
     /// The kind of one embedded entry.
@@ -51,15 +51,15 @@ pub fn builtin_tree() -> Arc<Tree> {
                         } else {
                             FileMode::File
                         },
-                        content: bytes.to_vec(),
+                        content: Bytes::from_static(bytes),
                     },
                     BuiltinKind::Symlink(t) => Entry {
                         mode: FileMode::Symlink,
-                        content: t.as_bytes().to_vec(),
+                        content: Bytes::from_static(t.as_bytes()),
                     },
                     BuiltinKind::EmptyDir => Entry {
                         mode: FileMode::Dir,
-                        content: Vec::new(),
+                        content: Bytes::new(),
                     },
                 };
                 (e.path.to_string(), entry)
@@ -161,7 +161,7 @@ impl TemplateFs {
             TemplateFs::Memory { tree, label } => join_lexical("", path)
                 .and_then(|p| tree.get(&p))
                 .filter(|e| e.mode != FileMode::Dir)
-                .map(|e| e.content.clone())
+                .map(|e| e.content.to_vec())
                 .ok_or_else(|| Error::Usage(format!("`{label}{path}` does not exist"))),
         }
     }
@@ -283,7 +283,7 @@ fn list_disk(dir: &Path) -> Result<Vec<(String, Entry)>> {
                 rel,
                 Entry {
                     mode: FileMode::Symlink,
-                    content: target.to_string_lossy().into_owned().into_bytes(),
+                    content: target.to_string_lossy().into_owned().into_bytes().into(),
                 },
             ));
         } else if ft.is_dir() {
@@ -296,7 +296,7 @@ fn list_disk(dir: &Path) -> Result<Vec<(String, Entry)>> {
                     rel,
                     Entry {
                         mode: FileMode::Dir,
-                        content: Vec::new(),
+                        content: Bytes::new(),
                     },
                 ));
             }
@@ -310,7 +310,7 @@ fn list_disk(dir: &Path) -> Result<Vec<(String, Entry)>> {
                 rel,
                 Entry {
                     mode: FileMode::of(&meta),
-                    content,
+                    content: content.into(),
                 },
             ));
         }

@@ -508,7 +508,13 @@ impl CachedRepo {
                         crate::tree::FileMode::File
                     };
                     let content = blob.content().to_vec();
-                    out.insert(path, crate::tree::Entry { mode, content });
+                    out.insert(
+                        path,
+                        crate::tree::Entry {
+                            mode,
+                            content: content.into(),
+                        },
+                    );
                 }
                 // Submodules (gitlinks) and anything else are skipped.
                 _ => {}
