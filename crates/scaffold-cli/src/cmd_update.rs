@@ -81,7 +81,8 @@ pub fn run(engine: &Engine, global: &Global, args: &UpdateArgs) -> Result<u8, Er
             }
             let missing = params.missing_required(&given);
             if !missing.is_empty() {
-                prompt::ask(params, &mut target.values, Some(&missing))?;
+                let mut origins = std::collections::BTreeMap::new();
+                prompt::ask(params, &mut target.values, Some(&missing), &mut origins)?;
             }
         }
         let progress = output::spinner(
@@ -96,8 +97,26 @@ pub fn run(engine: &Engine, global: &Global, args: &UpdateArgs) -> Result<u8, Er
         }
         let warning = scaffold_core::project::vcs::no_dirty_check(&plan.root);
         if let Some(w) = &warning {
+            let writes = !args.dry_run && plan.files.iter().any(|f| f.action != Action::Kept);
             if !global.quiet {
-                eprintln!("warning: {w}");
+                prompt::say_wrapped(&format!("warning: {w}"));
+            }
+            // Without git nothing keeps what the update replaces: ask first.
+            if writes {
+                if !global.quiet {
+                    prompt::say_wrapped(NO_SAFETY_NET);
+                }
+                let name = std::fs::canonicalize(&plan.root)
+                    .ok()
+                    .and_then(|r| r.file_name().map(|n| n.to_string_lossy().into_owned()))
+                    .unwrap_or_else(|| plan.root.display().to_string());
+                if prompt::interactive(args.answers.no_input)
+                    && !args.answers.yes
+                    && !prompt::confirm(&format!("Update {name} without a safety net?"), false)?
+                {
+                    eprintln!("Nothing written.");
+                    return Ok(crate::cli::EXIT_CANCELLED);
+                }
             }
         }
         warnings.push(warning);
@@ -134,6 +153,9 @@ pub fn run(engine: &Engine, global: &Global, args: &UpdateArgs) -> Result<u8, Er
     }
     Ok(u8::from(conflicts))
 }
+
+/// What a missing git repository means for an update, said before it writes.
+const NO_SAFETY_NET: &str = "there is no safety net: without git, the files this update changes cannot be compared with their previous content afterwards, and a merge you dislike cannot be undone; commit the project to git first (git init && git add -A && git commit -m baseline), or go on";
 
 fn colour(a: Action) -> &'static str {
     match a {
