@@ -97,7 +97,8 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t)]
         format: Format,
     },
-    /// Show a golden path's parameters as a table.
+    /// Show a golden path: its parameters, computed values (-v: their templates), path
+    /// policies and examples, fitted to the terminal's width (COLUMNS wins).
     Show {
         /// Name (NAME or NAME@VERSION), path or git source of the golden path
         /// (default: the golden path of the project the current directory is in, at

@@ -46,12 +46,21 @@ pub fn cut(text: &str, width: usize) -> String {
     format!("{first}…")
 }
 
-/// `text` wrapped to `width` columns, every line indented by `indent` spaces.
+/// `text` wrapped to `width` columns (indent included), every line indented by
+/// `indent` spaces.
 pub fn wrap(text: &str, width: usize, indent: usize) -> Vec<String> {
-    let pad = " ".repeat(indent);
-    let options = textwrap::Options::new(width.saturating_sub(indent).max(10))
-        .initial_indent(&pad)
-        .subsequent_indent(&pad);
+    wrap_hanging(text, width, indent, indent)
+}
+
+/// `text` wrapped to `width` columns (indent included): the first line indented by
+/// `first` spaces, the others by `rest`. Words are not split at hyphens (patterns,
+/// paths and names stay whole where they fit).
+pub fn wrap_hanging(text: &str, width: usize, first: usize, rest: usize) -> Vec<String> {
+    let (first, rest) = (" ".repeat(first), " ".repeat(rest));
+    let options = textwrap::Options::new(width.max(rest.len() + 10))
+        .initial_indent(&first)
+        .subsequent_indent(&rest)
+        .word_splitter(textwrap::WordSplitter::NoHyphenation);
     textwrap::wrap(text, options)
         .into_iter()
         .map(|l| l.into_owned())
