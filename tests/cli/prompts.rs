@@ -3,6 +3,9 @@
 //! emulator (vt100) and each message is an insta snapshot of the whole screen, so a
 //! redraw glitch (a prompt line that wrapped and was cleared wrongly, a stale error)
 //! shows in it. The environment is fixed: the sandbox's, TERM=xterm, NO_COLOR=1.
+//! Messages: the short prompt, `?`'s description, a validation hint, a required
+//! answer, a long title, the name from DEST, the confirmation, and update's questions
+//! (no git; overwriting an edited enforced file).
 
 mod common;
 mod env;
@@ -368,4 +371,84 @@ fn update_without_git_at_80_columns() {
 #[test]
 fn update_without_git_at_160_columns() {
     update_without_git(160);
+}
+
+/// `git ARGS` in `dir`, in the sandbox's environment; panics when it fails.
+fn git(sb: &Sandbox, dir: &Path, args: &[&str]) {
+    let mut cmd = std::process::Command::new("git");
+    cmd.args(["-c", "user.name=t", "-c", "user.email=t@t"])
+        .args(args)
+        .current_dir(dir);
+    env::sandbox_env(&mut cmd, sb.root());
+    let out = cmd.output().expect("run git");
+    assert!(out.status.success(), "git {args:?}: {out:?}");
+}
+
+/// `scaffold update` at the same version over an edited enforced file asks before
+/// overwriting it, naming the commit that holds the edit; the default is no.
+fn update_over_an_enforced_edit(cols: u16) {
+    let sb = sandbox();
+    let lib = templates(&sb);
+    sb.run(&[
+        "--templates",
+        &lib,
+        "new",
+        "prompts",
+        "payments-api",
+        "--set",
+        "owner=team-payments",
+        "--no-input",
+    ])
+    .success();
+    let project = sb.work().join("payments-api");
+    std::fs::write(project.join("CODEOWNERS"), "* @someone-else\n").unwrap();
+    git(&sb, &project, &["commit", "-qam", "edit CODEOWNERS"]);
+    let before = common::read_tree(&project);
+    let mut pty = Pty::spawn(&sb, &project, &["--templates", &lib, "update"], cols);
+    let screen = pty.wait_for("Overwrite your edits of 1 enforced file? [y/N]");
+    assert!(
+        screen.contains("no new version; restoring 1 enforced file"),
+        "{screen}"
+    );
+    // The commit's hash differs from run to run of git: named, then masked.
+    let masked = mask_hashes(&screen);
+    snap(&sb, "update_enforced", cols, &masked);
+    pty.send("\r");
+    let (code, screen) = pty.finish();
+    assert_eq!(code, 3, "{screen}");
+    assert_eq!(common::read_tree(&project), before, "nothing written");
+}
+
+/// The words of 7 hexadecimal digits or more, as `[HASH]`.
+fn mask_hashes(text: &str) -> String {
+    let mut out = String::new();
+    let mut word = String::new();
+    let flush = |word: &mut String, out: &mut String| {
+        if word.len() >= 7 && word.chars().all(|c| c.is_ascii_hexdigit()) {
+            out.push_str("[HASH]");
+        } else {
+            out.push_str(word);
+        }
+        word.clear();
+    };
+    for c in text.chars() {
+        if c.is_ascii_alphanumeric() {
+            word.push(c);
+        } else {
+            flush(&mut word, &mut out);
+            out.push(c);
+        }
+    }
+    flush(&mut word, &mut out);
+    out
+}
+
+#[test]
+fn update_over_an_enforced_edit_at_80_columns() {
+    update_over_an_enforced_edit(80);
+}
+
+#[test]
+fn update_over_an_enforced_edit_at_160_columns() {
+    update_over_an_enforced_edit(160);
 }

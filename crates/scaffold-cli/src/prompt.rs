@@ -69,8 +69,15 @@ pub fn wrap_hanging(text: &str, width: usize, first: usize, rest: usize) -> Vec<
 
 /// Print `text` on stderr, wrapped to the terminal's width when it is one.
 pub fn say_wrapped(text: &str) {
+    say_hanging(text, 0);
+}
+
+/// Print `text` on stderr, wrapped to the terminal's width when it is one, lines
+/// after the first indented by `rest` spaces.
+pub fn say_hanging(text: &str, rest: usize) {
     if std::io::stderr().is_terminal() {
-        for line in wrap(text, width(), 0) {
+        let first = text.len() - text.trim_start().len();
+        for line in wrap_hanging(text.trim_start(), width(), first, rest) {
             anstream::eprintln!("{line}");
         }
     } else {
