@@ -1249,14 +1249,78 @@ fn scaffold_templates_environment_variable_adds_libraries() {
     assert!(sb.work().join("web/web.txt").is_file());
 }
 
+/// `show` of a built-in golden path with long descriptions fits 80 columns (COLUMNS),
+/// and a wider COLUMNS gives longer lines.
+#[test]
+fn show_fits_the_width() {
+    let sb = Sandbox::new();
+    let run = sb.run_cmd(
+        sb.cmd()
+            .env("COLUMNS", "80")
+            .args(["show", "go-microservice"]),
+    );
+    run.success();
+    for line in run.stdout.lines() {
+        assert!(line.chars().count() <= 80, "wider than 80: {line}");
+    }
+    for needle in [
+        "\nParameters\n",
+        "  name  string, required\n",
+        "      default: A Go microservice built on the go-microservice golden path.\n",
+        "computed from name, org",
+        "constant: 1.26",
+        "\nPaths\n  enforced: ",
+        "deploy/base/poddisruptionbudget.yaml",
+        "  seed: ",
+        "\nExamples\n  name=payments-api owner=team-payments\n",
+    ] {
+        assert!(
+            run.stdout.contains(needle),
+            "{needle:?} missing:\n{}",
+            run.stdout
+        );
+    }
+    let wide = sb.run_cmd(
+        sb.cmd()
+            .env("COLUMNS", "160")
+            .args(["show", "go-microservice"]),
+    );
+    wide.success();
+    assert!(
+        wide.stdout.lines().any(|l| l.chars().count() > 80),
+        "{}",
+        wide.stdout
+    );
+}
+
 #[test]
 fn show_prints_the_parameters() {
     let sb = Sandbox::new();
     sb.fixture("render-rules");
     let lib = sb.lib();
-    let run = sb.run(&["show", "render-rules", "--templates", lib.to_str().unwrap()]);
+    let run = sb.run_cmd(sb.cmd().env("COLUMNS", "80").args([
+        "show",
+        "render-rules",
+        "--templates",
+        lib.to_str().unwrap(),
+    ]));
     run.success();
     insta::assert_snapshot!("show", run.transcript());
+    // Computed values are described; their templates only with -v.
+    assert!(!run.stdout.contains("{{"), "{}", run.stdout);
+    let verbose = sb.run_cmd(sb.cmd().env("COLUMNS", "80").args([
+        "show",
+        "render-rules",
+        "-v",
+        "--templates",
+        lib.to_str().unwrap(),
+    ]));
+    verbose.success();
+    assert!(
+        verbose.stdout.contains("= registry.example.com/{{ name }}"),
+        "{}",
+        verbose.stdout
+    );
 
     let run = sb.run(&[
         "show",

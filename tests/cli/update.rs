@@ -367,7 +367,9 @@ fn redact(sb: &Sandbox, s: &str) -> String {
             hex.push(c);
             continue;
         }
-        if hex.len() >= 12 && hex.chars().any(|h| h.is_ascii_alphabetic()) {
+        // Full and abbreviated (7+) commit ids; the project's own commits differ
+        // from run to run.
+        if hex.len() >= 7 && hex.chars().any(|h| h.is_ascii_alphabetic()) {
             redacted.push_str("[COMMIT]");
         } else {
             redacted.push_str(&hex);
@@ -1496,4 +1498,115 @@ fn symlink_conflict_reports_only_what_it_writes() {
     let claims = entry["detail"].as_str().unwrap().contains("current.theirs");
     let exists = fs::symlink_metadata(project.join("current.theirs")).is_ok();
     assert_eq!(claims, exists, "detail: {}", entry["detail"]);
+}
+
+/// Issue 11, item 2: an update at the same version over an edited enforced file says
+/// "no new version; restoring N enforced files", names each file and where the
+/// overwritten content is: in a git project, the commit at HEAD (`git show` prints
+/// it); without git, a copy under `.scaffold/overwritten/`, which check ignores.
+#[test]
+fn same_version_update_restores_enforced_files_and_says_where_the_edit_is() {
+    let sb = Sandbox::new();
+    let (repo, _) = template(&sb, &[v1(), v2()]);
+    let edit = "name: platform\non: push\n# a local edit\n";
+
+    // A git project: the edit is committed (update refuses a dirty work tree).
+    let project = generate(&sb, &repo, "shop", &[]);
+    fs::write(project.join(".github/workflows/platform.yml"), edit).unwrap();
+    sb.commit_all(&project, "edit an enforced file");
+    let head = sb.git(&project, &["rev-parse", "--short", "HEAD"]);
+    let head = head.trim();
+    let run = sb.scaffold(&project, &["update", "--to", "v1.0.0", "--no-input"]);
+    run.expect_code(0);
+    assert!(
+        run.stdout.contains("svc v1.0.0 (no new version)"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout
+            .contains("note: no new version; restoring 1 enforced file:\n"),
+        "{}",
+        run.stdout
+    );
+    let show = format!("git show {head}:./.github/workflows/platform.yml");
+    assert!(
+        run.stdout.contains(&format!(
+            "  - .github/workflows/platform.yml (your version is in commit {head}: {show})\n"
+        )),
+        "{}",
+        run.stdout
+    );
+    assert_eq!(
+        fs::read_to_string(project.join(".github/workflows/platform.yml")).unwrap(),
+        "name: platform\non: push\n",
+        "restored"
+    );
+    // The command named prints the overwritten content.
+    let shown = sb.git(
+        &project,
+        &["show", &format!("{head}:./.github/workflows/platform.yml")],
+    );
+    assert_eq!(shown, edit);
+    assert!(!project.join(".scaffold/overwritten").exists());
+
+    // The same in JSON.
+    sb.commit_all(&project, "restored by update");
+    fs::write(project.join(".github/workflows/platform.yml"), edit).unwrap();
+    sb.commit_all(&project, "edit it again");
+    let head = sb.git(&project, &["rev-parse", "--short", "HEAD"]);
+    let head = head.trim();
+    let run = sb.scaffold(
+        &project,
+        &["update", "--to", "v1.0.0", "--no-input", "--format", "json"],
+    );
+    run.expect_code(0);
+    let report = run.json();
+    assert_eq!(report["same_version"], json!(true));
+    assert_eq!(
+        report["restored"],
+        json!([{
+            "path": ".github/workflows/platform.yml",
+            "saved": {
+                "kind": "commit",
+                "commit": head,
+                "show": format!("git show {head}:./.github/workflows/platform.yml"),
+            }
+        }])
+    );
+
+    // Without git: a saved copy, which check, diff and the next update leave alone.
+    let plain = generate(&sb, &repo, "plain", &["--no-git"]);
+    fs::write(plain.join(".github/workflows/platform.yml"), edit).unwrap();
+    let run = sb.scaffold(
+        &plain,
+        &["update", "--to", "v1.0.0", "--no-input", "--format", "json"],
+    );
+    run.expect_code(0);
+    let copy = ".scaffold/overwritten/svc/.github/workflows/platform.yml";
+    assert_eq!(
+        run.json()["restored"],
+        json!([{
+            "path": ".github/workflows/platform.yml",
+            "saved": {"kind": "copy", "path": copy}
+        }])
+    );
+    assert_eq!(fs::read_to_string(plain.join(copy)).unwrap(), edit);
+    assert_eq!(
+        fs::read_to_string(plain.join(".github/workflows/platform.yml")).unwrap(),
+        "name: platform\non: push\n"
+    );
+    let check = sb.scaffold(&plain, &["check", "--offline", "--fail-on", "any"]);
+    check.expect_code(0);
+    let diff = sb.scaffold(&plain, &["diff"]);
+    diff.expect_code(0);
+    assert!(!diff.stdout.contains("overwritten"), "{}", diff.stdout);
+    let again = sb.scaffold(&plain, &["update", "--to", "v1.0.0", "--no-input"]);
+    again.expect_code(0);
+    assert!(
+        again.stdout.contains("Already up to date"),
+        "{}",
+        again.stdout
+    );
+    assert_eq!(fs::read_to_string(plain.join(copy)).unwrap(), edit);
 }

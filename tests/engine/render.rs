@@ -390,7 +390,7 @@ fn set_is_typed_by_the_schema() {
     assert!(
         problems[0]
             .message
-            .contains("unknown parameter `prot`; did you mean `port`?"),
+            .contains("unknown parameter `prot` (did you mean `port`?);"),
         "{problems:?}"
     );
 }

@@ -11,7 +11,11 @@ Exit codes:
   1  the command ran and found problems: lint problems, conflicts left by `update`,
      a `check` that failed its --fail-on policy
   2  error: bad input, a golden path or project that cannot be read, an unreachable
-     source; nothing was written";
+     source; nothing was written
+  3  cancelled: a question before writing was answered no; nothing was written";
+
+/// The exit code of a run the user cancelled at a confirmation (see [`EXIT_CODES`]).
+pub const EXIT_CANCELLED: u8 = 3;
 
 const SOURCES: &str = "\
 Golden-path sources (NAME):
@@ -93,7 +97,8 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t)]
         format: Format,
     },
-    /// Show a golden path's parameters as a table.
+    /// Show a golden path: its parameters, computed values (-v: their templates), path
+    /// policies and examples, fitted to the terminal's width (COLUMNS wins).
     Show {
         /// Name (NAME or NAME@VERSION), path or git source of the golden path
         /// (default: the golden path of the project the current directory is in, at
@@ -134,9 +139,14 @@ pub struct AnswerArgs {
     /// Read answers from a YAML or JSON file (--set wins over it).
     #[arg(long = "values", value_name = "FILE")]
     pub values: Option<PathBuf>,
-    /// Never prompt: use defaults, and fail listing every missing required answer.
+    /// Never prompt: use defaults, and fail listing every missing required answer
+    /// (questions before writing are taken as yes, with a warning where one is due).
     #[arg(long)]
     pub no_input: bool,
+    /// Answer yes to the questions before writing (create the project; update without
+    /// git; overwrite local edits of enforced files), still prompting for answers.
+    #[arg(long, short = 'y')]
+    pub yes: bool,
 }
 
 /// Render bounds; each wins over the golden path's `spec.limits`.

@@ -75,12 +75,50 @@ pub fn list_versions(engine: &Engine, format: Format) -> Result<u8, Error> {
 
 fn short(v: &Value) -> String {
     match v {
+        Value::String(s) if s.is_empty() => "\"\"".to_string(),
         Value::String(s) => s.clone(),
         other => other.to_string(),
     }
 }
 
-pub fn show(engine: &Engine, name: Option<&str>, format: Format) -> Result<u8, Error> {
+/// `text` wrapped to `width` columns under an indent of `indent` spaces.
+fn block(text: &str, width: usize, indent: usize) -> String {
+    hanging(text, width, indent, indent)
+}
+
+/// `text` wrapped to `width` columns, the first line indented by `first` spaces and
+/// the others by `rest`.
+fn hanging(text: &str, width: usize, first: usize, rest: usize) -> String {
+    crate::prompt::wrap_hanging(text, width, first, rest)
+        .into_iter()
+        .map(|l| l + "\n")
+        .collect()
+}
+
+/// A value in a `key=value` list: quoted as JSON when it holds spaces or is empty.
+fn pair_value(v: &Value) -> String {
+    match v {
+        Value::String(s) if s.is_empty() || s.contains(char::is_whitespace) => {
+            Value::String(s.clone()).to_string()
+        }
+        other => short(other),
+    }
+}
+
+/// Defaults longer than this go on a line of their own.
+const SHORT_DEFAULT: usize = 24;
+
+/// `show`: the golden path, then one block per parameter (name and type on a line,
+/// the description wrapped below it, then the allowed values and examples), the
+/// computed values (their description; `-v` adds the templates), the path policies
+/// and the example answer sets, all fitted to the width (`COLUMNS`, else the
+/// terminal's).
+pub fn show(
+    engine: &Engine,
+    name: Option<&str>,
+    format: Format,
+    verbose: bool,
+) -> Result<u8, Error> {
     let gp = match name {
         Some(name) => engine.load(name)?,
         // Inside a project (from any subdirectory): the golden path it records.
@@ -90,24 +128,28 @@ pub fn show(engine: &Engine, name: Option<&str>, format: Format) -> Result<u8, E
             project[0].recorded_golden_path(engine)?
         }
     };
+    let info = gp.info();
     if format == Format::Json {
-        output::json(&gp.info());
+        output::json(&info);
         return Ok(0);
     }
-    let questions = gp.parameters().questions();
-    let newest = scaffold_core::golden_path::changelog::newest(&gp);
-    let m = &gp.definition.metadata;
-    println!(
-        "{BOLD}{}{RESET} {} {DIM}({}){RESET}",
-        m.title.as_deref().unwrap_or(&m.name),
-        gp.version,
-        gp.source
-    );
-    if let Some(d) = &m.description {
-        println!("{d}");
+    let width = output::width();
+    let mut out = String::new();
+    out.push_str(&block(
+        &format!(
+            "{BOLD}{}{RESET} {} {DIM}({}){RESET}",
+            info.title.unwrap_or(info.name),
+            info.version,
+            info.source
+        ),
+        width,
+        0,
+    ));
+    if let Some(d) = info.description {
+        out.push_str(&block(d, width, 0));
     }
-    if let Some(entry) = &newest {
-        // The first bullet (or paragraph), on one line, cut at about 100 characters.
+    if let Some(entry) = &info.changelog_newest {
+        // The first bullet (or paragraph), on one line, cut to the width.
         let mut first = String::new();
         for line in entry.body.lines().map(str::trim) {
             let starts_item = line.starts_with(['-', '*']);
@@ -122,11 +164,8 @@ pub fn show(engine: &Engine, name: Option<&str>, format: Format) -> Result<u8, E
             }
             first.push_str(line.trim_start_matches(['-', '*']).trim());
         }
-        if first.chars().count() > 100 {
-            first = first.chars().take(99).collect::<String>() + "…";
-        }
-        println!(
-            "{DIM}Changelog {}{}:{RESET} {first}",
+        let head = format!(
+            "Changelog {}{}: ",
             entry.version,
             entry
                 .date
@@ -134,57 +173,132 @@ pub fn show(engine: &Engine, name: Option<&str>, format: Format) -> Result<u8, E
                 .map(|d| format!(" ({d})"))
                 .unwrap_or_default()
         );
+        let rest = width.saturating_sub(head.chars().count());
+        out.push_str(&format!(
+            "{DIM}{head}{RESET}{}\n",
+            crate::prompt::cut(&first, rest.max(10))
+        ));
     }
-    println!();
-    let rows: Vec<Vec<String>> = questions
-        .iter()
-        .map(|q| {
-            let allowed = if !q.choices.is_empty() {
+
+    out.push_str(&format!("\n{BOLD}Parameters{RESET}\n"));
+    for q in &info.parameters {
+        let mut facts = vec![if q.choices.is_empty() {
+            q.type_name.clone()
+        } else {
+            format!(
+                "one of {}",
                 q.choices.iter().map(short).collect::<Vec<_>>().join(" | ")
-            } else {
-                q.pattern
-                    .clone()
-                    .map(|p| format!("/{p}/"))
-                    .unwrap_or_default()
-            };
-            let mut ty = q.type_name.clone();
-            if q.secret {
-                ty.push_str(" (secret)");
+            )
+        }];
+        if q.required {
+            facts.push("required".to_string());
+        }
+        let default = q.default.as_ref().map(short);
+        let long_default = default
+            .as_ref()
+            .filter(|d| d.chars().count() > SHORT_DEFAULT);
+        if let (Some(d), None) = (&default, long_default) {
+            facts.push(format!("default {d}"));
+        }
+        if q.secret {
+            facts.push("secret".to_string());
+        }
+        let head = format!("{BOLD}{}{RESET}  {}", q.name, facts.join(", "));
+        out.push_str(&hanging(&head, width, 2, 6));
+        if let Some(d) = long_default {
+            out.push_str(&hanging(&format!("default: {d}"), width, 6, 8));
+        }
+        let title = (q.title != q.name).then_some(q.title.as_str());
+        let text = match (title, &q.description) {
+            (Some(t), Some(d)) if !d.starts_with(t) => format!("{t}. {d}"),
+            (_, Some(d)) => d.clone(),
+            (Some(t), None) => t.to_string(),
+            (None, None) => String::new(),
+        };
+        if !text.is_empty() {
+            out.push_str(&block(&text, width, 6));
+        }
+        match (&q.pattern_hint, &q.pattern) {
+            (Some(h), Some(p)) => {
+                out.push_str(&block(&format!("allowed: {h}"), width, 6));
+                if verbose {
+                    out.push_str(&block(&format!("pattern: /{p}/"), width, 6));
+                }
             }
-            vec![
-                q.name.clone(),
-                ty,
-                if q.required {
-                    "yes".into()
-                } else {
-                    "no".into()
-                },
-                q.default.as_ref().map(short).unwrap_or_default(),
-                allowed,
-                q.description.clone().unwrap_or_default(),
-            ]
-        })
-        .collect();
-    print!(
-        "{}",
-        output::table(
-            &[
-                "NAME",
-                "TYPE",
-                "REQUIRED",
-                "DEFAULT",
-                "ALLOWED",
-                "DESCRIPTION"
-            ],
-            &rows
-        )
-    );
-    if !gp.definition.spec.computed.is_empty() {
-        println!("\n{BOLD}Computed{RESET}");
-        for (k, v) in &gp.definition.spec.computed {
-            println!("  {k} = {v}");
+            (None, Some(p)) => out.push_str(&block(&format!("pattern: /{p}/"), width, 6)),
+            _ => {}
+        }
+        if !q.examples.is_empty() {
+            let ex: Vec<String> = q.examples.iter().map(short).collect();
+            out.push_str(&block(&format!("e.g. {}", ex.join(", ")), width, 6));
         }
     }
+
+    if !info.computed.is_empty() {
+        out.push_str(&format!(
+            "\n{BOLD}Computed{RESET}{}\n",
+            if verbose {
+                ""
+            } else {
+                " (-v shows the templates)"
+            }
+        ));
+        let w = info
+            .computed
+            .iter()
+            .map(|c| c.name.chars().count())
+            .max()
+            .unwrap_or(0)
+            .min(24);
+        for c in &info.computed {
+            let line = format!("{:<w$}  {}", c.name, c.description);
+            out.push_str(&hanging(&line, width, 2, w + 4));
+            if verbose && !c.description.starts_with("constant") {
+                // The raw template, as written (not wrapped: it is code).
+                let template = if c.template.is_empty() {
+                    "\"\""
+                } else {
+                    c.template
+                };
+                out.push_str(&format!("{:w$}    = {template}\n", ""));
+            }
+        }
+    }
+
+    let policy = info.policy;
+    if !policy.enforced.is_empty() || !policy.seed.is_empty() {
+        out.push_str(&format!("\n{BOLD}Paths{RESET}\n"));
+        for (label, globs, what) in [
+            (
+                "enforced",
+                &policy.enforced,
+                "always the template's version; drift fails check",
+            ),
+            ("seed", &policy.seed, "written once by new, never updated"),
+        ] {
+            if globs.is_empty() {
+                continue;
+            }
+            out.push_str(&block(&format!("{label}: {what}"), width, 2));
+            out.push_str(&block(&globs.join(", "), width, 6));
+        }
+    }
+
+    if !info.examples.is_empty() {
+        out.push_str(&format!("\n{BOLD}Examples{RESET}\n"));
+        for ex in info.examples {
+            let pairs: Vec<String> = ex
+                .as_object()
+                .map(|m| {
+                    m.iter()
+                        .map(|(k, v)| format!("{k}={}", pair_value(v)))
+                        .collect()
+                })
+                .unwrap_or_default();
+            out.push_str(&hanging(&pairs.join(" "), width, 2, 4));
+        }
+    }
+    print!("{out}");
     Ok(0)
 }
 

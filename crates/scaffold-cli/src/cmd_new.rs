@@ -1,21 +1,29 @@
 //! `scaffold new`: answers (file, --set, prompts), render, preview or write, git init.
 
-use anstream::{print, println};
+use std::collections::BTreeMap;
+
+use anstream::{eprintln, print, println};
 use serde_json::{Map, Value};
 
-use scaffold_core::{AnswerInput, Engine, EntryStatus, Error, GoldenPath, NewOptions};
+use scaffold_core::{
+    AnswerInput, AnswerOrigin, Engine, EntryStatus, Error, GoldenPath, NewOptions,
+};
 
 use crate::cli::{AnswerArgs, Format, Global, NewArgs};
 use crate::output::{self, BOLD, DIM, GREEN, RESET, YELLOW};
 use crate::prompt;
 
-/// Collect answers from `base`, --values, --set and (on a terminal) prompts for the
-/// rest, then resolve them.
+/// Collect answers from `base` (implied by DEST), --values, --set and (on a terminal)
+/// prompts for the rest, then resolve them; with where each answer came from.
 pub fn collect_answers(
     gp: &GoldenPath,
     args: &AnswerArgs,
     base: Map<String, Value>,
-) -> Result<scaffold_core::Answers, Error> {
+) -> Result<(scaffold_core::Answers, BTreeMap<String, AnswerOrigin>), Error> {
+    let mut origins: BTreeMap<String, AnswerOrigin> = base
+        .keys()
+        .map(|k| (k.clone(), AnswerOrigin::Destination))
+        .collect();
     let mut values = base;
     let file = match &args.values {
         Some(f) => Some(scaffold_core::golden_path::answers::ValuesFile::read(f)?),
@@ -28,28 +36,34 @@ pub fn collect_answers(
     };
     if let Some(f) = &file {
         gp.parameters().check_keys(&f.values).map_err(located)?;
-        values.extend(f.values.clone());
+        for (k, v) in &f.values {
+            origins.insert(k.clone(), AnswerOrigin::Given);
+            values.insert(k.clone(), v.clone());
+        }
     }
     // Parsed here only to know what not to ask; resolve_answers reports bad ones.
     for s in &args.set {
         if let Ok((k, v)) = gp.parameters().parse_set(s) {
+            origins.insert(k.clone(), AnswerOrigin::Given);
             values.insert(k, v);
         }
     }
     if prompt::interactive(args.no_input) {
-        prompt::ask(gp.parameters(), &mut values, None)?;
+        prompt::ask(gp.parameters(), &mut values, None, &mut origins)?;
     }
-    gp.resolve_answers(&AnswerInput {
-        values,
-        sets: args.set.clone(),
-    })
-    .map_err(located)
+    let answers = gp
+        .resolve_answers(&AnswerInput {
+            values,
+            sets: args.set.clone(),
+        })
+        .map_err(located)?;
+    Ok((answers, origins))
 }
 
 pub fn run(engine: &Engine, global: &Global, args: &NewArgs) -> Result<u8, Error> {
     let gp = engine.load(&args.name)?;
     let base = scaffold_core::new::implied_answers(&gp, args.dest.as_deref());
-    let answers = collect_answers(&gp, &args.answers, base)?;
+    let (answers, origins) = collect_answers(&gp, &args.answers, base)?;
     let progress = output::spinner(global.quiet, &format!("rendering {}", gp.name()));
     let rendered = gp.render(&answers);
     drop(progress);
@@ -74,6 +88,23 @@ pub fn run(engine: &Engine, global: &Global, args: &NewArgs) -> Result<u8, Error
     if args.dry_run {
         preview(&gp, &plan, args, global);
         return Ok(0);
+    }
+
+    // On a terminal: the answers, then one question before anything is written.
+    if prompt::interactive(args.answers.no_input) && !args.answers.yes {
+        eprintln!("{BOLD}Answers{RESET}");
+        for line in gp.parameters().summary(&answers.values, &origins) {
+            eprintln!("  {}", prompt::cut(&line.to_string(), prompt::width() - 2));
+        }
+        let question = if into {
+            format!("Apply {} to {}?", gp.name(), dest.display())
+        } else {
+            format!("Create {}?", dest.display())
+        };
+        if !prompt::confirm(&question, true)? {
+            eprintln!("Nothing written.");
+            return Ok(crate::cli::EXIT_CANCELLED);
+        }
     }
 
     // Whether DEST is inside a work tree: ask from its nearest existing ancestor.
@@ -145,11 +176,7 @@ pub fn run(engine: &Engine, global: &Global, args: &NewArgs) -> Result<u8, Error
             .iter()
             .filter(|e| e.status != EntryStatus::Unchanged)
         {
-            println!(
-                "  {GREEN}{:<9}{RESET} {}",
-                format!("{:?}", e.status).to_lowercase(),
-                e.path
-            );
+            println!("  {GREEN}{:<9}{RESET} {}", e.status.as_str(), e.path);
         }
     }
     output::say(
@@ -198,7 +225,7 @@ fn preview(gp: &GoldenPath, plan: &scaffold_core::NewPlan, args: &NewArgs, globa
         .iter()
         .map(|e| {
             vec![
-                format!("{:?}", e.status).to_lowercase(),
+                e.status.to_string(),
                 e.mode.to_string(),
                 e.size.to_string(),
                 e.path.clone(),

@@ -81,7 +81,8 @@ pub fn run(engine: &Engine, global: &Global, args: &UpdateArgs) -> Result<u8, Er
             }
             let missing = params.missing_required(&given);
             if !missing.is_empty() {
-                prompt::ask(params, &mut target.values, Some(&missing))?;
+                let mut origins = std::collections::BTreeMap::new();
+                prompt::ask(params, &mut target.values, Some(&missing), &mut origins)?;
             }
         }
         let progress = output::spinner(
@@ -96,12 +97,58 @@ pub fn run(engine: &Engine, global: &Global, args: &UpdateArgs) -> Result<u8, Er
         }
         let warning = scaffold_core::project::vcs::no_dirty_check(&plan.root);
         if let Some(w) = &warning {
+            let writes = !args.dry_run && plan.files.iter().any(|f| f.action != Action::Kept);
             if !global.quiet {
-                eprintln!("warning: {w}");
+                prompt::say_wrapped(&format!("warning: {w}"));
+            }
+            // Without git nothing keeps what the update replaces: ask first.
+            if writes {
+                if !global.quiet {
+                    prompt::say_wrapped(NO_SAFETY_NET);
+                }
+                let name = dir_name(&plan.root);
+                if prompt::interactive(args.answers.no_input)
+                    && !args.answers.yes
+                    && !prompt::confirm(&format!("Update {name} without a safety net?"), false)?
+                {
+                    eprintln!("Nothing written.");
+                    return Ok(crate::cli::EXIT_CANCELLED);
+                }
             }
         }
         warnings.push(warning);
         plans.push(plan);
+    }
+    // On a terminal: ask before overwriting local edits of enforced files (with
+    // --no-input or --yes it is done, and reported).
+    let restored: Vec<&update::Restored> = plans.iter().flat_map(|p| &p.restored).collect();
+    if !args.dry_run
+        && !restored.is_empty()
+        && prompt::interactive(args.answers.no_input)
+        && !args.answers.yes
+    {
+        for p in plans.iter().filter(|p| !p.restored.is_empty()) {
+            let note = p
+                .restoring_note()
+                .unwrap_or_else(|| "local edits of enforced files are overwritten".to_string());
+            prompt::say_wrapped(&format!(
+                "{} in {}: {note}:",
+                p.golden_path,
+                dir_name(&p.root)
+            ));
+            for r in &p.restored {
+                prompt::say_hanging(&format!("  - {r}"), 4);
+            }
+        }
+        let question = format!(
+            "Overwrite your edits of {} enforced file{}?",
+            restored.len(),
+            if restored.len() == 1 { "" } else { "s" }
+        );
+        if !prompt::confirm(&question, false)? {
+            eprintln!("Nothing written.");
+            return Ok(crate::cli::EXIT_CANCELLED);
+        }
     }
     // Everything is planned before anything is written.
     if !args.dry_run {
@@ -135,6 +182,18 @@ pub fn run(engine: &Engine, global: &Global, args: &UpdateArgs) -> Result<u8, Er
     Ok(u8::from(conflicts))
 }
 
+/// A project root as a person names it: its directory's name (`.` is the current
+/// directory's).
+fn dir_name(root: &Path) -> String {
+    std::fs::canonicalize(root)
+        .ok()
+        .and_then(|r| r.file_name().map(|n| n.to_string_lossy().into_owned()))
+        .unwrap_or_else(|| root.display().to_string())
+}
+
+/// What a missing git repository means for an update, said before it writes.
+const NO_SAFETY_NET: &str = "there is no safety net: without git, the files this update changes cannot be compared with their previous content afterwards, and a merge you dislike cannot be undone; commit the project to git first (git init && git add -A && git commit -m baseline), or go on";
+
 fn colour(a: Action) -> &'static str {
     match a {
         Action::Conflict | Action::EnforcedOverwritten => RED,
@@ -146,14 +205,34 @@ fn colour(a: Action) -> &'static str {
 
 fn print_plan(plan: &UpdatePlan, dry_run: bool, global: &Global) {
     let verb = if dry_run { "Would update" } else { "Updated" };
+    let versions = if plan.same_version {
+        format!("{} (no new version)", plan.to_version)
+    } else {
+        format!("{} -> {}", plan.from_version, plan.to_version)
+    };
     println!(
-        "{BOLD}{verb} {}{RESET}: {} {} -> {} {DIM}({}){RESET}",
+        "{BOLD}{verb} {}{RESET}: {} {versions} {DIM}({}){RESET}",
         plan.root.display(),
         plan.golden_path,
-        plan.from_version,
-        plan.to_version,
         plan.source
     );
+    if !plan.restored.is_empty() {
+        let note = plan.restoring_note().unwrap_or_else(|| {
+            format!(
+                "overwriting local edits of {} enforced file(s)",
+                plan.restored.len()
+            )
+        });
+        let verb_note = if dry_run {
+            note.replacen("restoring", "would restore", 1)
+        } else {
+            note
+        };
+        println!("{YELLOW}note{RESET}: {verb_note}:");
+        for r in &plan.restored {
+            println!("  - {r}");
+        }
+    }
     let from_baseline = plan
         .base_origins
         .keys()

@@ -42,7 +42,9 @@ fn run(cli: cli::Cli) -> Result<u8, scaffold_core::Error> {
                 cmd_catalog::list(&engine, format)
             }
         }
-        cli::Command::Show { name, format } => cmd_catalog::show(&engine, name.as_deref(), format),
+        cli::Command::Show { name, format } => {
+            cmd_catalog::show(&engine, name.as_deref(), format, cli.global.verbose)
+        }
         cli::Command::Lint { path, format, .. } => cmd_catalog::lint(&engine, &path, format),
         cli::Command::New(args) => cmd_new::run(&engine, &cli.global, &args),
         cli::Command::Completions { shell } => {

@@ -192,6 +192,21 @@ pub fn unified_diff(path: &str, old: Option<&[u8]>, new: Option<&[u8]>) -> Strin
         .collect()
 }
 
+/// The width to lay text out in on stdout: `COLUMNS` when set to a number (as
+/// shells export it; also what a test or a script may set), else the terminal's
+/// width, else 80; at least 40.
+pub fn width() -> usize {
+    let from_env = std::env::var("COLUMNS")
+        .ok()
+        .and_then(|c| c.trim().parse::<usize>().ok());
+    let from_term = || {
+        console::Term::stdout()
+            .size_checked()
+            .map(|(_, cols)| usize::from(cols))
+    };
+    from_env.or_else(from_term).unwrap_or(80).max(40)
+}
+
 pub fn say(quiet: bool, text: &str) {
     if !quiet {
         println!("{text}");

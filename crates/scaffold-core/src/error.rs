@@ -112,12 +112,13 @@ fn join_lines<T: fmt::Display>(items: &[T]) -> String {
     items.iter().map(|i| format!("\n  - {i}")).collect()
 }
 
+/// ` (did you mean `a` or `b`?)`, or nothing without names.
 fn suggest(names: &[String]) -> String {
     if names.is_empty() {
         String::new()
     } else {
         format!(
-            "; did you mean {}?",
+            " (did you mean {}?)",
             names
                 .iter()
                 .map(|n| format!("`{n}`"))

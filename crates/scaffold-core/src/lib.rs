@@ -56,7 +56,9 @@ pub use engine::{
     CatalogEntry, CatalogVersion, CatalogVersions, ENGINE_VERSION, Engine, EngineBuilder, Reference,
 };
 pub use error::{Error, ErrorKind, Result};
-pub use golden_path::answers::{Parameters, Question, QuestionKind};
+pub use golden_path::answers::{
+    AnswerLine, AnswerOrigin, Parameters, Question, QuestionKind, TypedAnswer,
+};
 pub use golden_path::definition::Definition;
 pub use golden_path::limits::{LimitOverrides, Limits};
 pub use golden_path::lint::{LintReport, lint};

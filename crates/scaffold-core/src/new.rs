@@ -93,6 +93,23 @@ pub enum EntryStatus {
     Unchanged,
 }
 
+impl EntryStatus {
+    /// The report word (as in the JSON): `create`, `overwrite`, `unchanged`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EntryStatus::Create => "create",
+            EntryStatus::Overwrite => "overwrite",
+            EntryStatus::Unchanged => "unchanged",
+        }
+    }
+}
+
+impl std::fmt::Display for EntryStatus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// One row of the preview.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct PreviewEntry {

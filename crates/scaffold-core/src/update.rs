@@ -139,6 +139,12 @@ pub struct UpdatePlan {
     /// The changelog entries of the versions after `from_version` up to and including
     /// `to_version`, newest first (empty without a changelog, or for a downgrade).
     pub changelog: Vec<crate::golden_path::changelog::ChangelogEntry>,
+    /// Whether the version stays the same (`from_version` = `to_version`): an update
+    /// that only restores enforced files or applies changed answers.
+    pub same_version: bool,
+    /// The enforced files whose local edits this update overwrites, sorted, each with
+    /// where the overwritten content can be found.
+    pub restored: Vec<Restored>,
     /// Every path that changes or is worth reporting, sorted.
     pub files: Vec<FileUpdate>,
     /// Counts.
@@ -148,7 +154,73 @@ pub struct UpdatePlan {
     pub plan: Plan,
 }
 
+/// The folder of `.scaffold/` where an update without git keeps the content of the
+/// enforced files it overwrites: `.scaffold/overwritten/<golden-path>/<path>`.
+/// `check`, `diff` and the manifest never look there; each update replaces the copy
+/// of a path it overwrites again.
+pub const OVERWRITTEN_DIR: &str = "overwritten";
+
+/// An enforced file whose local edit an update overwrites.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Restored {
+    /// The path.
+    pub path: String,
+    /// Where the overwritten content is; `None` when there was none (the file had been
+    /// deleted).
+    pub saved: Option<Saved>,
+}
+
+/// Where the content an update overwrites can be found.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "kebab-case")]
+pub enum Saved {
+    /// In the project's git history: the commit at HEAD holds exactly that content.
+    Commit {
+        /// HEAD's abbreviated hash.
+        commit: String,
+        /// The command that prints it: `git show HASH:PATH` (path from the repository's
+        /// top, run in the project).
+        show: String,
+    },
+    /// A copy the update writes (no git, or HEAD holds other content).
+    Copy {
+        /// The copy, relative to the project root
+        /// (`.scaffold/overwritten/<golden-path>/<path>`).
+        path: String,
+    },
+}
+
+impl std::fmt::Display for Restored {
+    /// `path (your version: git show HASH:PATH)` or `path (your version is saved in
+    /// COPY)`.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.saved {
+            Some(Saved::Commit { commit, show }) => write!(
+                f,
+                "{} (your version is in commit {commit}: {show})",
+                self.path
+            ),
+            Some(Saved::Copy { path }) => {
+                write!(f, "{} (your version is saved in {path})", self.path)
+            }
+            None => write!(f, "{} (it had been deleted)", self.path),
+        }
+    }
+}
+
 impl UpdatePlan {
+    /// The report's headline for an update that brings no new version but overwrites
+    /// local edits of enforced files: `no new version; restoring N enforced files`.
+    pub fn restoring_note(&self) -> Option<String> {
+        (self.same_version && !self.restored.is_empty()).then(|| {
+            format!(
+                "no new version; restoring {} enforced file{}",
+                self.restored.len(),
+                if self.restored.len() == 1 { "" } else { "s" }
+            )
+        })
+    }
+
     /// Whether conflicts remain after applying this plan.
     pub fn has_conflicts(&self) -> bool {
         self.summary.conflicts > 0
@@ -488,8 +560,9 @@ pub fn plan_update(
         ..
     } = planner;
 
-    order_changes(&mut changes, project, &new_gp, &answers, &theirs_render);
     files.sort_by(|a, b| a.path.cmp(&b.path));
+    let restored = save_overwritten(project, new_gp.name(), &files, &mut changes);
+    order_changes(&mut changes, project, &new_gp, &answers, &theirs_render);
     Ok(UpdatePlan {
         root: project.root.clone(),
         golden_path: new_gp.name().to_string(),
@@ -505,6 +578,8 @@ pub fn plan_update(
             &new_gp.version,
         ),
         dropped_answers: dropped,
+        same_version: project.file.version == new_gp.version,
+        restored,
         summary: Summary::of(&files),
         files,
         plan: Plan {
@@ -512,6 +587,66 @@ pub fn plan_update(
             changes,
         },
     })
+}
+
+/// Where the content of each enforced file whose local edit is overwritten can be
+/// found: the commit at HEAD when it holds exactly that content (update refuses a
+/// dirty work tree, so it does unless `--allow-dirty`), else a copy under
+/// `.scaffold/overwritten/<golden-path>/`, added to `changes`.
+fn save_overwritten(
+    project: &Project,
+    golden_path: &str,
+    files: &[FileUpdate],
+    changes: &mut Vec<Change>,
+) -> Vec<Restored> {
+    let mut out = Vec::new();
+    for f in files
+        .iter()
+        .filter(|f| f.action == Action::EnforcedOverwritten)
+    {
+        let Some(before) = &f.before else {
+            out.push(Restored {
+                path: f.path.clone(),
+                saved: None,
+            });
+            continue;
+        };
+        let at_head = crate::project::vcs::head_blob(&project.root, &f.path)
+            .filter(|(_, content)| content == before);
+        let saved = match at_head {
+            Some((commit, _)) => {
+                let show = format!("git show {commit}:./{}", f.path);
+                Saved::Commit { commit, show }
+            }
+            None => {
+                let path = format!(
+                    "{}/{OVERWRITTEN_DIR}/{golden_path}/{}",
+                    crate::tree::SCAFFOLD_DIR,
+                    f.path
+                );
+                let mode = project
+                    .file
+                    .manifest
+                    .get(&f.path)
+                    .map(|m| m.mode)
+                    .filter(|m| *m != FileMode::Dir)
+                    .unwrap_or(FileMode::File);
+                changes.push(Change {
+                    path: path.clone(),
+                    op: Op::Write {
+                        content: before.clone(),
+                        mode,
+                    },
+                });
+                Saved::Copy { path }
+            }
+        };
+        out.push(Restored {
+            path: f.path.clone(),
+            saved: Some(saved),
+        });
+    }
+    out
 }
 
 /// Deletes first (so a file may replace an emptied directory), then writes; the new
@@ -1184,6 +1319,8 @@ fn unchanged_fast_path(
         base_notes: Vec::new(),
         changelog: Vec::new(),
         dropped_answers: Vec::new(),
+        same_version: true,
+        restored: Vec::new(),
         files,
         summary,
         plan: Plan {

@@ -74,12 +74,16 @@ pub struct Applied {
 }
 
 /// Whether `path` is one of scaffold's own files that a plan may write: an answers
-/// file or a baseline directly in `.scaffold/` (never the journal or the lock).
+/// file or a baseline directly in `.scaffold/`, or a saved copy of an overwritten
+/// file under `.scaffold/overwritten/` (never the journal or the lock).
 fn is_scaffold_state(path: &str) -> bool {
     path.split_once('/').is_some_and(|(dir, name)| {
         dir == SCAFFOLD_DIR
-            && !name.contains('/')
-            && (name.ends_with(".yaml") || name.ends_with(".baseline"))
+            && ((!name.contains('/') && (name.ends_with(".yaml") || name.ends_with(".baseline")))
+                || name
+                    .strip_prefix(crate::update::OVERWRITTEN_DIR)
+                    .and_then(|rest| rest.strip_prefix('/'))
+                    .is_some_and(|rest| rest.contains('/') && reserved_component(rest).is_none()))
     })
 }
 
@@ -533,6 +537,15 @@ mod tests {
             (write("vendor/sub/.git", "gitdir: /tmp"), ".git"),
             (write(".scaffold/f.txt", "x"), ".scaffold"),
             (write(".scaffold/journal/x.yaml", "x"), ".scaffold"),
+            (write(".scaffold/overwritten/x.txt", "x"), ".scaffold"),
+            (
+                write(".scaffold/overwritten/gp/.git/config", "x"),
+                ".scaffold",
+            ),
+            (
+                write(".scaffold/overwritten/gp/a/.scaffold/b", "x"),
+                ".scaffold",
+            ),
             (
                 Change {
                     path: ".git/HEAD".to_string(),

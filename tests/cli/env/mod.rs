@@ -16,28 +16,41 @@ use serde_json::Value;
 /// The date of every git commit made in a sandbox.
 pub const GIT_DATE: &str = "2024-01-01T00:00:00+00:00";
 
+/// The variables the sandbox of `root` sets (for a command built another way, such
+/// as a pseudo-terminal's in tests/cli/prompts.rs).
+pub fn sandbox_vars(root: &Path) -> Vec<(&'static str, std::ffi::OsString)> {
+    vec![
+        ("HOME", root.join("home").into()),
+        ("XDG_CACHE_HOME", root.join("home/.cache").into()),
+        ("XDG_CONFIG_HOME", root.join("home/.config").into()),
+        ("SCAFFOLD_CACHE_DIR", root.join("cache").into()),
+        ("GIT_CONFIG_NOSYSTEM", "1".into()),
+        ("GIT_CONFIG_GLOBAL", "/dev/null".into()),
+        ("GIT_CEILING_DIRECTORIES", root.into()),
+        ("GIT_AUTHOR_DATE", GIT_DATE.into()),
+        ("GIT_COMMITTER_DATE", GIT_DATE.into()),
+        ("NO_COLOR", "1".into()),
+    ]
+}
+
+/// Variables that would change scaffold's or git's behaviour, removed.
+pub const REMOVED_VARS: [&str; 8] = [
+    "SCAFFOLD_TEMPLATES",
+    "GIT_DIR",
+    "GIT_WORK_TREE",
+    "GIT_INDEX_FILE",
+    "GIT_OBJECT_DIRECTORY",
+    "CLICOLOR_FORCE",
+    "RUST_BACKTRACE",
+    "COLUMNS",
+];
+
 /// Give `cmd` the sandbox environment of `root` (which holds `home/` and `cache/`).
 pub fn sandbox_env(cmd: &mut Command, root: &Path) {
-    cmd.env("HOME", root.join("home"))
-        .env("XDG_CACHE_HOME", root.join("home/.cache"))
-        .env("XDG_CONFIG_HOME", root.join("home/.config"))
-        .env("SCAFFOLD_CACHE_DIR", root.join("cache"))
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .env("GIT_CONFIG_GLOBAL", "/dev/null")
-        .env("GIT_CEILING_DIRECTORIES", root)
-        .env("GIT_AUTHOR_DATE", GIT_DATE)
-        .env("GIT_COMMITTER_DATE", GIT_DATE)
-        .env("NO_COLOR", "1");
-    for var in [
-        "SCAFFOLD_TEMPLATES",
-        "GIT_DIR",
-        "GIT_WORK_TREE",
-        "GIT_INDEX_FILE",
-        "GIT_OBJECT_DIRECTORY",
-        "CLICOLOR_FORCE",
-        "RUST_BACKTRACE",
-        "COLUMNS",
-    ] {
+    for (k, v) in sandbox_vars(root) {
+        cmd.env(k, v);
+    }
+    for var in REMOVED_VARS {
         cmd.env_remove(var);
     }
 }

@@ -68,6 +68,124 @@ pub struct Question {
     pub description: Option<String>,
     /// `x-secret: true` or `format: password`: never written to disk.
     pub secret: bool,
+    /// The one-line help a prompt shows: the description's first sentence (`None`
+    /// without a description). The full description is shown on demand.
+    pub help: Option<String>,
+    /// Whether the description says more than [`Question::help`].
+    pub more: bool,
+    /// `x-pattern-hint`: the rule of `pattern` in words, for failures.
+    pub pattern_hint: Option<String>,
+    /// The schema's `examples` of this parameter.
+    pub examples: Vec<Value>,
+}
+
+impl Question {
+    /// The default as a prompt shows it: `None` when there is none or it is empty
+    /// (an empty default is not shown as `()`).
+    pub fn default_text(&self) -> Option<String> {
+        self.default
+            .as_ref()
+            .map(display_value)
+            .filter(|d| !d.is_empty())
+    }
+}
+
+/// A value as text: strings as they are, everything else as JSON.
+pub fn display_value(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+/// The first sentence of `text` (up to a `.` followed by a space, or all of it), on
+/// one line.
+fn first_sentence(text: &str) -> String {
+    let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    // Not after an abbreviation such as `e.g.`.
+    let end = flat.match_indices(". ").map(|(i, _)| i).find(|&i| {
+        let word = flat[..i].rsplit(' ').next().unwrap_or("");
+        !matches!(
+            word.to_ascii_lowercase().as_str(),
+            "e.g" | "i.e" | "etc" | "vs"
+        )
+    });
+    match end {
+        Some(i) => flat[..=i].to_string(),
+        None => flat,
+    }
+}
+
+/// The one-line help of a parameter titled `title`: the first sentence of its
+/// description, without the title when the sentence starts with it
+/// (`Service name: lowercase letters...` -> `lowercase letters...`).
+fn help_of(title: &str, description: &str) -> String {
+    let first = first_sentence(description);
+    let rest = first
+        .get(..title.len())
+        .filter(|head| head.eq_ignore_ascii_case(title))
+        .and_then(|_| first[title.len()..].strip_prefix(':'))
+        .map(str::trim)
+        .filter(|r| !r.is_empty());
+    rest.map_or(first.clone(), str::to_string)
+}
+
+/// What a typed answer means ([`Parameters::check_text`]).
+#[derive(Debug, Clone, PartialEq)]
+pub enum TypedAnswer {
+    /// Nothing typed: the default applies (or, without one, an optional parameter
+    /// stays unanswered).
+    Default,
+    /// This value.
+    Value(Value),
+}
+
+/// Where an answer came from, for the summary shown before writing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+#[non_exhaustive]
+pub enum AnswerOrigin {
+    /// The destination directory's name (`new::implied_answers`).
+    Destination,
+    /// `--values` or `--set`.
+    Given,
+    /// Typed at a prompt.
+    Prompt,
+    /// The schema default.
+    Default,
+}
+
+impl AnswerOrigin {
+    /// The note a summary line carries, if any.
+    pub fn note(self) -> Option<&'static str> {
+        match self {
+            AnswerOrigin::Destination => Some("from DEST"),
+            AnswerOrigin::Default => Some("default"),
+            AnswerOrigin::Given | AnswerOrigin::Prompt => None,
+        }
+    }
+}
+
+/// One line of the answers summary ([`Parameters::summary`]).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AnswerLine {
+    /// The parameter.
+    pub name: String,
+    /// Its value as text (`********` for a secret, `""` for the empty string).
+    pub value: String,
+    /// Where it came from.
+    pub origin: AnswerOrigin,
+}
+
+impl std::fmt::Display for AnswerLine {
+    /// `name: payments-api (from DEST)`.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.name, self.value)?;
+        match self.origin.note() {
+            Some(n) => write!(f, " ({n})"),
+            None => Ok(()),
+        }
+    }
 }
 
 impl Parameters {
@@ -140,7 +258,28 @@ impl Parameters {
                         _ => QuestionKind::String,
                     }
                 };
+                let description = p
+                    .get("description")
+                    .and_then(Value::as_str)
+                    .map(str::to_string);
+                let title = p.get("title").and_then(Value::as_str).unwrap_or(name);
+                let help = description.as_deref().map(|d| help_of(title, d));
+                let more = match (&description, &help) {
+                    (Some(d), Some(h)) => d.split_whitespace().collect::<Vec<_>>().join(" ") != *h,
+                    _ => false,
+                };
                 Question {
+                    help,
+                    more,
+                    pattern_hint: p
+                        .get(PATTERN_HINT)
+                        .and_then(Value::as_str)
+                        .map(str::to_string),
+                    examples: p
+                        .get("examples")
+                        .and_then(Value::as_array)
+                        .cloned()
+                        .unwrap_or_default(),
                     name: name.clone(),
                     kind,
                     type_name,
@@ -153,12 +292,114 @@ impl Parameters {
                         .and_then(Value::as_str)
                         .unwrap_or(name)
                         .to_string(),
-                    description: p
-                        .get("description")
-                        .and_then(Value::as_str)
-                        .map(str::to_string),
+                    description,
                     secret: is_secret(p),
                 }
+            })
+            .collect()
+    }
+
+    /// The questions a front end asks, in schema order: those without an answer in
+    /// `given`, limited to `only` when it is set.
+    pub fn questions_to_ask(
+        &self,
+        given: &Map<String, Value>,
+        only: Option<&[String]>,
+    ) -> Vec<Question> {
+        self.questions()
+            .into_iter()
+            .filter(|q| !given.contains_key(&q.name))
+            .filter(|q| only.is_none_or(|o| o.contains(&q.name)))
+            .collect()
+    }
+
+    /// Read text typed at the prompt of `q`: nothing typed is the default (or, for a
+    /// required parameter without one, "a value is required"); otherwise the value,
+    /// typed by the schema and validated, or the failure in words
+    /// ([`Parameters::explain`]).
+    pub fn check_text(&self, q: &Question, text: &str) -> std::result::Result<TypedAnswer, String> {
+        if text.is_empty() {
+            return match (&q.default, q.required) {
+                (None, true) => Err("a value is required".to_string()),
+                _ => Ok(TypedAnswer::Default),
+            };
+        }
+        let value = self.coerce(&q.name, text)?;
+        self.explain(&q.name, &value)?;
+        Ok(TypedAnswer::Value(value))
+    }
+
+    /// Validate one answer on its own and say what is wrong in words: a `pattern`
+    /// failure is explained by the parameter's `x-pattern-hint`, else by its
+    /// description (the regular expression follows); other failures keep the
+    /// validator's message, which is already in words.
+    pub fn explain(&self, name: &str, value: &Value) -> std::result::Result<(), String> {
+        let Some(p) = self.property(name) else {
+            return Ok(());
+        };
+        let v = jsonschema::options()
+            .with_draft(jsonschema::Draft::Draft202012)
+            .should_validate_formats(true)
+            .build(p)
+            .map_err(|e| e.to_string())?;
+        let mut out: Vec<String> = Vec::new();
+        for e in v.iter_errors(value) {
+            let line = match e.kind() {
+                jsonschema::error::ValidationErrorKind::Pattern { pattern } => {
+                    let shown = display_value(value);
+                    match p.get(PATTERN_HINT).and_then(Value::as_str) {
+                        Some(hint) => format!("`{shown}` is not allowed: {hint}"),
+                        None => match self.description(name) {
+                            Some(d) => format!(
+                                "`{shown}` is not allowed: {} (pattern /{pattern}/)",
+                                first_sentence(&d)
+                            ),
+                            None => format!("`{shown}` does not match the pattern /{pattern}/"),
+                        },
+                    }
+                }
+                _ => e.to_string(),
+            };
+            if !out.contains(&line) {
+                out.push(line);
+            }
+        }
+        if out.is_empty() {
+            Ok(())
+        } else {
+            Err(out.join("; "))
+        }
+    }
+
+    /// The answers summary shown before writing: every parameter that has a value in
+    /// `answers` (the resolved answers, defaults included), in schema order, with
+    /// where it came from (`origins`; a value missing there is a default). Secrets
+    /// are masked.
+    pub fn summary(
+        &self,
+        answers: &Map<String, Value>,
+        origins: &std::collections::BTreeMap<String, AnswerOrigin>,
+    ) -> Vec<AnswerLine> {
+        self.questions()
+            .into_iter()
+            .filter_map(|q| {
+                let v = answers.get(&q.name)?;
+                let value = if q.secret {
+                    "********".to_string()
+                } else {
+                    match display_value(v) {
+                        s if s.is_empty() => "\"\"".to_string(),
+                        s => s,
+                    }
+                };
+                Some(AnswerLine {
+                    origin: origins
+                        .get(&q.name)
+                        .copied()
+                        .unwrap_or(AnswerOrigin::Default),
+                    name: q.name,
+                    value,
+                })
             })
             .collect()
     }
@@ -276,22 +517,10 @@ impl Parameters {
             .collect()
     }
 
-    /// Validate one answer on its own (for a prompt that re-asks on error).
+    /// Validate one answer on its own (for a prompt that re-asks on error), the
+    /// failure in words (see [`Parameters::explain`]).
     pub fn validate_one(&self, name: &str, value: &Value) -> std::result::Result<(), String> {
-        let Some(p) = self.property(name) else {
-            return Ok(());
-        };
-        let v = jsonschema::options()
-            .with_draft(jsonschema::Draft::Draft202012)
-            .should_validate_formats(true)
-            .build(p)
-            .map_err(|e| e.to_string())?;
-        let errors: Vec<String> = v.iter_errors(value).map(|e| e.to_string()).collect();
-        if errors.is_empty() {
-            Ok(())
-        } else {
-            Err(errors.join("; "))
-        }
+        self.explain(name, value)
     }
 
     /// Validate the whole answers object, reporting every problem.
@@ -348,6 +577,10 @@ impl Parameters {
         }
     }
 }
+
+/// The schema extension keyword that words a parameter's `pattern` for people
+/// (`x-pattern-hint: lowercase letters, digits and hyphens`).
+pub const PATTERN_HINT: &str = "x-pattern-hint";
 
 fn type_name(p: &Value) -> String {
     match p.get("type") {
@@ -522,7 +755,7 @@ mod tests {
                 "type": "object",
                 "required": ["name", "owner"],
                 "properties": {
-                    "name": {"type": "string", "pattern": "^[a-z][a-z0-9-]+$", "description": "Service name"},
+                    "name": {"type": "string", "title": "Service name", "pattern": "^[a-z][a-z0-9-]+$", "description": "Service name: short. Used everywhere.", "x-pattern-hint": "lowercase letters, digits and hyphens"},
                     "owner": {"type": "string", "description": "Owning team"},
                     "port": {"type": "integer", "minimum": 1024, "default": 8080},
                     "tier": {"type": "string", "enum": ["1", "2", "3"], "default": "2"},
@@ -579,7 +812,10 @@ mod tests {
             vec!["/name", "/owner", "/port", "/tier"],
             "{problems:?}"
         );
-        assert_eq!(problems[0].description.as_deref(), Some("Service name"));
+        assert_eq!(
+            problems[0].description.as_deref(),
+            Some("Service name: short. Used everywhere.")
+        );
     }
 
     #[test]
@@ -589,5 +825,104 @@ mod tests {
         assert_eq!(answers["port"], json!(8080));
         assert_eq!(p.missing_required(&answers), vec!["name", "owner"]);
         assert_eq!(p.secrets(), vec!["token"]);
+    }
+
+    fn question(p: &Parameters, name: &str) -> Question {
+        p.questions().into_iter().find(|q| q.name == name).unwrap()
+    }
+
+    #[test]
+    fn a_prompt_answer_is_explained_in_words() {
+        let p = params();
+        let name = question(&p, "name");
+        assert_eq!(name.help.as_deref(), Some("short."));
+        assert!(name.more);
+        assert_eq!(
+            p.check_text(&name, "Bad Name"),
+            Err("`Bad Name` is not allowed: lowercase letters, digits and hyphens".to_string())
+        );
+        assert_eq!(
+            p.check_text(&name, ""),
+            Err("a value is required".to_string())
+        );
+        assert_eq!(
+            p.check_text(&name, "pay"),
+            Ok(TypedAnswer::Value(json!("pay")))
+        );
+        // Without a hint: the description's first sentence, then the pattern.
+        let q = Parameters::new(
+            "demo",
+            &json!({"type": "object", "properties": {"team": {"type": "string", "pattern": "^t-", "description": "The team. More."}}}),
+        )
+        .unwrap();
+        let team = question(&q, "team");
+        assert_eq!(
+            q.check_text(&team, "x"),
+            Err("`x` is not allowed: The team. (pattern /^t-/)".to_string())
+        );
+        // Optional without default, and a default: nothing typed is the default.
+        assert_eq!(q.check_text(&team, ""), Ok(TypedAnswer::Default));
+        let port = question(&p, "port");
+        assert_eq!(p.check_text(&port, ""), Ok(TypedAnswer::Default));
+        assert_eq!(
+            p.check_text(&port, "80"),
+            Err("80 is less than the minimum of 1024".to_string())
+        );
+        assert_eq!(
+            p.check_text(&port, "x"),
+            Err("`port` is an integer, and `x` is not one".to_string())
+        );
+    }
+
+    #[test]
+    fn questions_to_ask_and_the_summary() {
+        let p = params();
+        let given = json!({"name": "pay", "token": "s3cret"})
+            .as_object()
+            .unwrap()
+            .clone();
+        let asked: Vec<String> = p
+            .questions_to_ask(&given, None)
+            .into_iter()
+            .map(|q| q.name)
+            .collect();
+        assert_eq!(asked, ["owner", "port", "tier", "grpc", "tags"]);
+        let only = ["port".to_string(), "name".to_string()];
+        let asked: Vec<String> = p
+            .questions_to_ask(&given, Some(&only))
+            .into_iter()
+            .map(|q| q.name)
+            .collect();
+        assert_eq!(asked, ["port"]);
+        let mut answers = p.with_defaults(&given);
+        answers.insert("owner".into(), json!(""));
+        let origins = std::collections::BTreeMap::from([
+            ("name".to_string(), AnswerOrigin::Destination),
+            ("owner".to_string(), AnswerOrigin::Prompt),
+            ("token".to_string(), AnswerOrigin::Given),
+        ]);
+        let lines: Vec<String> = p
+            .summary(&answers, &origins)
+            .iter()
+            .map(ToString::to_string)
+            .collect();
+        assert_eq!(
+            lines,
+            [
+                "name: pay (from DEST)",
+                "owner: \"\"",
+                "port: 8080 (default)",
+                "tier: 2 (default)",
+                "grpc: false (default)",
+                "token: ********"
+            ]
+        );
+        let q = Parameters::new(
+            "demo",
+            &json!({"type": "object", "properties": {"system": {"type": "string", "default": ""}}}),
+        )
+        .unwrap();
+        assert_eq!(question(&q, "system").default_text(), None);
+        assert_eq!(question(&p, "port").default_text().as_deref(), Some("8080"));
     }
 }

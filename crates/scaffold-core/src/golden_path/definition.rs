@@ -333,6 +333,7 @@ impl Definition {
             }
         }
         out.extend(schema_problems(file, text, &self.spec.parameters));
+        out.extend(extension_problems(file, text, &self.spec.parameters));
         for (i, example) in self.spec.examples.iter().enumerate() {
             if !example.is_object() {
                 out.push(at(
@@ -392,6 +393,52 @@ fn schema_problems(file: &str, text: &str, schema: &serde_json::Value) -> Vec<De
                 pointer_or_root(&pointer)
             ),
         ));
+    }
+    out
+}
+
+/// A test of a keyword's value.
+type ValueCheck = fn(&serde_json::Value) -> bool;
+
+/// scaffold's schema extension keywords used wrongly: `x-pattern-hint` (the words for
+/// a `pattern`) must be text, and `x-secret` a boolean, in a parameter (a property of
+/// the top-level schema).
+fn extension_problems(
+    file: &str,
+    text: &str,
+    schema: &serde_json::Value,
+) -> Vec<DefinitionProblem> {
+    let positions = YamlPositions::of(text);
+    let mut out = Vec::new();
+    let Some(props) = schema
+        .get("properties")
+        .and_then(serde_json::Value::as_object)
+    else {
+        return out;
+    };
+    for (name, p) in props {
+        let checks: [(&str, ValueCheck, &str); 2] = [
+            (
+                crate::golden_path::answers::PATTERN_HINT,
+                serde_json::Value::is_string,
+                "text (the rule of `pattern` in words)",
+            ),
+            ("x-secret", serde_json::Value::is_boolean, "true or false"),
+        ];
+        for (key, ok, what) in checks {
+            if let Some(v) = p.get(key) {
+                if !ok(v) {
+                    let pointer = format!(
+                        "{PARAMETERS_POINTER}/properties/{}/{key}",
+                        pointer_segment(name)
+                    );
+                    out.push(DefinitionProblem {
+                        location: positions.locate(file, &pointer),
+                        message: format!("`{key}` of parameter `{name}` must be {what}, not {v}"),
+                    });
+                }
+            }
+        }
     }
     out
 }
@@ -772,5 +819,31 @@ mod tests {
         assert_eq!(problems.len(), 4, "{text}");
         assert!(text.contains("d.yaml:1:1: apiVersion"), "{text}");
         assert!(text.contains("not a valid JSON Schema"), "{text}");
+    }
+
+    #[test]
+    fn x_pattern_hint_is_allowed_as_text_and_reported_otherwise() {
+        let with = |hint: &str| {
+            GOOD.replace(
+                "  computed:",
+                &format!("  parameters:\n    type: object\n    properties:\n      name:\n        type: string\n        pattern: '^[a-z]+$'\n        x-pattern-hint: {hint}\n  computed:"),
+            )
+        };
+        let text = with("lowercase letters");
+        let d = Definition::parse("d.yaml", &text).unwrap();
+        assert!(d.problems("d.yaml", &text).is_empty());
+        let text = with("[1, 2]");
+        let d = Definition::parse("d.yaml", &text).unwrap();
+        let shown: Vec<String> = d
+            .problems("d.yaml", &text)
+            .iter()
+            .map(ToString::to_string)
+            .collect();
+        assert_eq!(
+            shown,
+            [
+                "d.yaml:13:9: `x-pattern-hint` of parameter `name` must be text (the rule of `pattern` in words), not [1,2]"
+            ]
+        );
     }
 }

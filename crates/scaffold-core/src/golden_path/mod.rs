@@ -64,6 +64,12 @@ pub struct ComputedValue<'a> {
     pub name: &'a str,
     /// Its template.
     pub template: &'a str,
+    /// The parameters and earlier computed values its template names, in
+    /// definition order.
+    pub inputs: Vec<String>,
+    /// What it is, in a few words, for people: `computed from name, org`, or
+    /// `constant: 3.11` for a template that names nothing.
+    pub description: String,
 }
 
 /// What `update` and `check` do with a path.
@@ -318,13 +324,60 @@ impl GoldenPath {
             computed: spec
                 .computed
                 .iter()
-                .map(|(name, template)| ComputedValue { name, template })
+                .map(|(name, template)| {
+                    let inputs = self.computed_inputs(template);
+                    let description = if !inputs.is_empty() {
+                        format!("computed from {}", inputs.join(", "))
+                    } else if template.contains("{{") || template.contains("{%") {
+                        "computed".to_string()
+                    } else if template.is_empty() {
+                        "constant: \"\"".to_string()
+                    } else {
+                        format!("constant: {template}")
+                    };
+                    ComputedValue {
+                        name,
+                        template,
+                        inputs,
+                        description,
+                    }
+                })
                 .collect(),
             skeletons: &spec.skeletons,
             policy: &spec.files.policy,
             examples: &spec.examples,
             changelog_newest: crate::golden_path::changelog::newest(self),
         }
+    }
+
+    /// The parameters and computed values a computed value's template names, in
+    /// definition order (empty when it names none, or does not compile).
+    fn computed_inputs(&self, template: &str) -> Vec<String> {
+        let budget = Budget::new(self.limits);
+        let Ok(mut probe) = self.tera(&budget) else {
+            return Vec::new();
+        };
+        if probe.add_raw_template("__computed", template).is_err() {
+            return Vec::new();
+        }
+        let Ok(vars) = probe.get_template_variables("__computed") else {
+            return Vec::new();
+        };
+        let vars: std::collections::HashSet<String> =
+            vars.into_iter().map(|v| v.to_string()).collect();
+        let params = self
+            .definition
+            .spec
+            .parameters
+            .get("properties")
+            .and_then(Value::as_object)
+            .map(|p| p.keys().cloned().collect::<Vec<_>>())
+            .unwrap_or_default();
+        params
+            .into_iter()
+            .chain(self.definition.spec.computed.iter().map(|(k, _)| k.clone()))
+            .filter(|n| vars.contains(n))
+            .collect()
     }
 
     /// Path of the definition file inside [`GoldenPath::fs`].

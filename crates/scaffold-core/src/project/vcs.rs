@@ -192,6 +192,25 @@ pub fn dirty_paths(root: &Path) -> Result<Option<Vec<String>>> {
     Ok(Some(out))
 }
 
+/// The commit at HEAD of the work tree `root` is in, abbreviated as `git log
+/// --oneline` does, and the content it holds at `path` (relative to `root`); `None`
+/// outside a work tree, without a commit, or when HEAD has no file there.
+pub fn head_blob(root: &Path, path: &str) -> Option<(String, Vec<u8>)> {
+    if broken_git(root).is_some() {
+        return None;
+    }
+    let repo = git2::Repository::discover(root).ok()?;
+    let workdir = std::fs::canonicalize(repo.workdir()?).ok()?;
+    let root_abs = std::fs::canonicalize(root).ok()?;
+    let prefix = root_abs.strip_prefix(&workdir).ok()?;
+    let head = repo.head().ok()?.peel_to_commit().ok()?;
+    let entry = head.tree().ok()?.get_path(&prefix.join(path)).ok()?;
+    let blob = entry.to_object(&repo).ok()?.peel_to_blob().ok()?;
+    let short = head.as_object().short_id().ok()?;
+    let short = String::from_utf8_lossy(&short).into_owned();
+    Some((short, blob.content().to_vec()))
+}
+
 /// The error opening the `.git` at `root`, when there is one that does not open.
 fn broken_git(root: &Path) -> Option<git2::Error> {
     if std::fs::symlink_metadata(root.join(".git")).is_err() {
