@@ -30,7 +30,7 @@ from typing import Any
 
 import redis
 from rq import Queue, Worker
-from rq.exceptions import InvalidJobOperation
+from rq.exceptions import DeserializationError, InvalidJobOperation
 from rq.job import Job, JobStatus
 from rq.utils import now
 
@@ -55,6 +55,14 @@ class WorkerState:
     # The job in flight, for /healthz.
     job_id: str | None = None
     started: float = field(default_factory=time.monotonic)
+
+
+def function_name(job: Job) -> str:
+    """The job's function, or a placeholder when its data does not deserialize."""
+    try:
+        return str(job.func_name)
+    except DeserializationError:
+        return "<undecodable>"
 
 
 class PlatformWorker(Worker):
@@ -121,10 +129,14 @@ class PlatformWorker(Worker):
             self._in_flight = None
             if self.shared:
                 self.shared.job_id = None
-        outcome = self.outcome(job)
+        try:
+            outcome = self.outcome(job)
+        except redis.RedisError as error:  # the work loop will meet it too; no outcome to count
+            log.warning("job outcome unknown", extra={"job_id": job.id, "error": str(error)})
+            return
         log.info(
             "job done",
-            extra={"job_id": job.id, "queue": queue.name, "func": job.func_name, "outcome": outcome},
+            extra={"job_id": job.id, "queue": queue.name, "func": function_name(job), "outcome": outcome},
         )
         if self.shared:
             self.shared.metrics.job_done(queue.name, outcome, time.monotonic() - started)
