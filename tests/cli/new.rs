@@ -1188,7 +1188,8 @@ fn list_shows_templates_libraries_and_the_builtin_one() {
             "tiny",
             "cli-tool",
             "go-microservice",
-            "python-api"
+            "python-api",
+            "worker"
         ]
     );
     let tiny = &v[2];
@@ -1234,7 +1235,8 @@ fn scaffold_templates_environment_variable_adds_libraries() {
             "custom-syntax",
             "cli-tool",
             "go-microservice",
-            "python-api"
+            "python-api",
+            "worker"
         ]
     );
     // And `new` finds them by name.

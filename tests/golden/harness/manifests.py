@@ -83,6 +83,10 @@ def check_k8s(ex: Example) -> None:
             if code != 0:
                 problems.append(out)
         res.record("FAIL" if problems else "PASS", label, f"k8s[{name}]", "\n".join(problems))
+        if name.startswith("deploy/overlays/") and f.name.startswith("k8s-"):
+            # The composed overlay's HPAs and ScaledObjects fit their Deployments.
+            code, out = tools.helper("autoscaling", str(f))
+            res.record("PASS" if code == 0 else "FAIL", label, f"autoscaling[{name}]", out)
 
 
 @example_check("hadolint", order=30)

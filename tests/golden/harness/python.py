@@ -2,7 +2,9 @@
 from the project's hash-locked requirements (one venv per lock content, kept with pip's
 download cache and mypy's cache under the harness cache), then checked with the
 project's own locked tools: ruff, mypy, pytest, its console scripts, and its wheel and
-sdist."""
+sdist. A project whose lock has a server's client library gets that server for its
+tests (SERVERS: started once per run by harness.servers, its URL in an environment
+variable)."""
 
 from __future__ import annotations
 
@@ -12,9 +14,15 @@ import sys
 import tomllib
 from pathlib import Path
 
+from . import servers
 from .core import Example, example_check, run
 
 LOCKS = ("requirements-dev.lock", "requirements.lock")
+
+# Locked package -> (the variable the project's tests read, the server that provides it).
+SERVERS = {
+    "redis": ("TEST_REDIS_URL", servers.redis),
+}
 
 
 def normalize(name: str) -> str:
@@ -119,10 +127,22 @@ def check_python_project(ex: Example, root: Path, where: str) -> None:
     previous.write_text(project_name + "\n")
     ex.record("PASS", f"pip-install{where} ({len(locked_names(lock))} packages from {lock.name})")
 
+    # The servers the tests need, by the client libraries the lock pins.
+    unavailable = []
+    for package, (variable, server) in SERVERS.items():
+        if package in locked_names(lock):
+            try:
+                env[variable] = server()
+            except servers.ServerUnavailable as e:
+                unavailable.append(f"{variable} ({package} is locked): {e}")
+
     for check, cmd in (("ruff-check", [py, "-m", "ruff", "check", "--no-cache", "."]),
                        ("ruff-format", [py, "-m", "ruff", "format", "--check", "--no-cache", "."]),
                        ("mypy", [py, "-m", "mypy", "--cache-dir", str(venv / ".mypy_cache")]),
                        ("pytest", [py, "-m", "pytest", "-q", "-p", "no:cacheprovider"])):
+        if check == "pytest" and unavailable:
+            ex.record("SKIP", f"pytest{where}", "no server for " + "; ".join(unavailable))
+            continue
         code, out = run(cmd, cwd=root, env=env)
         summary = ""
         if check == "pytest":
