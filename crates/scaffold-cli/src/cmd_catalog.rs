@@ -14,26 +14,40 @@ pub fn list(engine: &Engine, format: Format) -> Result<u8, Error> {
         output::json(&catalog);
         return Ok(0);
     }
-    let rows: Vec<Vec<String>> = catalog
-        .iter()
-        .map(|c| {
-            let mut source = c.source.clone();
-            if c.shadowed {
-                source.push_str(" (shadowed)");
-            }
-            if let Some(e) = &c.error {
-                source.push_str(&format!(
-                    " {RED}[broken: {}]{RESET}",
-                    e.lines().next().unwrap_or_default()
-                ));
-            }
-            vec![c.name.clone(), c.title.clone(), c.version.clone(), source]
-        })
-        .collect();
+    let row = |c: &scaffold_core::engine::CatalogEntry| {
+        let mut source = c.source.clone();
+        if c.shadowed {
+            source.push_str(" (shadowed)");
+        }
+        if let Some(e) = &c.error {
+            source.push_str(&format!(
+                " {RED}[broken: {}]{RESET}",
+                e.lines().next().unwrap_or_default()
+            ));
+        }
+        vec![c.name.clone(), c.title.clone(), c.version.clone(), source]
+    };
+    let (add_ons, golden_paths): (Vec<_>, Vec<_>) = catalog.iter().partition(|c| c.is_add_on());
+    let rows: Vec<Vec<String>> = golden_paths.into_iter().map(row).collect();
     print!(
         "{}",
         output::table(&["NAME", "TITLE", "VERSION", "SOURCE"], &rows)
     );
+    if !add_ons.is_empty() {
+        let rows: Vec<Vec<String>> = add_ons
+            .into_iter()
+            .map(|c| {
+                let mut r = row(c);
+                r.insert(3, c.applies_to.join(", "));
+                r
+            })
+            .collect();
+        println!("\n{BOLD}Add-ons{RESET} (scaffold new ADD-ON --into PROJECT)");
+        print!(
+            "{}",
+            output::table(&["NAME", "TITLE", "VERSION", "APPLIES TO", "SOURCE"], &rows)
+        );
+    }
     Ok(0)
 }
 
@@ -90,8 +104,9 @@ pub fn show(engine: &Engine, name: Option<&str>, format: Format) -> Result<u8, E
             project[0].recorded_golden_path(engine)?
         }
     };
+    let info = engine.info(&gp)?;
     if format == Format::Json {
-        output::json(&gp.info());
+        output::json(&info);
         return Ok(0);
     }
     let questions = gp.parameters().questions();
@@ -105,6 +120,12 @@ pub fn show(engine: &Engine, name: Option<&str>, format: Format) -> Result<u8, E
     );
     if let Some(d) = &m.description {
         println!("{d}");
+    }
+    if !info.applies_to.is_empty() {
+        println!("Add-on for: {}", info.applies_to.join(", "));
+    }
+    if !info.add_ons.is_empty() {
+        println!("Add-ons: {}", info.add_ons.join(", "));
     }
     if let Some(entry) = &newest {
         // The first bullet (or paragraph), on one line, cut at about 100 characters.
