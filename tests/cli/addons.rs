@@ -285,3 +285,46 @@ fn the_hosts_update_keeps_the_add_ons_change() {
         "alpha2\nbeta\ngamma\ndb-driver\n"
     );
 }
+
+#[test]
+fn the_built_in_add_postgres_refuses_cli_tool_and_a_second_application() {
+    let sb = Sandbox::new();
+    sb.run(&[
+        "new",
+        "cli-tool",
+        "tool",
+        "--set",
+        "owner=team-tools",
+        "--no-input",
+        "--no-git",
+    ])
+    .success();
+    let tool = sb.work().join("tool");
+    let before = read_tree(&tool);
+    sb.run(&["new", "add-postgres", "--into", "tool", "--no-input"])
+        .error_with(&[
+            "add-on `add-postgres` cannot be applied to `tool`: it is a `cli-tool` project; it applies to projects of `go-microservice`",
+        ]);
+    assert_eq!(read_tree(&tool), before, "something was written");
+
+    sb.run(&[
+        "new",
+        "go-microservice",
+        "svc",
+        "--set",
+        "owner=team-a",
+        "--no-input",
+        "--no-git",
+    ])
+    .success();
+    let svc = sb.work().join("svc");
+    sb.run(&["new", "add-postgres", "--into", "svc", "--no-input"])
+        .success();
+    assert!(read(svc.join("go.mod")).contains("github.com/jackc/pgx/v5"));
+    assert!(read(svc.join("catalog-info.yaml")).contains("- resource:svc-db"));
+    assert!(svc.join("deploy/base/postgres/cluster.yaml").is_file());
+    let before = read_tree(&svc);
+    sb.run(&["new", "add-postgres", "--into", "svc", "--no-input"])
+        .error_with(&["add-on `add-postgres` is already applied to `svc`"]);
+    assert_eq!(read_tree(&svc), before, "something was written");
+}
