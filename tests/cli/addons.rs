@@ -323,6 +323,18 @@ fn the_built_in_add_postgres_refuses_cli_tool_and_a_second_application() {
     assert!(read(svc.join("go.mod")).contains("github.com/jackc/pgx/v5"));
     assert!(read(svc.join("catalog-info.yaml")).contains("- resource:svc-db"));
     assert!(svc.join("deploy/base/postgres/cluster.yaml").is_file());
+    // The host's files keep naming the host (and its version) as their origin.
+    assert!(
+        read(svc.join("catalog-info.yaml")).contains(
+            "scaffold/golden-path: go-microservice\n    scaffold/golden-path-version: \"1.1.0\"\n"
+        ),
+        "{}",
+        read(svc.join("catalog-info.yaml"))
+    );
+    assert!(
+        read(svc.join("README.md"))
+            .contains("Generated from the `go-microservice` golden path 1.1.0.")
+    );
     let before = read_tree(&svc);
     sb.run(&["new", "add-postgres", "--into", "svc", "--no-input"])
         .error_with(&["add-on `add-postgres` is already applied to `svc`"]);

@@ -1186,11 +1186,18 @@ fn list_shows_templates_libraries_and_the_builtin_one() {
             "malformed-yaml",
             "render-rules",
             "tiny",
+            "add-postgres",
             "cli-tool",
             "go-microservice",
             "python-api"
         ]
     );
+    // The add-on says what it applies to; golden paths apply to nothing.
+    assert_eq!(
+        v[3]["applies_to"],
+        serde_json::json!(["go-microservice", "python-api"])
+    );
+    assert_eq!(v[4]["applies_to"], serde_json::json!([]));
     let tiny = &v[2];
     assert_eq!(tiny["version"], "0.3.0");
     assert_eq!(tiny["source"], "[TMP]/lib/tiny/golden-path.yaml");
@@ -1232,6 +1239,7 @@ fn scaffold_templates_environment_variable_adds_libraries() {
         vec![
             "tiny",
             "custom-syntax",
+            "add-postgres",
             "cli-tool",
             "go-microservice",
             "python-api"

@@ -127,7 +127,8 @@ pub fn find_host(gp: &GoldenPath, dir: &Path) -> Result<Project> {
 
 /// The answers an add-on starts from when applied to `host` (before values files,
 /// settings and prompts, which all win): the host's recorded answers of every parameter
-/// the add-on declares too (`name`, `owner`, ...), and `host`, the host's golden path.
+/// the add-on declares too (`name`, `owner`, ...), `host` (the host's golden path) and,
+/// when the add-on declares it, `host_version` (the host's recorded version).
 pub fn host_answers(gp: &GoldenPath, host: &Project) -> Map<String, Value> {
     let declared: Vec<String> = gp
         .parameters()
@@ -139,13 +140,19 @@ pub fn host_answers(gp: &GoldenPath, host: &Project) -> Map<String, Value> {
         .file
         .answers
         .iter()
-        .filter(|(k, _)| declared.contains(k) && k.as_str() != "host")
+        .filter(|(k, _)| declared.contains(k) && !matches!(k.as_str(), "host" | "host_version"))
         .map(|(k, v)| (k.clone(), v.clone()))
         .collect();
     out.insert(
         "host".to_string(),
         Value::String(host.file.golden_path.clone()),
     );
+    if declared.iter().any(|d| d == "host_version") {
+        out.insert(
+            "host_version".to_string(),
+            Value::String(host.file.version.clone()),
+        );
+    }
     out
 }
 

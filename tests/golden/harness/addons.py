@@ -27,6 +27,19 @@ SERVERS = {
 }
 
 
+def _database_url(add_on: str, host: str, label: str, url: str) -> str:
+    """The URL one example's tests get: for add-postgres a fresh database of its own,
+    spelled as the host's driver wants it (SQLAlchemy's postgresql+psycopg:// for
+    Python, postgres:// for Go's pgx)."""
+    if add_on != "add-postgres":
+        return url
+    name = "ex_" + hashlib.sha256(label.encode()).hexdigest()[:12]
+    url = servers.postgres_database(name)
+    if host.startswith("python"):
+        url = "postgresql+psycopg://" + url.split("://", 1)[1].replace("?sslmode=disable", "")
+    return url
+
+
 def _tree_hash(root: Path) -> str:
     h = hashlib.sha256()
     for p in sorted(root.rglob("*")):
@@ -54,8 +67,8 @@ def verify_add_on(res: Results, scaffold: str, ref: str, name: str, info: dict, 
             res.record("FAIL", f"{name}@{version}", f"server[{start.__name__}]", str(e))
             return
         res.record("PASS", f"{name}@{version}", f"server[{start.__name__}] {url}")
-        for v in variables:
-            env[v] = url
+    else:
+        url, variables = "", ()
     for host in info.get("applies_to") or []:
         host_ref = host if builtin else str(definitions / f"{host}.yaml")
         host_info = _show(scaffold, host_ref)
@@ -88,8 +101,17 @@ def verify_add_on(res: Results, scaffold: str, ref: str, name: str, info: dict, 
                 res.record("PASS" if ok else "FAIL", label, "refuses-twice", f"exit {code}:\n{out}")
                 scratch = tmp / "scratch"
                 scratch.mkdir()
+                example_env = dict(env)
+                if url:
+                    try:
+                        example_url = _database_url(name, host, label, url)
+                    except servers.ServerError as e:
+                        res.record("FAIL", label, "database", str(e))
+                        continue
+                    for v in variables:
+                        example_env[v] = example_url
                 example = Example(res=res, label=label, name=host, project=project, scratch=scratch,
-                                  tools=tools, info=host_info, answers=answers, env=dict(env))
+                                  tools=tools, info=host_info, answers=answers, env=example_env)
                 for _, check, fn in EXAMPLE_CHECKS:
                     try:
                         fn(example)

@@ -131,6 +131,18 @@ def postgres() -> str:
     return url
 
 
+def postgres_database(name: str) -> str:
+    """A fresh, empty database `name` on the server of postgres() (dropped first when
+    it exists), as a postgres:// URL."""
+    base = postgres()
+    psql = shutil.which("psql") or _find("psql", ["/usr/lib/postgresql/*/bin/psql"])
+    if not psql:
+        raise ServerError("psql is not found (it comes with the postgresql package)")
+    for sql in (f'DROP DATABASE IF EXISTS "{name}"', f'CREATE DATABASE "{name}"'):
+        _run([psql, base, "-v", "ON_ERROR_STOP=1", "-q", "-c", sql], timeout=60)
+    return base.replace("/postgres?", f"/{name}?")
+
+
 def redis() -> str:
     """The URL of a redis-server on loopback (no password, database 0)."""
     if "redis" in _STARTED:
