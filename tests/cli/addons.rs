@@ -66,6 +66,12 @@ fn an_add_on_applies_with_the_hosts_answers_and_check_passes() {
     let run = apply(&sb, "svc", &[]);
     run.success();
     assert!(
+        run.stdout
+            .contains("Applied add-on add-db 1.0.0 to svc (svc-host project, 5 files written)"),
+        "{}",
+        run.transcript()
+    );
+    assert!(
         run.stdout.contains("Merged into 2 file(s) of svc-host"),
         "{}",
         run.transcript()

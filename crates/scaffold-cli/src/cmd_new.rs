@@ -168,9 +168,15 @@ pub fn run(engine: &Engine, global: &Global, args: &NewArgs) -> Result<u8, Error
             );
         }
     }
-    output::say(
-        global.quiet,
-        &format!(
+    let message = match &plan.host {
+        Some(host) => format!(
+            "{GREEN}Applied{RESET} add-on {} {} to {BOLD}{}{RESET} ({host} project, {} files written)",
+            gp.name(),
+            gp.version,
+            dest.display(),
+            applied.written
+        ),
+        None => format!(
             "{GREEN}Created{RESET} {BOLD}{}{RESET} from {} {} ({} files{})",
             dest.display(),
             gp.name(),
@@ -182,7 +188,8 @@ pub fn run(engine: &Engine, global: &Global, args: &NewArgs) -> Result<u8, Error
                 ""
             }
         ),
-    );
+    };
+    output::say(global.quiet, &message);
     if !plan.merged.is_empty() && !global.quiet {
         println!(
             "Merged into {} file(s) of {}: {}",

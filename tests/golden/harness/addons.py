@@ -3,7 +3,7 @@
 For every golden path an add-on applies to, and every example of that host: the host
 is rendered, the add-on applied with `scaffold new ADD-ON --into`, and every example
 check runs on the result (the host must still build and pass its tests, now with the
-add-on's code), with a real server on loopback: TEST_DATABASE_URL and DATABASE_URL
+add-on's code), with a real server on loopback: TEST_DATABASE_URL (a fresh database each)
 for add-postgres (tests/golden/harness/servers.py), REDIS_URL for add-redis. Then the
 two refusals: applying the add-on a second time, and to a project of a golden path it
 does not support (cli-tool), must each fail (exit 2) and write nothing.
@@ -22,7 +22,7 @@ from .core import EXAMPLE_CHECKS, Example, Results, Tools, run
 
 # The server each add-on's host tests need, and the variables that carry its URL.
 SERVERS = {
-    "add-postgres": (servers.postgres, ("TEST_DATABASE_URL", "DATABASE_URL")),
+    "add-postgres": (servers.postgres, ("TEST_DATABASE_URL",)),
     "add-redis": (servers.redis, ("REDIS_URL", "TEST_REDIS_URL")),
 }
 
