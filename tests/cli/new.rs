@@ -1186,12 +1186,19 @@ fn list_shows_templates_libraries_and_the_builtin_one() {
             "malformed-yaml",
             "render-rules",
             "tiny",
+            "add-postgres",
             "cli-tool",
             "go-microservice",
             "python-api",
             "worker"
         ]
     );
+    // The add-on says what it applies to; golden paths apply to nothing.
+    assert_eq!(
+        v[3]["applies_to"],
+        serde_json::json!(["go-microservice", "python-api"])
+    );
+    assert_eq!(v[4]["applies_to"], serde_json::json!([]));
     let tiny = &v[2];
     assert_eq!(tiny["version"], "0.3.0");
     assert_eq!(tiny["source"], "[TMP]/lib/tiny/golden-path.yaml");
@@ -1233,6 +1240,7 @@ fn scaffold_templates_environment_variable_adds_libraries() {
         vec![
             "tiny",
             "custom-syntax",
+            "add-postgres",
             "cli-tool",
             "go-microservice",
             "python-api",

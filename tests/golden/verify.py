@@ -98,6 +98,11 @@ def verify_golden_path(res: Results, scaffold: str, ref: str, definition: Path, 
     if info is None:
         res.record("FAIL", name, "show", err)
         return
+    if info.get("applies_to"):
+        # An add-on is verified through the projects of the golden paths it applies to.
+        harness.addons.verify_add_on(res, scaffold, ref, name, info, tools, definition.parent,
+                                     not ref.endswith((".yaml", ".yml")), keep)
+        return
     examples = info.get("examples") or []
     if not examples:
         res.record("FAIL", name, "examples", "the golden path has no examples to verify")

@@ -14,26 +14,40 @@ pub fn list(engine: &Engine, format: Format) -> Result<u8, Error> {
         output::json(&catalog);
         return Ok(0);
     }
-    let rows: Vec<Vec<String>> = catalog
-        .iter()
-        .map(|c| {
-            let mut source = c.source.clone();
-            if c.shadowed {
-                source.push_str(" (shadowed)");
-            }
-            if let Some(e) = &c.error {
-                source.push_str(&format!(
-                    " {RED}[broken: {}]{RESET}",
-                    e.lines().next().unwrap_or_default()
-                ));
-            }
-            vec![c.name.clone(), c.title.clone(), c.version.clone(), source]
-        })
-        .collect();
+    let row = |c: &scaffold_core::engine::CatalogEntry| {
+        let mut source = c.source.clone();
+        if c.shadowed {
+            source.push_str(" (shadowed)");
+        }
+        if let Some(e) = &c.error {
+            source.push_str(&format!(
+                " {RED}[broken: {}]{RESET}",
+                e.lines().next().unwrap_or_default()
+            ));
+        }
+        vec![c.name.clone(), c.title.clone(), c.version.clone(), source]
+    };
+    let (add_ons, golden_paths): (Vec<_>, Vec<_>) = catalog.iter().partition(|c| c.is_add_on());
+    let rows: Vec<Vec<String>> = golden_paths.into_iter().map(row).collect();
     print!(
         "{}",
         output::table(&["NAME", "TITLE", "VERSION", "SOURCE"], &rows)
     );
+    if !add_ons.is_empty() {
+        let rows: Vec<Vec<String>> = add_ons
+            .into_iter()
+            .map(|c| {
+                let mut r = row(c);
+                r.insert(3, c.applies_to.join(", "));
+                r
+            })
+            .collect();
+        println!("\n{BOLD}Add-ons{RESET} (scaffold new ADD-ON --into PROJECT)");
+        print!(
+            "{}",
+            output::table(&["NAME", "TITLE", "VERSION", "APPLIES TO", "SOURCE"], &rows)
+        );
+    }
     Ok(0)
 }
 
@@ -128,7 +142,7 @@ pub fn show(
             project[0].recorded_golden_path(engine)?
         }
     };
-    let info = gp.info();
+    let info = engine.info(&gp)?;
     if format == Format::Json {
         output::json(&info);
         return Ok(0);
@@ -147,6 +161,20 @@ pub fn show(
     ));
     if let Some(d) = info.description {
         out.push_str(&block(d, width, 0));
+    }
+    if !info.applies_to.is_empty() {
+        out.push_str(&block(
+            &format!("Add-on for: {}", info.applies_to.join(", ")),
+            width,
+            0,
+        ));
+    }
+    if !info.add_ons.is_empty() {
+        out.push_str(&block(
+            &format!("Add-ons: {}", info.add_ons.join(", ")),
+            width,
+            0,
+        ));
     }
     if let Some(entry) = &info.changelog_newest {
         // The first bullet (or paragraph), on one line, cut to the width.

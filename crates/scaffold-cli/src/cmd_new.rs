@@ -62,7 +62,22 @@ pub fn collect_answers(
 
 pub fn run(engine: &Engine, global: &Global, args: &NewArgs) -> Result<u8, Error> {
     let gp = engine.load(&args.name)?;
-    let base = scaffold_core::new::implied_answers(&gp, args.dest.as_deref());
+    // An add-on goes into an existing project and starts from the host's answers;
+    // whether it applies (and is not applied yet) is known before any question.
+    let base = if gp.is_add_on() {
+        let Some(dir) = args.into.as_deref() else {
+            return Err(Error::Usage(format!(
+                "`{}` is an add-on: apply it to an existing project of {} with `scaffold new {} --into DIR`",
+                gp.name(),
+                gp.applies_to().join(", "),
+                args.name
+            )));
+        };
+        let host = scaffold_core::new::find_host(&gp, dir)?;
+        scaffold_core::new::host_answers(&gp, &host)
+    } else {
+        scaffold_core::new::implied_answers(&gp, args.dest.as_deref())
+    };
     let (answers, origins) = collect_answers(&gp, &args.answers, base)?;
     let progress = output::spinner(global.quiet, &format!("rendering {}", gp.name()));
     let rendered = gp.render(&answers);
@@ -157,9 +172,10 @@ pub fn run(engine: &Engine, global: &Global, args: &NewArgs) -> Result<u8, Error
     } else {
         None
     };
+    let failed = u8::from(!plan.conflicts.is_empty());
     if args.format == Format::Json {
         output::json(&plan.report(&applied, git));
-        return Ok(0);
+        return Ok(failed);
     }
     if !plan.overwrites.is_empty() && !global.quiet {
         println!(
@@ -179,9 +195,15 @@ pub fn run(engine: &Engine, global: &Global, args: &NewArgs) -> Result<u8, Error
             println!("  {GREEN}{:<9}{RESET} {}", e.status.as_str(), e.path);
         }
     }
-    output::say(
-        global.quiet,
-        &format!(
+    let message = match &plan.host {
+        Some(host) => format!(
+            "{GREEN}Applied{RESET} add-on {} {} to {BOLD}{}{RESET} ({host} project, {} files written)",
+            gp.name(),
+            gp.version,
+            dest.display(),
+            applied.written
+        ),
+        None => format!(
             "{GREEN}Created{RESET} {BOLD}{}{RESET} from {} {} ({} files{})",
             dest.display(),
             gp.name(),
@@ -193,7 +215,25 @@ pub fn run(engine: &Engine, global: &Global, args: &NewArgs) -> Result<u8, Error
                 ""
             }
         ),
-    );
+    };
+    output::say(global.quiet, &message);
+    if !plan.merged.is_empty() && !global.quiet {
+        println!(
+            "Merged into {} file(s) of {}: {}",
+            plan.merged.len(),
+            plan.host.as_deref().unwrap_or_default(),
+            plan.merged.join(", ")
+        );
+    }
+    if !plan.conflicts.is_empty() {
+        println!(
+            "{YELLOW}Conflicts in {} file(s){RESET} (resolve the markers, or compare PATH.theirs for binaries, then commit):",
+            plan.conflicts.len()
+        );
+        for p in &plan.conflicts {
+            println!("  {p}");
+        }
+    }
     if !global.quiet && !into {
         println!(
             "{DIM}Answers and manifest: {}/{}{RESET}",
@@ -205,7 +245,7 @@ pub fn run(engine: &Engine, global: &Global, args: &NewArgs) -> Result<u8, Error
             dest.display()
         );
     }
-    Ok(0)
+    Ok(failed)
 }
 
 fn preview(gp: &GoldenPath, plan: &scaffold_core::NewPlan, args: &NewArgs, global: &Global) {

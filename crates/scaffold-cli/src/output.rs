@@ -75,6 +75,14 @@ fn with_flags(e: &scaffold_core::Error) -> Option<String> {
                 .join(", ")
         ),
         E::WouldOverwrite { .. } => format!("{e}\npass --force to overwrite them"),
+        E::AddOnApplied {
+            root,
+            add_on,
+            answers_file,
+        } => format!(
+            "add-on `{add_on}` is already applied to `{}` ({answers_file}); to change its answers or take a newer version, run `scaffold update --golden-path {add_on}` in the project",
+            root.display()
+        ),
         E::AlreadyApplied {
             root,
             golden_path,

@@ -680,7 +680,7 @@ pub fn check_project(
         (files, mismatch, Baseline::Render)
     } else {
         (
-            compare_manifest(project, &file.manifest)?,
+            compare_manifest(project, &with_add_ons(project))?,
             Vec::new(),
             Baseline::Manifest,
         )
@@ -710,6 +710,42 @@ pub fn check_project(
         conflicts,
         notes: fresh.notes,
     })
+}
+
+/// The manifest `check` judges a project by: its own, where every path an add-on
+/// applied over it (an answers file beside its own whose `host` is this golden path)
+/// generated too takes the add-on's entry, since the add-on's version of the file is
+/// now the intended one (docs/golden-paths.md, "Add-ons"). An add-on's answers file
+/// that does not read is left out here (it is checked, and reported, on its own).
+fn with_add_ons(project: &Project) -> BTreeMap<String, ManifestEntry> {
+    let mut manifest = project.file.manifest.clone();
+    if project.file.host.is_some() {
+        return manifest;
+    }
+    let Ok(dir) = std::fs::read_dir(project.root.join(crate::project::provenance::ANSWERS_DIR))
+    else {
+        return manifest;
+    };
+    let mut add_ons: Vec<PathBuf> = dir
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "yaml") && *p != project.answers_path)
+        .collect();
+    add_ons.sort();
+    for path in add_ons {
+        let Ok(add_on) = crate::project::provenance::AnswersFile::read(&path) else {
+            continue;
+        };
+        if add_on.host.as_deref() != Some(project.file.golden_path.as_str()) {
+            continue;
+        }
+        for (p, e) in add_on.manifest {
+            if let Some(own) = manifest.get_mut(&p) {
+                own.hash = e.hash;
+                own.mode = e.mode;
+            }
+        }
+    }
+    manifest
 }
 
 /// The baseline file beside an answers file (`.scaffold/x.yaml` -> `.scaffold/x.baseline`).

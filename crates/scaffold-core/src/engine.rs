@@ -85,6 +85,16 @@ pub struct CatalogEntry {
     pub error: Option<String>,
     /// Hidden by an earlier library with the same name.
     pub shadowed: bool,
+    /// For an add-on: the golden paths it applies to (`spec.appliesTo`); empty for a
+    /// golden path. `scaffold list` groups add-ons apart.
+    pub applies_to: Vec<String>,
+}
+
+impl CatalogEntry {
+    /// Whether this entry is an add-on.
+    pub fn is_add_on(&self) -> bool {
+        !self.applies_to.is_empty()
+    }
 }
 
 /// One golden path with every version, for `scaffold list --versions`.
@@ -299,6 +309,7 @@ impl Engine {
                         source,
                         error: None,
                         shadowed,
+                        applies_to: gp.applies_to().to_vec(),
                     },
                     Err(e) => CatalogEntry {
                         name: l.name.clone(),
@@ -308,6 +319,7 @@ impl Engine {
                         source,
                         error: Some(e.to_string()),
                         shadowed,
+                        applies_to: Vec::new(),
                     },
                 }
             })
@@ -479,6 +491,23 @@ impl Engine {
             out.push(entry);
         }
         Ok(out)
+    }
+
+    /// What `scaffold show` reports about `gp`: [`GoldenPath::info`] with the add-ons
+    /// of this engine's libraries that apply to it (each name once, the first library's
+    /// wins; a definition that does not load is left out).
+    pub fn info<'a>(&self, gp: &'a GoldenPath) -> Result<crate::golden_path::GoldenPathInfo<'a>> {
+        let mut info = gp.info();
+        let mut add_ons: Vec<String> = self
+            .catalog()?
+            .into_iter()
+            .filter(|c| !c.shadowed && c.applies_to.iter().any(|h| h == gp.name()))
+            .map(|c| c.name)
+            .collect();
+        add_ons.sort();
+        add_ons.dedup();
+        info.add_ons = add_ons;
+        Ok(info)
     }
 
     /// Locate and load a golden path.

@@ -319,6 +319,44 @@ pub enum Error {
         /// Its answers file, relative to the root.
         answers_file: String,
     },
+    /// An add-on was applied to a directory that is not a project of one of the golden
+    /// paths it supports (`spec.appliesTo`). Nothing was written.
+    #[error("add-on `{add_on}` cannot be applied to `{}`: {}; it applies to projects of {}", .root.display(), match .found.as_slice() {
+        [] => "it is not a scaffold project (no answers file in its .scaffold/ directory)".to_string(),
+        [one] => format!("it is a `{one}` project"),
+        many => format!("its golden paths are {}", many.iter().map(|g| format!("`{g}`")).collect::<Vec<_>>().join(", ")),
+    }, .applies_to.iter().map(|g| format!("`{g}`")).collect::<Vec<_>>().join(", "))]
+    NotApplicable {
+        /// The directory the add-on was to be applied to.
+        root: PathBuf,
+        /// The add-on.
+        add_on: String,
+        /// The golden paths applied to `root` (empty: not a scaffold project).
+        found: Vec<String>,
+        /// The golden paths the add-on applies to.
+        applies_to: Vec<String>,
+    },
+    /// The add-on is already applied to the project. Nothing was written.
+    #[error("add-on `{add_on}` is already applied to `{}` ({answers_file}); to change its answers or take a newer version, run `scaffold update` for it in the project", .root.display())]
+    AddOnApplied {
+        /// The project.
+        root: PathBuf,
+        /// The add-on.
+        add_on: String,
+        /// Its answers file, relative to the root.
+        answers_file: String,
+    },
+    /// An add-on's version of a host file the host golden path enforces differs from the
+    /// host's: the host's next update would overwrite it. Nothing was written.
+    #[error("add-on `{add_on}` changes {}, which golden path `{host}` enforces (its `scaffold update` always takes the host's version); the add-on must leave enforced files alone, or the host must stop enforcing them", .paths.iter().map(|p| format!("`{p}`")).collect::<Vec<_>>().join(", "))]
+    AddOnChangesEnforced {
+        /// The add-on.
+        add_on: String,
+        /// The host golden path.
+        host: String,
+        /// The enforced paths.
+        paths: Vec<String>,
+    },
     /// No answers file in the directory a single-project command was run in.
     #[error("no answers file in `{}`{}; run it in the project's root", .answers_dir.display(), .golden_path.as_ref().map(|g| format!(" for golden path `{g}`")).unwrap_or_default())]
     NoProjectHere {
@@ -490,6 +528,11 @@ pub enum ErrorKind {
     WouldOverwrite,
     /// [`Error::DirtyWorkTree`]: committing, or allowing a dirty tree, would proceed.
     DirtyWorkTree,
+    /// [`Error::NotApplicable`], [`Error::AddOnChangesEnforced`]: the add-on does not
+    /// apply to this project.
+    NotApplicable,
+    /// [`Error::AddOnApplied`]: the add-on is there already; update it instead.
+    AlreadyApplied,
     /// [`Error::Io`].
     Io,
     /// [`Error::AnswersFile`].
@@ -541,6 +584,10 @@ impl Error {
             | Error::WouldOverwrite { .. }
             | Error::AlreadyApplied { .. } => ErrorKind::WouldOverwrite,
             Error::DirtyWorkTree { .. } => ErrorKind::DirtyWorkTree,
+            Error::NotApplicable { .. } | Error::AddOnChangesEnforced { .. } => {
+                ErrorKind::NotApplicable
+            }
+            Error::AddOnApplied { .. } => ErrorKind::AlreadyApplied,
             Error::Io { .. } => ErrorKind::Io,
             Error::AnswersFile { .. } => ErrorKind::AnswersFile,
             Error::NoProject(_) | Error::NoProjectHere { .. } => ErrorKind::NoProject,

@@ -10,9 +10,12 @@ use serde_json::{Map, Value};
 use crate::error::{Error, Result};
 use crate::golden_path::render::{Dropped, Rendered};
 use crate::golden_path::{Answers, GoldenPath, Policy};
-use crate::project::provenance::AnswersFile;
+use crate::merge::MergeLabels;
+use crate::project::provenance::{ANSWERS_DIR, AnswersFile};
+use crate::project::{Pristine, PristineOptions, Project};
 use crate::source::SourceRecord;
-use crate::tree::{Bytes, FileMode, to_fs_path};
+use crate::tree::{Bytes, Entry, FileMode, to_fs_path};
+use crate::update::{Decision, classify, merge_entry};
 use crate::write::Applied;
 use crate::write::{Change, Op, Plan};
 
@@ -81,6 +84,78 @@ pub fn implied_answers(gp: &GoldenPath, dest: Option<&Path>) -> Map<String, Valu
     out
 }
 
+/// The project add-on `gp` is applied to in `dir`: the answers file in `dir/.scaffold/`
+/// of one of the golden paths the add-on applies to (`spec.appliesTo`; add-ons applied
+/// there before are not hosts). [`Error::AddOnApplied`] when the add-on is applied to
+/// `dir` already, [`Error::NotApplicable`] when `dir` is no project of a supported golden
+/// path. Reads only answers files.
+pub fn find_host(gp: &GoldenPath, dir: &Path) -> Result<Project> {
+    let own = AnswersFile::relative_path(gp.name());
+    if to_fs_path(dir, &own).exists() {
+        return Err(Error::AddOnApplied {
+            root: dir.to_path_buf(),
+            add_on: gp.name().to_string(),
+            answers_file: own,
+        });
+    }
+    let mut files: Vec<PathBuf> = match std::fs::read_dir(dir.join(ANSWERS_DIR)) {
+        Ok(it) => it
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.extension().is_some_and(|x| x == "yaml") && p.is_file())
+            .collect(),
+        Err(_) => Vec::new(),
+    };
+    files.sort();
+    let mut found = Vec::new();
+    for f in files {
+        let project = Project::open(&f)?;
+        if project.file.host.is_some() {
+            continue; // an add-on applied earlier
+        }
+        if gp.applies_to().contains(&project.file.golden_path) {
+            return Ok(project);
+        }
+        found.push(project.file.golden_path.clone());
+    }
+    Err(Error::NotApplicable {
+        root: dir.to_path_buf(),
+        add_on: gp.name().to_string(),
+        found,
+        applies_to: gp.applies_to().to_vec(),
+    })
+}
+
+/// The answers an add-on starts from when applied to `host` (before values files,
+/// settings and prompts, which all win): the host's recorded answers of every parameter
+/// the add-on declares too (`name`, `owner`, ...), `host` (the host's golden path) and,
+/// when the add-on declares it, `host_version` (the host's recorded version).
+pub fn host_answers(gp: &GoldenPath, host: &Project) -> Map<String, Value> {
+    let declared: Vec<String> = gp
+        .parameters()
+        .questions()
+        .into_iter()
+        .map(|q| q.name)
+        .collect();
+    let mut out: Map<String, Value> = host
+        .file
+        .answers
+        .iter()
+        .filter(|(k, _)| declared.contains(k) && !matches!(k.as_str(), "host" | "host_version"))
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
+    out.insert(
+        "host".to_string(),
+        Value::String(host.file.golden_path.clone()),
+    );
+    if declared.iter().any(|d| d == "host_version") {
+        out.insert(
+            "host_version".to_string(),
+            Value::String(host.file.version.clone()),
+        );
+    }
+    out
+}
+
 /// What will happen to one path.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -91,6 +166,14 @@ pub enum EntryStatus {
     Overwrite,
     /// Already there with the same content and mode.
     Unchanged,
+    /// An add-on's change to a file of its host, three-way merged into the working
+    /// file (base: the host's pristine render) without conflict.
+    Merge,
+    /// As `merge`, with conflict markers (or, for a binary, ours kept and theirs
+    /// written to `PATH.theirs`).
+    Conflict,
+    /// An add-on's change to a host file the user deleted: left deleted.
+    Kept,
 }
 
 impl EntryStatus {
@@ -100,6 +183,9 @@ impl EntryStatus {
             EntryStatus::Create => "create",
             EntryStatus::Overwrite => "overwrite",
             EntryStatus::Unchanged => "unchanged",
+            EntryStatus::Merge => "merge",
+            EntryStatus::Conflict => "conflict",
+            EntryStatus::Kept => "kept",
         }
     }
 }
@@ -148,6 +234,15 @@ pub struct NewPlan {
     pub overwrites: Vec<String>,
     /// The answers file's path in the project.
     pub answers_file: String,
+    /// For an add-on: the golden path of the project it is applied to.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub host: Option<String>,
+    /// For an add-on: host files its changes were merged into cleanly.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub merged: Vec<String>,
+    /// For an add-on: host files merged with conflicts (markers, or `PATH.theirs`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub conflicts: Vec<String>,
     /// What to write.
     #[serde(skip)]
     pub plan: Plan,
@@ -208,6 +303,8 @@ struct Planned {
     existing: BTreeMap<String, Bytes>,
     changes: Vec<Change>,
     contents: BTreeMap<String, Bytes>,
+    merged: Vec<String>,
+    conflicts: Vec<String>,
 }
 
 impl Planned {
@@ -244,6 +341,7 @@ fn plan_files(gp: &GoldenPath, rendered: &Rendered, dest: &Path, fresh: bool) ->
         existing,
         changes,
         contents,
+        ..
     } = &mut out;
     for (path, f) in &rendered.files {
         let status = if fresh {
@@ -285,6 +383,131 @@ fn plan_files(gp: &GoldenPath, rendered: &Rendered, dest: &Path, fresh: bool) ->
     out
 }
 
+/// An add-on's render against its host: paths the host did not generate are planned as
+/// for any `--into` (created, or overwrites refused without `force`); a path the host
+/// generated is the three-way merge of update (SPEC section 6, `update::classify`) with
+/// base = the host's pristine render (its baseline), ours = the working tree, theirs = the
+/// add-on's render, so the add-on's change lands and a local edit survives.
+fn plan_add_on_files(
+    gp: &GoldenPath,
+    rendered: &Rendered,
+    dest: &Path,
+    host: &Project,
+    pristine: &Pristine,
+) -> Result<Planned> {
+    let mut out = Planned::default();
+    let mut enforced = Vec::new();
+    let label_base = format!("base {} {}", host.file.golden_path, host.file.version);
+    let label_theirs = format!("theirs {} {}", gp.name(), gp.version);
+    let labels = MergeLabels {
+        ours: "ours",
+        base: &label_base,
+        theirs: &label_theirs,
+    };
+    for (path, f) in &rendered.files {
+        let Some(recorded) = host.file.manifest.get(path) else {
+            continue; // planned below as any --into path
+        };
+        let theirs = Entry {
+            mode: f.mode,
+            content: f.content.clone(),
+        };
+        let base = pristine.entries.get(path);
+        if recorded.policy == Policy::Enforced && !base.is_some_and(|b| b.same(&theirs)) {
+            enforced.push(path.clone());
+            continue;
+        }
+        let ours = crate::project::read_entry(&to_fs_path(dest, path))?;
+        let unchanged_by_add_on = base.is_some_and(|b| b.same(&theirs));
+        let write = |out: &mut Planned, content: Bytes, mode: FileMode| {
+            out.changes.push(Change {
+                path: path.clone(),
+                op: Op::Write { content, mode },
+            });
+        };
+        let decision = if unchanged_by_add_on {
+            Decision::Skip // the add-on's version is the host's: nothing to merge
+        } else {
+            classify(base, ours.as_ref(), Some(&theirs), Policy::Merged)
+        };
+        let status = match decision {
+            Decision::Skip => EntryStatus::Unchanged,
+            Decision::Keep { .. } => EntryStatus::Kept,
+            Decision::Take { .. } => {
+                write(&mut out, theirs.content.clone(), theirs.mode);
+                match &ours {
+                    None => EntryStatus::Create,
+                    Some(_) => EntryStatus::Merge,
+                }
+            }
+            Decision::Merge => {
+                let o = ours.as_ref().expect("classify merges only what exists");
+                match merge_entry(base, o, &theirs, labels) {
+                    Some((merged, conflicts)) => {
+                        write(&mut out, merged.content, merged.mode);
+                        if conflicts == 0 {
+                            EntryStatus::Merge
+                        } else {
+                            EntryStatus::Conflict
+                        }
+                    }
+                    None => {
+                        // A binary: ours kept, theirs beside it when that is free.
+                        let beside = format!("{path}.theirs");
+                        if crate::project::read_entry(&to_fs_path(dest, &beside))?.is_none() {
+                            out.changes.push(Change {
+                                path: beside,
+                                op: Op::Write {
+                                    content: theirs.content.clone(),
+                                    mode: theirs.mode,
+                                },
+                            });
+                        }
+                        EntryStatus::Conflict
+                    }
+                }
+            }
+        };
+        if let Some(o) = &ours {
+            if !matches!(status, EntryStatus::Unchanged | EntryStatus::Kept) {
+                out.existing.insert(path.clone(), o.content.clone());
+            }
+        }
+        match status {
+            EntryStatus::Merge => out.merged.push(path.clone()),
+            EntryStatus::Conflict => out.conflicts.push(path.clone()),
+            _ => {}
+        }
+        if let Some(Change {
+            op: Op::Write { content, .. },
+            ..
+        }) = out.changes.iter().rev().find(|c| c.path == *path)
+        {
+            out.contents.insert(path.clone(), content.clone());
+        } else {
+            out.contents.insert(path.clone(), f.content.clone());
+        }
+        out.entries.push(PreviewEntry {
+            path: path.clone(),
+            size: f.content.len(),
+            mode: f.mode,
+            layer: f.layer.clone(),
+            source: f.source.clone(),
+            templated: f.templated,
+            status,
+            policy: gp.policy().of(path),
+        });
+    }
+    if !enforced.is_empty() {
+        return Err(Error::AddOnChangesEnforced {
+            add_on: gp.name().to_string(),
+            host: host.file.golden_path.clone(),
+            paths: enforced,
+        });
+    }
+    Ok(out)
+}
+
 /// Plan writing `rendered` to `opts.dest`, with the answers file last.
 pub fn plan_new(
     gp: &GoldenPath,
@@ -310,6 +533,37 @@ pub fn plan_new(
             "the golden path renders `{answers_path}`, which is reserved for scaffold's answers file; rename that skeleton file"
         )));
     }
+    // An add-on goes into a project of a golden path it applies to, once.
+    let host = if gp.is_add_on() {
+        let host = find_host(gp, dest)?;
+        if !opts.into {
+            return Err(Error::NotApplicable {
+                root: dest.clone(),
+                add_on: gp.name().to_string(),
+                found: vec![host.file.golden_path],
+                applies_to: gp.applies_to().to_vec(),
+            });
+        }
+        let given = answers.values.get("host").and_then(Value::as_str);
+        if given != Some(host.file.golden_path.as_str()) {
+            return Err(Error::InvalidAnswers {
+                problems: vec![crate::error::AnswerProblem {
+                    pointer: "/host".to_string(),
+                    message: format!(
+                        "is `{}`, but the project is a `{}` project: the engine answers `host` with the host's golden path; leave it unset",
+                        given.unwrap_or_default(),
+                        host.file.golden_path
+                    ),
+                    description: None,
+                    hint: None,
+                    location: None,
+                }],
+            });
+        }
+        Some(host)
+    } else {
+        None
+    };
     if opts.into && !opts.force && to_fs_path(dest, &answers_path).exists() {
         return Err(Error::AlreadyApplied {
             root: dest.clone(),
@@ -318,7 +572,32 @@ pub fn plan_new(
         });
     }
 
-    let mut planned = plan_files(gp, rendered, dest, present.is_empty());
+    let mut planned = match &host {
+        Some(host) => {
+            // The host's pristine render comes from its baseline (a format-1 host is
+            // reconstructed from the built-in library and its git history).
+            let pristine = host.pristine(&crate::Engine::new(), &PristineOptions::default())?;
+            let mut on_host = plan_add_on_files(gp, rendered, dest, host, &pristine)?;
+            let rest = Rendered {
+                files: rendered
+                    .files
+                    .iter()
+                    .filter(|(p, _)| !host.file.manifest.contains_key(*p))
+                    .map(|(p, f)| (p.clone(), f.clone()))
+                    .collect(),
+                dropped: Vec::new(),
+            };
+            let other = plan_files(gp, &rest, dest, false);
+            on_host.entries.extend(other.entries);
+            on_host.entries.sort_by(|a, b| a.path.cmp(&b.path));
+            on_host.overwrites = other.overwrites;
+            on_host.existing.extend(other.existing);
+            on_host.changes.extend(other.changes);
+            on_host.contents.extend(other.contents);
+            on_host
+        }
+        None => plan_files(gp, rendered, dest, present.is_empty()),
+    };
     if opts.into && !opts.force && !planned.overwrites.is_empty() {
         return Err(Error::WouldOverwrite {
             root: dest.clone(),
@@ -352,6 +631,8 @@ pub fn plan_new(
         existing,
         changes,
         contents,
+        merged,
+        conflicts,
     } = planned;
     Ok(NewPlan {
         golden_path: gp.name().to_string(),
@@ -361,6 +642,9 @@ pub fn plan_new(
         dropped: rendered.dropped.clone(),
         overwrites,
         answers_file: answers_path,
+        host: host.map(|h| h.file.golden_path),
+        merged,
+        conflicts,
         plan: Plan {
             root: dest.clone(),
             changes,
@@ -387,6 +671,15 @@ pub struct NewReport {
     pub answers_file: String,
     /// The first commit of the new repository, when one was made.
     pub git_commit: Option<String>,
+    /// For an add-on: the golden path of the project it was applied to.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub host: Option<String>,
+    /// For an add-on: host files its changes were merged into cleanly.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub merged: Vec<String>,
+    /// For an add-on: host files merged with conflicts, to resolve as after an update.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub conflicts: Vec<String>,
 }
 
 /// One entry of a [`NewPreview`].
@@ -433,6 +726,9 @@ impl NewPlan {
             overwritten: self.overwrites.clone(),
             answers_file: self.answers_file.clone(),
             git_commit,
+            host: self.host.clone(),
+            merged: self.merged.clone(),
+            conflicts: self.conflicts.clone(),
         }
     }
 
@@ -466,6 +762,7 @@ impl NewPlan {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::golden_path::AnswerInput;
 
     fn answers(name: Option<&str>) -> Answers {
         let mut a = Answers::default();
@@ -491,6 +788,144 @@ mod tests {
         }
         let e = NewOptions::for_destination(None, None, &answers(None)).unwrap_err();
         assert!(matches!(e, Error::NoDestination { name: None }), "{e:?}");
+    }
+
+    fn fixture(name: &str) -> GoldenPath {
+        let file = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../../tests/fixtures/golden-paths")
+            .join(name)
+            .join("golden-path.yaml");
+        GoldenPath::load(&crate::source::local_definition(&file)).unwrap()
+    }
+
+    fn write_new(gp: &GoldenPath, answers: &Answers, dest: &Path, into: bool) -> Result<NewPlan> {
+        let rendered = gp.render(answers)?;
+        let opts = NewOptions {
+            dest: dest.to_path_buf(),
+            force: false,
+            into,
+        };
+        let plan = plan_new(gp, answers, &rendered, &opts)?;
+        crate::write::apply(&plan.plan)?;
+        Ok(plan)
+    }
+
+    #[test]
+    fn an_add_on_finds_its_host_merges_three_way_and_applies_once() {
+        let tmp = tempfile::tempdir().unwrap();
+        let svc = tmp.path().join("svc");
+        let (host, add_on) = (fixture("addon-host"), fixture("addon-db"));
+        assert!(add_on.is_add_on() && !host.is_add_on());
+        // Not a project yet: not applicable, naming no golden path.
+        std::fs::create_dir(&svc).unwrap();
+        let e = find_host(&add_on, &svc).unwrap_err();
+        assert!(
+            matches!(&e, Error::NotApplicable { found, applies_to, .. } if found.is_empty() && applies_to == &["svc-host"]),
+            "{e:?}"
+        );
+        assert_eq!(e.kind(), crate::ErrorKind::NotApplicable);
+        std::fs::remove_dir(&svc).unwrap();
+
+        let mut input = AnswerInput::default();
+        input.values.insert("name".into(), "svc".into());
+        input.values.insert("owner".into(), "team-a".into());
+        write_new(&host, &host.resolve_answers(&input).unwrap(), &svc, false).unwrap();
+        // A local edit of the file the add-on extends.
+        std::fs::write(
+            svc.join("deps.txt"),
+            "mine
+alpha
+beta
+gamma
+",
+        )
+        .unwrap();
+
+        let project = find_host(&add_on, &svc).unwrap();
+        let implied = host_answers(&add_on, &project);
+        assert_eq!(
+            Value::Object(implied.clone()),
+            serde_json::json!({"name": "svc", "owner": "team-a", "host": "svc-host"})
+        );
+        let answers = add_on
+            .resolve_answers(&AnswerInput {
+                values: implied,
+                sets: Vec::new(),
+            })
+            .unwrap();
+        // Without --into the add-on is refused, and nothing is planned.
+        let rendered = add_on.render(&answers).unwrap();
+        let e = plan_new(
+            &add_on,
+            &answers,
+            &rendered,
+            &NewOptions {
+                dest: svc.clone(),
+                force: true,
+                into: false,
+            },
+        )
+        .unwrap_err();
+        assert!(matches!(e, Error::NotApplicable { .. }), "{e:?}");
+
+        let plan = write_new(&add_on, &answers, &svc, true).unwrap();
+        assert_eq!(plan.host.as_deref(), Some("svc-host"));
+        assert_eq!(plan.merged, ["catalog.yaml", "deps.txt"]);
+        assert!(plan.conflicts.is_empty());
+        assert_eq!(
+            std::fs::read_to_string(svc.join("deps.txt")).unwrap(),
+            "mine
+alpha
+beta
+gamma
+db-driver
+"
+        );
+        let recorded = AnswersFile::read(&svc.join(".scaffold/add-db.yaml")).unwrap();
+        assert_eq!(recorded.host.as_deref(), Some("svc-host"));
+        // The add-on's manifest holds its own render, not the merge.
+        assert_eq!(
+            recorded.manifest["deps.txt"].hash,
+            crate::tree::hash_bytes(b"alpha\nbeta\ngamma\ndb-driver\n")
+        );
+
+        // A second time: refused before anything is planned.
+        let e = find_host(&add_on, &svc).unwrap_err();
+        assert!(matches!(e, Error::AddOnApplied { .. }), "{e:?}");
+        assert_eq!(e.kind(), crate::ErrorKind::AlreadyApplied);
+        let e = plan_new(
+            &add_on,
+            &answers,
+            &rendered,
+            &NewOptions {
+                dest: svc.clone(),
+                force: true,
+                into: true,
+            },
+        )
+        .unwrap_err();
+        assert!(matches!(e, Error::AddOnApplied { .. }), "{e:?}");
+    }
+
+    #[test]
+    fn an_add_on_refuses_a_host_answer_that_is_not_the_hosts() {
+        let tmp = tempfile::tempdir().unwrap();
+        let svc = tmp.path().join("svc");
+        let (host, add_on) = (fixture("addon-host"), fixture("addon-db"));
+        let mut input = AnswerInput::default();
+        input.values.insert("name".into(), "svc".into());
+        input.values.insert("owner".into(), "team-a".into());
+        write_new(&host, &host.resolve_answers(&input).unwrap(), &svc, false).unwrap();
+        let mut answers = add_on
+            .resolve_answers(&AnswerInput {
+                values: host_answers(&add_on, &find_host(&add_on, &svc).unwrap()),
+                sets: Vec::new(),
+            })
+            .unwrap();
+        answers.values.insert("host".into(), "other".into());
+        let e = write_new(&add_on, &answers, &svc, true).unwrap_err();
+        assert_eq!(e.pointers(), ["/host"], "{e:?}");
+        assert!(!svc.join(".scaffold/add-db.yaml").exists());
     }
 
     #[test]

@@ -11,11 +11,13 @@
     python.py      Python projects: pip install into a fresh venv from the locks, ruff,
                    mypy, pytest, the console scripts, the wheel and sdist
     upgrades.py    per golden path: answers-reach and upgrade-merge
-    servers.py     servers the checks start on loopback when a project needs them
-                   (redis()), once per run; registers no check
+    addons.py      add-ons: each applied with --into to every example of every host it
+                   supports, the host's checks run again (against real servers), and
+                   the refusals (twice, another golden path)
+    servers.py     PostgreSQL and Redis on loopback for the checks that need them
 
 A new language or service adds a module here that registers its checks with the
 decorators of core.py, and is listed in MODULES below; verify.py needs no change.
 """
 
-MODULES = ["manifests", "go", "python", "upgrades"]
+MODULES = ["manifests", "go", "python", "upgrades", "addons"]

@@ -1,114 +1,192 @@
-"""Servers the checks need, started on loopback at most once per harness run and
-stopped when it exits:
+"""Real servers on loopback for the checks that need them: PostgreSQL and Redis.
 
-    redis() -> str    a redis:// URL of a redis-server on 127.0.0.1
-
-Each server runs from Debian's package (installed with apt-get when its binary is
-missing, which needs root), on a free port, with its data in a temporary directory and
-no persistence. A server that cannot be had raises ServerUnavailable, saying why.
+Each function starts its server once per harness run (later calls return the same
+URL), on 127.0.0.1 and a free port, with its data in a temporary directory; the server
+is stopped and the directory removed when the harness exits. A missing server is
+installed from Debian's packages (apt-get). Run as root, the server runs as an
+unprivileged user (`postgres` or `redis` when the packages created them, else a
+`scaffold-ci` system user), since PostgreSQL refuses to run as root.
 """
 
 from __future__ import annotations
 
 import atexit
+import glob
 import os
+import pwd
 import shutil
 import socket
 import subprocess
 import tempfile
 import time
-from collections.abc import Callable
 from pathlib import Path
 
-START_TIMEOUT = 30.0  # seconds for a server to answer after it was started
+_STARTED: dict[str, str] = {}
 
 
-class ServerUnavailable(RuntimeError):
-    """The server could not be installed or started; the message says why."""
+class ServerError(RuntimeError):
+    """A server could not be installed or started; the message says why."""
 
 
-_started: dict[str, str] = {}  # server name -> its URL, once started
+# The name the python checks catch.
+ServerUnavailable = ServerError
 
 
-def installed(binary: str, package: str) -> str:
-    """The path of binary, installing Debian's package when it is missing."""
-    found = shutil.which(binary) or next(
-        (str(p) for p in (Path("/usr/bin") / binary, Path("/usr/sbin") / binary) if p.exists()), None)
+def _run(cmd: list[str], timeout: int = 300) -> str:
+    p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                       text=True, timeout=timeout)
+    if p.returncode != 0:
+        raise ServerError(f"{' '.join(cmd)} exited {p.returncode}:\n{p.stdout}")
+    return p.stdout
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _apt_install(package: str) -> None:
+    if not shutil.which("apt-get"):
+        raise ServerError(f"{package} is not installed and apt-get is not available to install it")
+    if os.geteuid() != 0:
+        raise ServerError(f"{package} is not installed; install it (apt-get install {package}) or run as root")
+    env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
+    for cmd in (["apt-get", "update", "-q"], ["apt-get", "install", "-y", "-q", "--no-install-recommends", package]):
+        p = subprocess.run(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=900)
+        if p.returncode != 0:
+            raise ServerError(f"{' '.join(cmd)} exited {p.returncode}:\n{p.stdout[-3000:]}")
+
+
+def _find(binary: str, extra: list[str]) -> str | None:
+    found = shutil.which(binary)
     if found:
         return found
-    if not shutil.which("apt-get"):
-        raise ServerUnavailable(f"{binary} is not installed and there is no apt-get to install {package}")
+    for pattern in extra:
+        hits = sorted(glob.glob(pattern))
+        if hits:
+            return hits[-1]
+    return None
+
+
+def _user(preferred: str) -> str | None:
+    """The user to run a server as: None when not root, else `preferred` or scaffold-ci."""
     if os.geteuid() != 0:
-        raise ServerUnavailable(f"{binary} is not installed; installing {package} needs root: "
-                                f"sudo apt-get install {package}")
-    env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
-    install = ["apt-get", "install", "-y", "-qq", "--no-install-recommends", package]
-    out = ""
-    for cmd in (install, ["apt-get", "update", "-qq"], install):
-        p = subprocess.run(cmd, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                           stderr=subprocess.STDOUT, text=True, timeout=900, check=False)
-        out = p.stdout
-        if p.returncode == 0 and cmd is install and shutil.which(binary):
-            return str(shutil.which(binary))
-    raise ServerUnavailable(f"apt-get install {package} failed:\n{out[-3000:]}")
+        return None
+    for name in (preferred, "scaffold-ci"):
+        try:
+            pwd.getpwnam(name)
+            return name
+        except KeyError:
+            continue
+    _run(["useradd", "--system", "--no-create-home", "--shell", "/usr/sbin/nologin", "scaffold-ci"])
+    return "scaffold-ci"
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+def _as(user: str | None, cmd: list[str]) -> list[str]:
+    return ["runuser", "-u", user, "--", *cmd] if user else cmd
 
 
-def start(name: str, argv: list[str], workdir: Path, ready: Callable[[], bool], url: str) -> str:
-    """Start argv in workdir, wait until ready() holds, and stop it (and remove workdir)
-    at exit. Returns url."""
-    log = workdir / f"{name}.log"
-    with log.open("wb") as out:
-        proc = subprocess.Popen(argv, cwd=workdir, stdin=subprocess.DEVNULL, stdout=out,
-                                stderr=subprocess.STDOUT, start_new_session=True)
+def _data_dir(prefix: str, user: str | None) -> Path:
+    d = Path(tempfile.mkdtemp(prefix=prefix))
+    if user:
+        pw = pwd.getpwnam(user)
+        os.chown(d, pw.pw_uid, pw.pw_gid)
+    return d
+
+
+def postgres() -> str:
+    """The URL of a PostgreSQL server on loopback (superuser `scaffold`, database
+    `postgres`, no password: trust on 127.0.0.1 only)."""
+    if "postgres" in _STARTED:
+        return _STARTED["postgres"]
+    bins = ["/usr/lib/postgresql/*/bin/initdb"]
+    initdb = _find("initdb", bins)
+    if not initdb:
+        _apt_install("postgresql")
+        initdb = _find("initdb", bins)
+        if not initdb:
+            raise ServerError("postgresql was installed but initdb is not found")
+    pg_ctl = str(Path(initdb).with_name("pg_ctl"))
+    if not Path(pg_ctl).exists():
+        pg_ctl = _find("pg_ctl", ["/usr/lib/postgresql/*/bin/pg_ctl"]) or "pg_ctl"
+    user = _user("postgres")
+    root = _data_dir("scaffold-postgres-", user)
+    data, port = root / "data", _free_port()
+    _run(_as(user, [initdb, "-D", str(data), "-U", "scaffold", "--auth=trust", "-E", "UTF8",
+                    "--no-instructions"]))
+    log = root / "postgres.log"
+    options = f"-c listen_addresses=127.0.0.1 -p {port} -k {root} -c fsync=off"
+    try:
+        _run(_as(user, [pg_ctl, "-D", str(data), "-l", str(log), "-o", options, "-w", "-t", "60", "start"]))
+    except ServerError as e:
+        text = log.read_text() if log.exists() else ""
+        shutil.rmtree(root, ignore_errors=True)
+        raise ServerError(f"{e}\n{text[-3000:]}") from None
 
     def stop() -> None:
-        if proc.poll() is None:
-            proc.terminate()
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait(timeout=10)
-        shutil.rmtree(workdir, ignore_errors=True)
+        subprocess.run(_as(user, [pg_ctl, "-D", str(data), "-m", "fast", "-w", "stop"]),
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        shutil.rmtree(root, ignore_errors=True)
 
     atexit.register(stop)
-    deadline = time.monotonic() + START_TIMEOUT
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            text = log.read_text(errors="replace")[-3000:]
-            stop()
-            raise ServerUnavailable(f"{name} exited with {proc.returncode} at startup:\n{text}")
-        if ready():
-            return url
-        time.sleep(0.1)
-    text = log.read_text(errors="replace")[-3000:]
-    stop()
-    raise ServerUnavailable(f"{name} did not answer within {START_TIMEOUT:.0f}s:\n{text}")
+    url = f"postgres://scaffold@127.0.0.1:{port}/postgres?sslmode=disable"
+    _STARTED["postgres"] = url
+    return url
 
 
-def _redis_answers(port: int) -> bool:
-    try:
-        with socket.create_connection(("127.0.0.1", port), timeout=1) as s:
-            s.sendall(b"PING\r\n")
-            return s.recv(16).startswith(b"+PONG")
-    except OSError:
-        return False
+def postgres_database(name: str) -> str:
+    """A fresh, empty database `name` on the server of postgres() (dropped first when
+    it exists), as a postgres:// URL."""
+    base = postgres()
+    psql = shutil.which("psql") or _find("psql", ["/usr/lib/postgresql/*/bin/psql"])
+    if not psql:
+        raise ServerError("psql is not found (it comes with the postgresql package)")
+    for sql in (f'DROP DATABASE IF EXISTS "{name}"', f'CREATE DATABASE "{name}"'):
+        _run([psql, base, "-v", "ON_ERROR_STOP=1", "-q", "-c", sql], timeout=60)
+    return base.replace("/postgres?", f"/{name}?")
 
 
 def redis() -> str:
-    """A redis:// URL (database 0) of this run's redis-server."""
-    if "redis" not in _started:
-        binary = installed("redis-server", "redis-server")
-        port = free_port()
-        workdir = Path(tempfile.mkdtemp(prefix="harness-redis-"))
-        argv = [binary, "--bind", "127.0.0.1", "--port", str(port), "--dir", str(workdir),
-                "--save", "", "--appendonly", "no", "--daemonize", "no", "--protected-mode", "yes"]
-        _started["redis"] = start("redis-server", argv, workdir, lambda: _redis_answers(port),
-                                  f"redis://127.0.0.1:{port}/0")
-    return _started["redis"]
+    """The URL of a redis-server on loopback (no password, database 0)."""
+    if "redis" in _STARTED:
+        return _STARTED["redis"]
+    server = _find("redis-server", [])
+    if not server:
+        _apt_install("redis-server")
+        server = _find("redis-server", ["/usr/bin/redis-server"])
+        if not server:
+            raise ServerError("redis-server was installed but is not found")
+    user = _user("redis")
+    root = _data_dir("scaffold-redis-", user)
+    port = _free_port()
+    proc = subprocess.Popen(_as(user, [server, "--bind", "127.0.0.1", "--port", str(port), "--dir", str(root),
+                                       "--save", "", "--appendonly", "no", "--protected-mode", "yes"]),
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1) as s:
+                s.sendall(b"PING\r\n")
+                if s.recv(16).startswith(b"+PONG"):
+                    break
+        except OSError:
+            pass
+        if proc.poll() is not None or time.monotonic() > deadline:
+            proc.kill()
+            shutil.rmtree(root, ignore_errors=True)
+            raise ServerError(f"redis-server did not answer PING on 127.0.0.1:{port}")
+        time.sleep(0.1)
+
+    def stop() -> None:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        shutil.rmtree(root, ignore_errors=True)
+
+    atexit.register(stop)
+    url = f"redis://127.0.0.1:{port}/0"
+    _STARTED["redis"] = url
+    return url

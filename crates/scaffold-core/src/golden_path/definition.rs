@@ -47,8 +47,14 @@ pub struct Metadata {
 
 /// `spec:` of a definition.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct Spec {
+    /// The golden paths (by name) this add-on is applied to, with `new --into` an
+    /// existing project of one of them. A definition with it is an add-on; it must
+    /// declare a string parameter `host`, which the engine answers with the host
+    /// project's golden path (docs/golden-paths.md, "Add-ons").
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub applies_to: Vec<String>,
     /// A JSON Schema (draft 2020-12) for the answers object.
     #[serde(default = "empty_object_schema")]
     pub parameters: serde_json::Value,
@@ -334,6 +340,34 @@ impl Definition {
         }
         out.extend(schema_problems(file, text, &self.spec.parameters));
         out.extend(extension_problems(file, text, &self.spec.parameters));
+        for host in &self.spec.applies_to {
+            if !valid_name(host) || *host == self.metadata.name {
+                out.push(at(
+                    "appliesTo:",
+                    format!(
+                        "spec.appliesTo names golden paths an add-on applies to; `{host}` is {}",
+                        if *host == self.metadata.name {
+                            "this add-on itself"
+                        } else {
+                            "not a golden-path name"
+                        }
+                    ),
+                ));
+            }
+        }
+        if !self.spec.applies_to.is_empty()
+            && self
+                .spec
+                .parameters
+                .pointer("/properties/host/type")
+                .and_then(serde_json::Value::as_str)
+                != Some("string")
+        {
+            out.push(at(
+                "appliesTo:",
+                "an add-on (spec.appliesTo) must declare a string parameter `host`: the engine answers it with the host project's golden path (e.g. `host: {type: string, enum: [python-api]}`)".to_string(),
+            ));
+        }
         for (i, example) in self.spec.examples.iter().enumerate() {
             if !example.is_object() {
                 out.push(at(

@@ -55,6 +55,11 @@ pub struct GoldenPathInfo<'a> {
     pub examples: &'a [Value],
     /// The changelog entry of this version (or the newest one not newer), if any.
     pub changelog_newest: Option<crate::golden_path::changelog::ChangelogEntry>,
+    /// For an add-on: the golden paths it applies to (`spec.appliesTo`); empty otherwise.
+    pub applies_to: &'a [String],
+    /// The add-ons in the engine's libraries that apply to this golden path (filled by
+    /// [`crate::Engine::info`]; empty from [`GoldenPath::info`], which knows no library).
+    pub add_ons: Vec<String>,
 }
 
 /// One computed value of a [`GoldenPathInfo`].
@@ -274,6 +279,17 @@ impl GoldenPath {
         &self.definition.metadata.name
     }
 
+    /// Whether this is an add-on (it has `spec.appliesTo`): applied with `new --into`
+    /// to an existing project of one of [`GoldenPath::applies_to`].
+    pub fn is_add_on(&self) -> bool {
+        !self.definition.spec.applies_to.is_empty()
+    }
+
+    /// The golden paths this add-on applies to (empty: not an add-on).
+    pub fn applies_to(&self) -> &[String] {
+        &self.definition.spec.applies_to
+    }
+
     /// The bounds every render of this golden path obeys: the caller's overrides, else
     /// `spec.limits` (capped), else the defaults.
     pub fn limits(&self) -> Limits {
@@ -347,6 +363,8 @@ impl GoldenPath {
             policy: &spec.files.policy,
             examples: &spec.examples,
             changelog_newest: crate::golden_path::changelog::newest(self),
+            applies_to: &spec.applies_to,
+            add_ons: Vec::new(),
         }
     }
 

@@ -68,6 +68,12 @@ pub struct AnswersFile {
     /// The number of manifest entries (format 2): a truncated file is corrupt.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub manifest_entries: Option<usize>,
+    /// For an add-on (a golden path with `spec.appliesTo`): the golden path of the
+    /// project it was applied to, whose answers file sits beside this one. `check`
+    /// judges the host's paths the add-on also generated against the add-on's
+    /// manifest (docs/golden-paths.md, "Add-ons").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub host: Option<String>,
     /// Every generated path.
     #[serde(deserialize_with = "unique_keys::deserialize")]
     pub manifest: BTreeMap<String, ManifestEntry>,
@@ -145,8 +151,13 @@ impl AnswersFile {
 
     /// Build the answers file for a render.
     pub fn new(gp: &GoldenPath, answers: &Answers, rendered: &Rendered) -> AnswersFile {
+        let host = gp
+            .is_add_on()
+            .then(|| answers.values.get("host").and_then(Value::as_str))
+            .flatten()
+            .map(str::to_string);
         let secrets = gp.parameters().secrets();
-        let answers = answers
+        let answers: Map<String, Value> = answers
             .values
             .iter()
             .filter(|(k, _)| !secrets.contains(k))
@@ -162,6 +173,7 @@ impl AnswersFile {
             answers,
             baseline: Some(Self::baseline_file_name(gp.name())),
             manifest_entries: Some(manifest.len()),
+            host,
             manifest,
         }
     }
@@ -437,6 +449,7 @@ mod tests {
             answers,
             baseline: Some("svc.baseline".into()),
             manifest_entries: Some(keys.len()),
+            host: None,
             manifest: keys
                 .iter()
                 .enumerate()
