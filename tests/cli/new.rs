@@ -1259,6 +1259,47 @@ fn scaffold_templates_environment_variable_adds_libraries() {
     assert!(sb.work().join("web/web.txt").is_file());
 }
 
+/// `show` lists the tools a generated project needs (`spec.requirements`), in text and
+/// JSON, and a definition without them shows no `Requires:` line.
+#[test]
+fn show_lists_toolchain_requirements() {
+    let sb = Sandbox::new();
+    let run = sb.run_cmd(sb.cmd().env("COLUMNS", "200").args(["show", "python-api"]));
+    run.success();
+    assert!(
+        run.stdout.contains(
+            "Requires: Python 3.11 (the virtualenv, tests and lint), make (the Makefile targets)"
+        ),
+        "{}",
+        run.stdout
+    );
+    let json = sb.run(&["show", "go-microservice", "--format", "json"]);
+    json.success();
+    let info: serde_json::Value = serde_json::from_str(&json.stdout).unwrap();
+    assert_eq!(
+        info["requirements"][0],
+        serde_json::json!({"tool": "Go", "version": ">= 1.26", "purpose": "build and test"})
+    );
+    std::fs::create_dir(sb.join("lib/skel")).unwrap();
+    std::fs::write(sb.join("lib/skel/a.txt"), "a\n").unwrap();
+    std::fs::write(
+        sb.join("lib/bare.yaml"),
+        "apiVersion: scaffold/v1\nkind: GoldenPath\nmetadata: {name: bare, version: 1.0.0}\nspec:\n  skeletons: [{path: skel}]\n",
+    )
+    .unwrap();
+    let bare = sb.run(&["show", "../lib/bare.yaml"]);
+    bare.success();
+    assert!(!bare.stdout.contains("Requires:"), "{}", bare.stdout);
+    std::fs::write(
+        sb.join("lib/bad.yaml"),
+        "apiVersion: scaffold/v1\nkind: GoldenPath\nmetadata: {name: bad, version: 1.0.0}\nspec:\n  skeletons: [{path: skel}]\n  requirements: [{tool: Go, versions: '1'}]\n",
+    )
+    .unwrap();
+    let run = sb.run(&["show", "../lib/bad.yaml"]);
+    assert_ne!(run.code, 0, "an unknown requirement field must be an error");
+    assert!(run.stderr.contains("versions"), "{}", run.stderr);
+}
+
 /// `show` of a built-in golden path with long descriptions fits 80 columns (COLUMNS),
 /// and a wider COLUMNS gives longer lines.
 #[test]

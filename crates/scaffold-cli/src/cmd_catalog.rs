@@ -176,6 +176,10 @@ pub fn show(
             0,
         ));
     }
+    if !info.requirements.is_empty() {
+        let tools: Vec<String> = info.requirements.iter().map(ToString::to_string).collect();
+        out.push_str(&block(&format!("Requires: {}", tools.join(", ")), width, 0));
+    }
     if let Some(entry) = &info.changelog_newest {
         // The first bullet (or paragraph), on one line, cut to the width.
         let mut first = String::new();

@@ -238,3 +238,27 @@ def setup_hook(name: str) -> Callable[[SetupHook], SetupHook]:
         SETUP_HOOKS.append((name, fn))
         return fn
     return register
+
+
+def readme_commands(project: Path) -> list[str]:
+    """The commands of the first fenced code block of a project's README.md, without
+    their comments: by convention the first runs the project locally and the second
+    tests it. Language modules run these commands rather than their own spelling of
+    them, so the README cannot drift from what is verified. Empty when there is no
+    README or no code block."""
+    readme = project / "README.md"
+    if not readme.is_file():
+        return []
+    commands: list[str] = []
+    inside = False
+    for line in readme.read_text(encoding="utf-8").splitlines():
+        if line.startswith("```"):
+            if inside:
+                break
+            inside = True
+            continue
+        if inside:
+            command = line.split(" #", 1)[0].strip()
+            if command and not command.startswith("#"):
+                commands.append(command)
+    return commands

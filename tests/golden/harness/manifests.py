@@ -10,7 +10,8 @@ import re
 import shutil
 from pathlib import Path
 
-from .core import ACTIONLINT, BACKSTAGE_VALIDATE, KUBERNETES_VERSION, SCHEMAS, Example, example_check, run
+from .core import (ACTIONLINT, BACKSTAGE_VALIDATE, KUBERNETES_VERSION, SCHEMAS, Example, example_check,
+                   readme_commands, run)
 
 
 @example_check("parse-yaml-json", order=10)
@@ -29,6 +30,18 @@ def kustomize_roots(project: Path) -> list[Path]:
         for ref in re.findall(r"^\s*-\s*(\.\.?/[^\s#]+)", text, re.M):
             included.add((r / ref).resolve())
     return [r for r in roots if r.resolve() not in included]
+
+
+@example_check("readme", order=15)
+def check_readme(ex: Example) -> None:
+    """The generated README starts (its first code block) with the two commands that
+    run the project and test it locally; the language modules run those commands."""
+    if ex.info.get("applies_to"):
+        return  # an add-on's output is checked inside its host
+    commands = readme_commands(ex.project)
+    ex.result(len(commands) == 2, "readme (first code block: the run and the test command)",
+              "README.md's first code block must hold exactly two commands, the one that runs "
+              f"the project and the one that tests it; found {commands!r}")
 
 
 @example_check("k8s", order=20)

@@ -75,6 +75,37 @@ pub struct Spec {
     /// Bounds on rendering (see [`crate::golden_path::limits`]).
     #[serde(default)]
     pub limits: LimitsSpec,
+    /// The tools a generated project needs on a developer's machine to run and test
+    /// it locally (shown by `scaffold show`; the engine itself needs none of them).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub requirements: Vec<Requirement>,
+}
+
+/// One entry of `spec.requirements`: a tool a generated project needs locally.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Requirement {
+    /// The tool, as people name it: `Go`, `Node.js`, `Python`, `Docker`.
+    pub tool: String,
+    /// The versions that work, e.g. `>= 1.22` or `20.x`; absent when any will do.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub version: Option<String>,
+    /// What it is needed for, in a few words: `build and test`, `the container image`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub purpose: Option<String>,
+}
+
+impl std::fmt::Display for Requirement {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.tool)?;
+        if let Some(v) = &self.version {
+            write!(f, " {v}")?;
+        }
+        if let Some(p) = &self.purpose {
+            write!(f, " ({p})")?;
+        }
+        Ok(())
+    }
 }
 
 /// `spec.limits`: bounds on rendering this golden path. Each value may lower the

@@ -60,6 +60,8 @@ pub struct GoldenPathInfo<'a> {
     /// The add-ons in the engine's libraries that apply to this golden path (filled by
     /// [`crate::Engine::info`]; empty from [`GoldenPath::info`], which knows no library).
     pub add_ons: Vec<String>,
+    /// The tools a generated project needs locally (`spec.requirements`).
+    pub requirements: &'a [crate::golden_path::definition::Requirement],
 }
 
 /// One computed value of a [`GoldenPathInfo`].
@@ -365,6 +367,7 @@ impl GoldenPath {
             changelog_newest: crate::golden_path::changelog::newest(self),
             applies_to: &spec.applies_to,
             add_ons: Vec::new(),
+            requirements: &spec.requirements,
         }
     }
 
