@@ -15,9 +15,12 @@
                    supports, the host's checks run again (against real servers), and
                    the refusals (twice, another golden path)
     servers.py     PostgreSQL and Redis on loopback for the checks that need them
+    node.py        Node.js projects: the lock, the README's run (npm ci, dev server) and
+                   test commands, tsc, eslint, npm run build, the built server's probes
+                   and its SIGTERM shutdown
 
 A new language or service adds a module here that registers its checks with the
 decorators of core.py, and is listed in MODULES below; verify.py needs no change.
 """
 
-MODULES = ["manifests", "go", "python", "upgrades", "addons"]
+MODULES = ["manifests", "go", "python", "upgrades", "addons", "node"]
