@@ -32,7 +32,7 @@ from .core import Example, example_check, readme_commands, run
 SERVERS = {
     "pg": (("TEST_DATABASE_URL", "DATABASE_URL"), servers.postgres_database),
 }
-START_TIMEOUT = 120  # seconds for the README's run command (npm ci included) to serve
+START_TIMEOUT = 300  # seconds for the README's run command (npm ci included) to serve
 STOP_TIMEOUT = 15    # seconds from SIGTERM to exit
 
 
