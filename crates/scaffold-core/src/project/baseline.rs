@@ -38,8 +38,17 @@ pub const MAGIC: &[u8] = b"scaffold-baseline 1\n";
 /// docs tell template authors to keep secrets out of files or long enough.
 pub const MIN_SECRET_LEN: usize = 4;
 
-/// zstd level: fast, and within a few percent of the best ratio for source files.
-const LEVEL: i32 = 3;
+/// zstd level: the fastest of the standard levels; on source trees its files are
+/// within about 1% of level 3's (benches/README.md, "Baseline size").
+const LEVEL: i32 = 1;
+
+/// zstd worker threads: at least one, so the frame is always made by zstd's
+/// multi-threaded streaming compressor, whose output does not depend on the number of
+/// workers. A project's baseline is byte for byte the same on a 2-core laptop and a
+/// 64-core CI runner, so git shows no change where the content did not change.
+fn workers() -> u32 {
+    std::thread::available_parallelism().map_or(1, |n| n.get().clamp(1, 8) as u32)
+}
 
 /// Largest decompressed baseline accepted (a corrupt or hostile file cannot exhaust
 /// memory): 4 GiB.
@@ -372,6 +381,15 @@ fn write_frame<'a>(
     blobs: impl Iterator<Item = (&'a str, &'a [u8], bool)> + Clone,
     origins: &BTreeMap<String, Origin>,
 ) -> Vec<u8> {
+    write_frame_with(blobs, origins, workers())
+}
+
+/// [`write_frame`] with `workers` zstd threads (at least one).
+fn write_frame_with<'a>(
+    blobs: impl Iterator<Item = (&'a str, &'a [u8], bool)> + Clone,
+    origins: &BTreeMap<String, Origin>,
+    workers: u32,
+) -> Vec<u8> {
     let header = Header {
         blobs: blobs
             .clone()
@@ -395,6 +413,9 @@ fn write_frame<'a>(
     encoder
         .include_checksum(true)
         .expect("zstd checksum flag is supported");
+    encoder
+        .multithread(workers.max(1))
+        .expect("zstd is built with multi-threading (the zstdmt feature)");
     encoder
         .set_pledged_src_size(Some(payload_len as u64))
         .expect("zstd pledged size");
@@ -499,6 +520,32 @@ mod tests {
             assert_eq!(back, Baseline::of(&r, s));
         }
         assert_ne!(encode_render(&r, &secrets), encode_render(&r, &[]));
+    }
+
+    /// Several zstd jobs' worth of varied text: the frame is the same with 1, 2 and 5
+    /// workers, and decodes to the input.
+    #[test]
+    fn frame_bytes_do_not_depend_on_the_number_of_workers() {
+        let mut big = String::new();
+        let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
+        while big.len() < 6 << 20 {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            big.push_str(&format!("line {} value {:x}\n", x % 977, x >> 40));
+        }
+        let hash = hash_bytes(big.as_bytes());
+        let blobs = [(hash.as_str(), big.as_bytes(), false)];
+        let origins = BTreeMap::new();
+        let one = write_frame_with(blobs.iter().copied(), &origins, 1);
+        for workers in [2, 5] {
+            assert!(
+                write_frame_with(blobs.iter().copied(), &origins, workers) == one,
+                "{workers} workers gave other bytes than 1"
+            );
+        }
+        let back = Baseline::decode(&one).unwrap();
+        assert_eq!(back.content(&hash, &[]).unwrap(), big.as_bytes());
     }
 
     #[test]
