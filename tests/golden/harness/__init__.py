@@ -15,9 +15,12 @@
                    supports, the host's checks run again (against real servers), and
                    the refusals (twice, another golden path)
     servers.py     PostgreSQL and Redis on loopback for the checks that need them
+    rust.py        Rust packages: cargo fmt, the README's `cargo test` with --locked, the
+                   lock unchanged by cargo, clippy -D warnings, then `cargo run` on a
+                   loopback port (probes, metrics, healthcheck, SIGTERM drain, JSON logs)
 
 A new language or service adds a module here that registers its checks with the
 decorators of core.py, and is listed in MODULES below; verify.py needs no change.
 """
 
-MODULES = ["manifests", "go", "python", "upgrades", "addons"]
+MODULES = ["manifests", "go", "python", "upgrades", "addons", "rust"]
