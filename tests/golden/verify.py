@@ -43,6 +43,11 @@ For every golden path in DIR (default: the repository's golden-paths/) it runs
             then @backstage/catalog-model's validators under node, from npm)
   grafana   dashboards under monitoring/ are structurally sound
   proto     *.proto files compile with protoc (grpcio-tools)
+  rust      per Cargo.toml: cargo fmt --check; the README's test command with --locked
+            (one shared CARGO_TARGET_DIR under the harness cache); Cargo.lock left
+            unchanged by cargo; cargo clippy --locked --all-targets -D warnings; the
+            README's run command (--locked) on a loopback port: probes, /metrics,
+            `healthcheck`, SIGTERM (readiness 503, exit 0), JSON logs
 
 Per golden path, also:
   answers-reach   the first example rendered with other answers (tier, database, grpc,

@@ -18,9 +18,12 @@
     node.py        Node.js projects: the lock, the README's run (npm ci, dev server) and
                    test commands, tsc, eslint, npm run build, the built server's probes
                    and its SIGTERM shutdown
+    rust.py        Rust packages: cargo fmt, the README's `cargo test` with --locked, the
+                   lock unchanged by cargo, clippy -D warnings, then `cargo run` on a
+                   loopback port (probes, metrics, healthcheck, SIGTERM drain, JSON logs)
 
 A new language or service adds a module here that registers its checks with the
 decorators of core.py, and is listed in MODULES below; verify.py needs no change.
 """
 
-MODULES = ["manifests", "go", "python", "upgrades", "addons", "node"]
+MODULES = ["manifests", "go", "python", "upgrades", "addons", "node", "rust"]
