@@ -15,9 +15,13 @@
                    supports, the host's checks run again (against real servers), and
                    the refusals (twice, another golden path)
     servers.py     PostgreSQL and Redis on loopback for the checks that need them
+    java.py        Maven projects: the README's test command (mvn -B verify) on a cached
+                   local repository, the layered jar extracted as the image does, the
+                   service started there (probes, metrics, JSON logs, SIGTERM), and the
+                   README's run command
 
 A new language or service adds a module here that registers its checks with the
 decorators of core.py, and is listed in MODULES below; verify.py needs no change.
 """
 
-MODULES = ["manifests", "go", "python", "upgrades", "addons"]
+MODULES = ["manifests", "go", "python", "upgrades", "addons", "java"]
