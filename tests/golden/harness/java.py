@@ -13,7 +13,8 @@ and none skipped. Then the built Spring Boot jar:
   java-run      the Dockerfile's ENTRYPOINT started in that directory on a free loopback
                 port (PORT): /actuator/health/readiness and /actuator/health/liveness
                 answer 200 with status UP, /actuator/prometheus has the platform's
-                http_requests_total after a request; every stdout line is a JSON log
+                http_requests_total after a request, and so do the platform's paths
+                (/healthz, /readyz, /metrics); every stdout line is a JSON log
                 record; then SIGTERM, and the JVM must exit by itself within 60 s with
                 status 143 or 0, having logged Spring's graceful shutdown. 143 is the
                 normal status: the JVM runs its shutdown hooks (Spring's graceful
@@ -88,6 +89,7 @@ def check_maven_project(ex: Example, root: Path, where: str) -> None:
                   f"README.md's first code block must give the run and the test command, both mvn; found {commands!r}")
         return
     run_cmd, test_cmd = commands[0], commands[1]
+    began = time.monotonic()
     code, out = run(["sh", "-c", f"{test_cmd} {maven_options(ex)}"], cwd=root, env=ex.env, timeout=1800)
     counts = re.findall(r"Tests run: (\d+), Failures: (\d+), Errors: (\d+), Skipped: (\d+)\s*$", out, re.M)
     if code != 0:
@@ -97,7 +99,7 @@ def check_maven_project(ex: Example, root: Path, where: str) -> None:
         ex.record("FAIL", f"mvn-verify{where} ({test_cmd})",
                   f"the Surefire summary must show tests run and none skipped; found {counts[-1:]!r}\n{out}")
         return
-    ex.record("PASS", f"mvn-verify{where} ({test_cmd}: {counts[-1][0]} tests)")
+    ex.record("PASS", f"mvn-verify{where} ({test_cmd}: {counts[-1][0]} tests, {time.monotonic() - began:.0f}s)")
 
     jars = [j for j in sorted((root / "target").glob("*.jar")) if not j.name.endswith(("-plain.jar", "-sources.jar"))]
     if len(jars) != 1:
@@ -191,9 +193,11 @@ def check_lifecycle(ex: Example, root: Path, app: Path, where: str) -> None:
     port = servers._free_port()
     env = dict(ex.env, PORT=str(port))
     log = ex.scratch / "java-run.log"
+    began = time.monotonic()
     proc = start(cmd, app, env, log)
     try:
         ready, detail = wait_ready(proc, port, START_TIMEOUT)
+        startup = time.monotonic() - began
         if not ready:
             ex.record("FAIL", check, f"{' '.join(cmd)}: {detail}\n{log.read_text(errors='replace')}")
             return
@@ -207,10 +211,14 @@ def check_lifecycle(ex: Example, root: Path, app: Path, where: str) -> None:
             if status != 200 or not up:
                 problems.append(f"GET {path}: {status} {body}")
         get(port, "/")
-        status, body = get(port, "/actuator/prometheus")
-        if status != 200 or "http_requests_total{" not in body or "jvm_memory_used_bytes" not in body:
-            problems.append(f"GET /actuator/prometheus: {status}, without http_requests_total or JVM metrics:\n"
-                            f"{body[:2000]}")
+        for path in ("/actuator/prometheus", "/metrics"):
+            status, body = get(port, path)
+            if status != 200 or "http_requests_total{" not in body or "jvm_memory_used_bytes" not in body:
+                problems.append(f"GET {path}: {status}, without http_requests_total or JVM metrics:\n{body[:2000]}")
+        for path in ("/healthz", "/readyz"):
+            status, body = get(port, path)
+            if status != 200:
+                problems.append(f"GET {path} (the platform's probe path): {status} {body}")
         proc.send_signal(signal.SIGTERM)
         started = time.monotonic()
         try:
@@ -237,8 +245,8 @@ def check_lifecycle(ex: Example, root: Path, app: Path, where: str) -> None:
         if problems:
             ex.record("FAIL", check, "\n".join(problems) + f"\n--- log:\n{text[-4000:]}")
         else:
-            ex.record("PASS", f"{check} (probes UP, metrics, {len(records)} JSON log lines, "
-                              f"SIGTERM: exit {code} after {took:.1f}s)")
+            ex.record("PASS", f"{check} (ready in {startup:.1f}s, probes UP, metrics, {len(records)} JSON log "
+                              f"lines, SIGTERM: exit {code} after {took:.1f}s)")
     finally:
         stop_group(proc)
 
@@ -248,10 +256,11 @@ def check_readme_run(ex: Example, root: Path, run_cmd: str, where: str) -> None:
     port = servers._free_port()
     env = dict(ex.env, PORT=str(port))
     log = ex.scratch / "readme-run.log"
+    began = time.monotonic()
     proc = start(["sh", "-c", f"exec {run_cmd} {maven_options(ex)}"], root, env, log)
     try:
         ready, detail = wait_ready(proc, port, START_TIMEOUT + 60)
-        ex.result(ready, f"{check}: ready on a free port" if ready else check,
+        ex.result(ready, f"{check}: ready in {time.monotonic() - began:.0f}s" if ready else check,
                   f"{detail}\n{log.read_text(errors='replace')[-4000:]}")
     finally:
         stop_group(proc)
