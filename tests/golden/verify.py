@@ -48,6 +48,12 @@ For every golden path in DIR (default: the repository's golden-paths/) it runs
             unchanged by cargo; cargo clippy --locked --all-targets -D warnings; the
             README's run command (--locked) on a loopback port: probes, /metrics,
             `healthcheck`, SIGTERM (readiness 503, exit 0), JSON logs
+  java      per pom.xml: the README's test command (mvn -B verify) with -ntp and
+            -Dmaven.repo.local=$SCAFFOLD_CI_CACHE/m2; the Spring Boot jar's layers
+            extracted as the Dockerfile does and its ENTRYPOINT started there on a free
+            loopback port (readiness, liveness, /actuator/prometheus, JSON logs,
+            SIGTERM: graceful shutdown, exit 143 or 0); the README's run command
+            (mvn spring-boot:run) becomes ready
 
 Per golden path, also:
   answers-reach   the first example rendered with other answers (tier, database, grpc,

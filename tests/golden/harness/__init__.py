@@ -21,9 +21,13 @@
     rust.py        Rust packages: cargo fmt, the README's `cargo test` with --locked, the
                    lock unchanged by cargo, clippy -D warnings, then `cargo run` on a
                    loopback port (probes, metrics, healthcheck, SIGTERM drain, JSON logs)
+    java.py        Maven projects: the README's test command (mvn -B verify) on a cached
+                   local repository, the layered jar extracted as the image does, the
+                   service started there (probes, metrics, JSON logs, SIGTERM), and the
+                   README's run command
 
 A new language or service adds a module here that registers its checks with the
 decorators of core.py, and is listed in MODULES below; verify.py needs no change.
 """
 
-MODULES = ["manifests", "go", "python", "upgrades", "addons", "node", "rust"]
+MODULES = ["manifests", "go", "python", "upgrades", "addons", "node", "rust", "java"]
