@@ -15,9 +15,12 @@
                    supports, the host's checks run again (against real servers), and
                    the refusals (twice, another golden path)
     servers.py     PostgreSQL and Redis on loopback for the checks that need them
+    web.py         Next.js web apps: the README's run (npm ci, dev server) and test
+                   commands, the lock, typecheck, lint, next build, the end-to-end
+                   test in Chromium (installed by its setup hook), real PostgreSQL
 
 A new language or service adds a module here that registers its checks with the
 decorators of core.py, and is listed in MODULES below; verify.py needs no change.
 """
 
-MODULES = ["manifests", "go", "python", "upgrades", "addons"]
+MODULES = ["manifests", "go", "python", "upgrades", "addons", "web"]
