@@ -1,6 +1,8 @@
 // Prometheus metrics of the platform's HTTP contract, in one registry per process.
-// Route handlers record themselves through `instrumented`; pages are served by Next
-// and count in `http_requests_total` only through the handlers they call.
+// instrumentation.ts hooks Node's HTTP server at startup, so every request counts:
+// pages, route handlers and assets alike, with its status code and duration.
+import type { IncomingMessage, Server, ServerResponse } from "node:http";
+
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
 
 type Metrics = {
@@ -10,7 +12,8 @@ type Metrics = {
   inFlight: Gauge;
 };
 
-const globalKey = Symbol.for("web-app.metrics");
+const metricsKey = Symbol.for("web-app.metrics");
+const hookedKey = Symbol.for("web-app.metrics.hooked");
 
 function create(): Metrics {
   const registry = new Registry();
@@ -41,27 +44,42 @@ function create(): Metrics {
 // One set per process, even when Next loads this module in several bundles.
 export function metrics(): Metrics {
   const holder = globalThis as unknown as Record<symbol, Metrics | undefined>;
-  holder[globalKey] ??= create();
-  return holder[globalKey];
+  holder[metricsKey] ??= create();
+  return holder[metricsKey];
 }
 
-export type Handler = (request: Request) => Promise<Response>;
+// The `route` label: the first path segment ("/", "/items", "/api"), and "/_next" for
+// Next's assets, so that the label's values stay few whatever the URLs are.
+export function routeOf(url: string | undefined): string {
+  const path = (url ?? "/").split("?")[0] ?? "/";
+  if (path.startsWith("/_next/")) return "/_next";
+  const first = path.split("/")[1] ?? "";
+  return first ? `/${first}` : "/";
+}
 
-// Wrap a route handler so that it counts in the HTTP metrics under `route`.
-export function instrumented(route: string, handler: Handler): Handler {
-  return async (request) => {
-    const m = metrics();
-    const end = m.duration.startTimer({ method: request.method, route });
-    m.inFlight.inc();
-    let code = 500;
-    try {
-      const response = await handler(request);
-      code = response.status;
-      return response;
-    } finally {
-      m.inFlight.dec();
-      end();
-      m.requests.inc({ method: request.method, route, code: String(code) });
-    }
-  };
+// Count one request when its response is finished (or the client went away).
+export function observe(request: IncomingMessage, response: ServerResponse): void {
+  const m = metrics();
+  const method = request.method ?? "GET";
+  const route = routeOf(request.url);
+  const end = m.duration.startTimer({ method, route });
+  m.inFlight.inc();
+  response.once("close", () => {
+    m.inFlight.dec();
+    end();
+    m.requests.inc({ method, route, code: String(response.statusCode) });
+  });
+}
+
+// Observe every request of every HTTP server of this process (Next's included): wraps
+// http.Server's emit of "request" once.
+export function instrumentHttp(proto: Server): void {
+  const marked = proto as unknown as Record<symbol, boolean | undefined>;
+  if (marked[hookedKey]) return;
+  marked[hookedKey] = true;
+  const emit = proto.emit as (this: Server, event: string | symbol, ...args: unknown[]) => boolean;
+  proto.emit = function (this: Server, event: string | symbol, ...args: unknown[]): boolean {
+    if (event === "request") observe(args[0] as IncomingMessage, args[1] as ServerResponse);
+    return emit.call(this, event, ...args);
+  } as Server["emit"];
 }

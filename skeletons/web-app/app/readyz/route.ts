@@ -1,11 +1,10 @@
-import { instrumented } from "../../lib/metrics";
 import { ready } from "../../lib/readiness";
 
 // Readiness: this instance can serve traffic (its dependencies answer). 503 otherwise,
 // and Kubernetes routes no traffic to it.
 export const dynamic = "force-dynamic";
 
-export const GET = instrumented("/readyz", async () => {
+export async function GET(): Promise<Response> {
   const { ok, checks } = await ready();
   return Response.json({ status: ok ? "ready" : "unavailable", checks }, { status: ok ? 200 : 503 });
-});
+}
