@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import signal
 import socket
@@ -140,6 +141,15 @@ def run_until_up(command: str, root: Path, env: dict, url: str, log: Path) -> tu
     return ok, f"GET {url}: {status}\n$ {command}\n{text}"
 
 
+def vitest_summary(code: int, out: str) -> tuple[int, str]:
+    """Vitest's `Tests  N passed (N)` line; a run that passed without one fails."""
+    plain = re.sub(r"\x1b\[[0-9;]*m", "", out)
+    m = re.search(r"^\s*Tests\s+(\d+ passed[^\n]*)", plain, re.M)
+    if code == 0 and not m:
+        return 1, "no passed test reported"
+    return code, m.group(1).strip() if m else ""
+
+
 def npm_script(root: Path, env: dict, script: str, timeout: int = 900) -> tuple[int, str]:
     return run(["npm", "run", "--silent", script], cwd=root, env=env, timeout=timeout)
 
@@ -201,7 +211,8 @@ def check_web_project(ex: Example, root: Path, where: str) -> None:
         return
 
     code, out = run(["sh", "-c", test_command], cwd=root, env=env, timeout=900)
-    ex.result(code == 0, f"web-test{where} (README: {test_command})" if code == 0 else f"web-test{where}", out)
+    code, summary = vitest_summary(code, out)
+    ex.result(code == 0, f"web-test{where} (README: {test_command}: {summary})" if code == 0 else f"web-test{where}", out)
     for check, script in (("web-typecheck", "typecheck"), ("web-lint", "lint"), ("web-build", "build")):
         code, out = npm_script(root, env, script)
         ex.result(code == 0, f"{check}{where}", out)
@@ -213,4 +224,5 @@ def check_web_project(ex: Example, root: Path, where: str) -> None:
         ex.record("FAIL", f"web-e2e{where}", "no production build to serve")
         return
     code, out = npm_script(root, env, "e2e:run")
-    ex.result(code == 0, f"web-e2e{where} (next start + Chromium)", out)
+    code, summary = vitest_summary(code, out)
+    ex.result(code == 0, f"web-e2e{where} (next start + Chromium: {summary})", out)
