@@ -54,6 +54,12 @@ For every golden path in DIR (default: the repository's golden-paths/) it runs
             loopback port (readiness, liveness, /actuator/prometheus, JSON logs,
             SIGTERM: graceful shutdown, exit 143 or 0); the README's run command
             (mvn spring-boot:run) becomes ready
+  web       per package.json depending on next: package-lock.json matches it (exact
+            pins); the README's run command (npm ci, npm's cache under the harness
+            cache, then the dev server probed on a free port) and test command;
+            npm run typecheck, lint, build (standalone output) and e2e:run (next
+            start + headless Chromium; the `chromium` setup hook installs Debian's
+            chromium when absent); a fresh PostgreSQL database when pg is locked
 
 Per golden path, also:
   answers-reach   the first example rendered with other answers (tier, database, grpc,

@@ -25,9 +25,12 @@
                    local repository, the layered jar extracted as the image does, the
                    service started there (probes, metrics, JSON logs, SIGTERM), and the
                    README's run command
+    web.py         Next.js web apps: the README's run (npm ci, dev server) and test
+                   commands, the lock, typecheck, lint, next build, the end-to-end
+                   test in Chromium (installed by its setup hook), real PostgreSQL
 
 A new language or service adds a module here that registers its checks with the
 decorators of core.py, and is listed in MODULES below; verify.py needs no change.
 """
 
-MODULES = ["manifests", "go", "python", "upgrades", "addons", "node", "rust", "java"]
+MODULES = ["manifests", "go", "python", "upgrades", "addons", "node", "rust", "java", "web"]
