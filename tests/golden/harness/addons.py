@@ -4,9 +4,14 @@ For every golden path an add-on applies to, and every example of that host: the 
 is rendered, the add-on applied with `scaffold new ADD-ON --into`, and every example
 check runs on the result (the host must still build and pass its tests, now with the
 add-on's code), with a real server on loopback: TEST_DATABASE_URL (a fresh database each)
-for add-postgres (tests/golden/harness/servers.py), REDIS_URL for add-redis. Then the
-two refusals: applying the add-on a second time, and to a project of a golden path it
-does not support (cli-tool), must each fail (exit 2) and write nothing.
+for add-postgres (tests/golden/harness/servers.py), TEST_REDIS_URL for add-redis. Then the
+refusals: applying the add-on a second time, and to a project of a golden path it does
+not support (cli-tool, worker), must each fail (exit 2) and write nothing.
+
+Add-ons meant to be applied together (COMBINATIONS: add-postgres and add-redis) are
+applied to the first example of every host they share, in both orders: each application
+must merge without a conflict, both orders must give the same tree, and every check of
+the host runs on it with both servers.
 """
 
 from __future__ import annotations
@@ -23,7 +28,14 @@ from .core import EXAMPLE_CHECKS, Example, Results, Tools, run
 # The server each add-on's host tests need, and the variables that carry its URL.
 SERVERS = {
     "add-postgres": (servers.postgres, ("TEST_DATABASE_URL",)),
-    "add-redis": (servers.redis, ("REDIS_URL", "TEST_REDIS_URL")),
+    # Only TEST_REDIS_URL: the host's own tests build their settings from the
+    # environment, and a REDIS_URL there would add a cache to every one of them.
+    "add-redis": (servers.redis, ("TEST_REDIS_URL",)),
+}
+
+# Add-ons applied together to one project, verified with the last one of each group.
+COMBINATIONS = {
+    "add-redis": ("add-postgres",),
 }
 
 
@@ -40,9 +52,11 @@ def _database_url(add_on: str, host: str, label: str, url: str) -> str:
     return url
 
 
-def _tree_hash(root: Path) -> str:
+def _tree_hash(root: Path, skip: str = "") -> str:
     h = hashlib.sha256()
     for p in sorted(root.rglob("*")):
+        if skip and p.relative_to(root).parts[0] == skip:
+            continue
         h.update(str(p.relative_to(root)).encode())
         if p.is_file() and not p.is_symlink():
             h.update(p.read_bytes())
@@ -52,6 +66,103 @@ def _tree_hash(root: Path) -> str:
 def _show(scaffold: str, ref: str) -> dict | None:
     code, out = run([scaffold, "show", ref, "--format", "json"])
     return json.loads(out) if code == 0 else None
+
+
+def _run_example_checks(res: Results, label: str, host: str, project: Path, scratch: Path, tools: Tools,
+                        host_info: dict, answers: dict, env: dict) -> None:
+    example = Example(res=res, label=label, name=host, project=project, scratch=scratch,
+                      tools=tools, info=host_info, answers=answers, env=env)
+    for _, check, fn in EXAMPLE_CHECKS:
+        try:
+            fn(example)
+        except Exception as e:  # noqa: BLE001 - a broken check is a failure
+            res.record("FAIL", label, check, f"the check raised {type(e).__name__}: {e}")
+
+
+def _server_env(res: Results, label: str, add_ons: list[str], host: str, env: dict) -> dict | None:
+    """env plus the URL variables of every add-on's server (None after a failure)."""
+    env = dict(env)
+    for add_on in add_ons:
+        server = SERVERS.get(add_on)
+        if not server:
+            continue
+        start, variables = server
+        try:
+            url = _database_url(add_on, host, label, start())
+        except servers.ServerError as e:
+            res.record("FAIL", label, f"server[{start.__name__}]", str(e))
+            return None
+        for v in variables:
+            env[v] = url
+    return env
+
+
+def verify_combinations(res: Results, scaffold: str, ref: str, name: str, info: dict, tools: Tools,
+                        definitions: Path, builtin: bool, keep: Path | None) -> None:
+    """`name` together with each add-on of COMBINATIONS[name], in both orders."""
+    version = info.get("version", "?")
+    for other in COMBINATIONS.get(name, ()):
+        other_ref = other if builtin else str(definitions / f"{other}.yaml")
+        other_info = _show(scaffold, other_ref)
+        if other_info is None:
+            res.record("FAIL", f"{name}@{version}", f"with[{other}]", f"scaffold show {other_ref} failed")
+            continue
+        hosts = [h for h in info.get("applies_to") or [] if h in (other_info.get("applies_to") or [])]
+        for host in hosts:
+            host_ref = host if builtin else str(definitions / f"{host}.yaml")
+            host_info = _show(scaffold, host_ref)
+            if host_info is None or not host_info.get("examples"):
+                res.record("FAIL", f"{name}@{version}", f"host[{host}]", f"scaffold show {host_ref} failed")
+                continue
+            answers = host_info["examples"][0]
+            label = f"{other}+{name}@{version}+{host}[0:{answers.get('name', '?')}]"
+            with tempfile.TemporaryDirectory(prefix=f"verify-{other}-{name}-{host}-") as tmp:
+                tmp = Path(tmp)
+                values = tmp / "values.json"
+                values.write_text(json.dumps(answers))
+                trees = []
+                for order in ((other, other_ref), (name, ref)), ((name, ref), (other, other_ref)):
+                    project = tmp / "-then-".join(n for n, _ in order)
+                    if keep:
+                        project = keep / f"{project.name}-{host}"
+                        shutil.rmtree(project, ignore_errors=True)
+                    code, out = run([scaffold, "new", host_ref, str(project), "--values", str(values),
+                                     "--no-input", "--no-git"])
+                    if code != 0:
+                        res.record("FAIL", label, "render-host", out)
+                        break
+                    outs, ok = [], True
+                    for add_on, add_on_ref in order:
+                        code, out = run([scaffold, "new", add_on_ref, "--into", str(project), "--no-input"])
+                        outs.append(f"$ scaffold new {add_on} --into (exit {code})\n{out}")
+                        ok = ok and code == 0
+                    markers = [str(p.relative_to(project)) for p in sorted(project.rglob("*"))
+                               if p.is_file() and b"\n<<<<<<< " in b"\n" + p.read_bytes()]
+                    if markers:
+                        ok = False
+                        outs.append(f"conflict markers in {markers}")
+                    res.record("PASS" if ok else "FAIL", label,
+                               f"apply-into[{' then '.join(n for n, _ in order)}]", "\n".join(outs))
+                    if not ok:
+                        break
+                    # `check` judges a path by the add-on that generated it; a path two
+                    # add-ons changed matches neither version, so only missing files fail.
+                    code, out = run([scaffold, "check", "--offline", "--fail-on", "missing", str(project)])
+                    res.record("PASS" if code == 0 else "FAIL", label,
+                               f"check-after-apply[{' then '.join(n for n, _ in order)}]", out)
+                    trees.append(project)
+                if len(trees) != 2:
+                    continue
+                first, second = trees
+                same = _tree_hash(first, skip=".scaffold") == _tree_hash(second, skip=".scaffold")
+                code, out = run(["diff", "-r", "-x", ".scaffold", str(first), str(second)])
+                res.record("PASS" if same else "FAIL", label, "same-in-both-orders", out)
+                env = _server_env(res, label, [other, name], host, tools.env)
+                if env is None:
+                    continue
+                scratch = tmp / "scratch"
+                scratch.mkdir()
+                _run_example_checks(res, label, host, first, scratch, tools, host_info, answers, env)
 
 
 def verify_add_on(res: Results, scaffold: str, ref: str, name: str, info: dict, tools: Tools,
@@ -110,24 +221,22 @@ def verify_add_on(res: Results, scaffold: str, ref: str, name: str, info: dict, 
                         continue
                     for v in variables:
                         example_env[v] = example_url
-                example = Example(res=res, label=label, name=host, project=project, scratch=scratch,
-                                  tools=tools, info=host_info, answers=answers, env=example_env)
-                for _, check, fn in EXAMPLE_CHECKS:
-                    try:
-                        fn(example)
-                    except Exception as e:  # noqa: BLE001 - a broken check is a failure
-                        res.record("FAIL", label, check, f"the check raised {type(e).__name__}: {e}")
-    # A project of a golden path the add-on does not apply to.
-    other_ref = "cli-tool" if builtin else str(definitions / "cli-tool.yaml")
-    if "cli-tool" not in (info.get("applies_to") or []) and (builtin or (definitions / "cli-tool.yaml").exists()):
-        with tempfile.TemporaryDirectory(prefix=f"verify-{name}-cli-tool-") as tmp:
-            project = Path(tmp) / "tool"
-            code, out = run([scaffold, "new", other_ref, str(project), "--set", "name=some-tool",
+                _run_example_checks(res, label, host, project, scratch, tools, host_info, answers, example_env)
+    # Projects of golden paths the add-on does not apply to.
+    for other in ("cli-tool", "worker"):
+        other_ref = other if builtin else str(definitions / f"{other}.yaml")
+        if other in (info.get("applies_to") or []) or not (builtin or (definitions / f"{other}.yaml").exists()):
+            continue
+        with tempfile.TemporaryDirectory(prefix=f"verify-{name}-{other}-") as tmp:
+            project = Path(tmp) / "project"
+            code, out = run([scaffold, "new", other_ref, str(project), "--set", "name=some-project",
                              "--set", "owner=team-tools", "--no-input", "--no-git"])
             if code != 0:
-                res.record("FAIL", f"{name}@{version}", "refuses-cli-tool", f"cli-tool did not render:\n{out}")
-                return
+                res.record("FAIL", f"{name}@{version}", f"refuses-{other}", f"{other} did not render:\n{out}")
+                continue
             before = _tree_hash(project)
             code, out = run([scaffold, "new", ref, "--into", str(project), "--no-input"])
             ok = code == 2 and "cannot be applied" in out and _tree_hash(project) == before
-            res.record("PASS" if ok else "FAIL", f"{name}@{version}", "refuses-cli-tool", f"exit {code}:\n{out}")
+            res.record("PASS" if ok else "FAIL", f"{name}@{version}", f"refuses-{other}", f"exit {code}:\n{out}")
+    if name in COMBINATIONS:
+        verify_combinations(res, scaffold, ref, name, info, tools, definitions, builtin, keep)

@@ -1,7 +1,9 @@
 """Python projects (a pyproject.toml): installed as the README says, into a virtualenv
 from the project's hash-locked requirements (one venv per lock content, kept with pip's
 download cache and mypy's cache under the harness cache), then checked with the
-project's own locked tools: ruff, mypy, pytest, its console scripts, and its wheel and
+project's own locked tools: ruff, mypy, the README's test command (the second command
+of its first code block, e.g. `make test`, run with VENV pointing at that venv so the
+Makefile's `$(VENV)/bin/pytest` is the harness's), its console scripts, and its wheel and
 sdist. A project whose lock has a server's client library gets that server for its
 tests (SERVERS: started once per run by harness.servers, its URL in an environment
 variable)."""
@@ -15,7 +17,7 @@ import tomllib
 from pathlib import Path
 
 from . import servers
-from .core import Example, example_check, run
+from .core import Example, example_check, readme_commands, run
 
 LOCKS = ("requirements-dev.lock", "requirements.lock")
 
@@ -136,20 +138,33 @@ def check_python_project(ex: Example, root: Path, where: str) -> None:
             except servers.ServerUnavailable as e:
                 unavailable.append(f"{variable} ({package} is locked): {e}")
 
+    # The tests run as the README says (its first code block: run, then test), in this
+    # venv: VENV for the Makefile, pytest's cache off so the project stays as rendered.
+    commands = readme_commands(root)
+    test_command = commands[1] if len(commands) >= 2 else ""
+    test_env = dict(env, VENV=str(venv), PYTEST_ADDOPTS="-p no:cacheprovider")
     for check, cmd in (("ruff-check", [py, "-m", "ruff", "check", "--no-cache", "."]),
                        ("ruff-format", [py, "-m", "ruff", "format", "--check", "--no-cache", "."]),
                        ("mypy", [py, "-m", "mypy", "--cache-dir", str(venv / ".mypy_cache")]),
-                       ("pytest", [py, "-m", "pytest", "-q", "-p", "no:cacheprovider"])):
+                       ("pytest", ["sh", "-c", test_command])):
         if check == "pytest" and unavailable:
             ex.record("SKIP", f"pytest{where}", "no server for " + "; ".join(unavailable))
             continue
-        code, out = run(cmd, cwd=root, env=env)
+        if check == "pytest" and not test_command:
+            ex.record("FAIL", f"pytest{where}", "README.md's first code block has no test command "
+                      f"(its second command): {commands}")
+            continue
+        code, out = run(cmd, cwd=root, env=test_env if check == "pytest" else env)
+        if check == "pytest":
+            out = f"$ {test_command} (VENV={venv})\n{out}"
         summary = ""
         if check == "pytest":
             m = re.search(r"^=*\s*(\d+ passed.*?)\s*=*$", out, re.M)
             summary = f" ({m.group(1)})" if m else ""
             if code == 0 and not m:
                 code, out = 1, "pytest passed without reporting a passed test:\n" + out
+        if check == "pytest" and code == 0:
+            summary = f" ({test_command}: {m.group(1)})"
         ex.result(code == 0, f"{check}{where}{summary if code == 0 else ''}", out)
 
     scripts = (pyproject.get("project") or {}).get("scripts") or {}

@@ -150,9 +150,23 @@ GO_MICROSERVICE_EDITS = [
 ]
 
 
+WORKER_EDITS = [
+    ("README.md", lambda s: _regex_sub(r"^(# .*\n\n.*\n)", r"\1Sends the transactional emails; on call: #team-oncall.\n")(s),
+     "Sends the transactional emails; on call: #team-oncall."),
+    ("README.md", lambda s: s + "\n## Team notes\n\nTemplates live in the `email-templates` repository.\n",
+     "Templates live in the `email-templates` repository."),
+    ("deploy/base/deployment.yaml", _insert_after('            - name: SHUTDOWN_TIMEOUT\n              value: "25"\n',
+                                                 '            - name: SMTP_HOST\n              value: smtp.internal\n'),
+     "SMTP_HOST"),
+    ("deploy/overlays/prod/deployment-patch.yaml", _regex_sub(r"^              memory: 1Gi$", "              memory: 1536Mi"),
+     "memory: 1536Mi"),
+]
+
+
 # Team edits per golden path (the upgrade-merge check of its released versions).
 TEAM_EDITS = {
     "go-microservice": GO_MICROSERVICE_EDITS,
+    "worker": WORKER_EDITS,
 }
 
 
