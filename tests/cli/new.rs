@@ -1187,9 +1187,14 @@ fn list_shows_templates_libraries_and_the_builtin_one() {
             "render-rules",
             "tiny",
             "add-postgres",
+            "add-redis",
             "cli-tool",
             "go-microservice",
+            "java-service",
+            "node-api",
             "python-api",
+            "rust-service",
+            "web-app",
             "worker"
         ]
     );
@@ -1198,7 +1203,11 @@ fn list_shows_templates_libraries_and_the_builtin_one() {
         v[3]["applies_to"],
         serde_json::json!(["go-microservice", "python-api"])
     );
-    assert_eq!(v[4]["applies_to"], serde_json::json!([]));
+    assert_eq!(
+        v[4]["applies_to"],
+        serde_json::json!(["go-microservice", "python-api"])
+    );
+    assert_eq!(v[5]["applies_to"], serde_json::json!([]));
     let tiny = &v[2];
     assert_eq!(tiny["version"], "0.3.0");
     assert_eq!(tiny["source"], "[TMP]/lib/tiny/golden-path.yaml");
@@ -1241,9 +1250,14 @@ fn scaffold_templates_environment_variable_adds_libraries() {
             "tiny",
             "custom-syntax",
             "add-postgres",
+            "add-redis",
             "cli-tool",
             "go-microservice",
+            "java-service",
+            "node-api",
             "python-api",
+            "rust-service",
+            "web-app",
             "worker"
         ]
     );
