@@ -818,4 +818,61 @@ mod tests {
         assert!(!e.to_string().contains("--"), "{e}");
         assert_eq!(Error::Usage("x".into()).kind(), ErrorKind::Other);
     }
+
+    #[test]
+    fn cases_a_caller_reacts_to_have_kinds_and_name_no_flag() {
+        let cases = [
+            (
+                Error::SingleVersion {
+                    project: Some("p".into()),
+                    version: "2.0.0".into(),
+                    source_text: "local gp.yaml".into(),
+                },
+                ErrorKind::VersionNotFound,
+            ),
+            (
+                Error::SingleVersion {
+                    project: None,
+                    version: "2.0.0".into(),
+                    source_text: "local gp.yaml".into(),
+                },
+                ErrorKind::VersionNotFound,
+            ),
+            (Error::NotInProject("x".into()), ErrorKind::NoProject),
+            (
+                Error::GoldenPathNotApplied {
+                    dir: "d".into(),
+                    golden_path: "g".into(),
+                },
+                ErrorKind::NoProject,
+            ),
+            (
+                Error::DestinationIsFile {
+                    dest: "a/b".into(),
+                    file: "a".into(),
+                },
+                ErrorKind::BadPath,
+            ),
+            (Error::PathOutsideProject("../x".into()), ErrorKind::BadPath),
+            (Error::NotAProjectDirectory("x".into()), ErrorKind::BadPath),
+            (
+                Error::AddOnNeedsProject {
+                    add_on: "add-postgres".into(),
+                    applies_to: vec!["python-api".into()],
+                },
+                ErrorKind::NotApplicable,
+            ),
+            (
+                Error::NoDefinition {
+                    source_text: "dir".into(),
+                    reason: "no golden-path definition at `dir`".into(),
+                },
+                ErrorKind::UnknownGoldenPath,
+            ),
+        ];
+        for (e, kind) in cases {
+            assert_eq!(e.kind(), kind, "{e}");
+            assert!(!e.to_string().contains("--"), "{e}");
+        }
+    }
 }

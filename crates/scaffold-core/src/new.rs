@@ -459,7 +459,7 @@ fn plan_add_on_files(
 /// The three sides of a host file an add-on also renders.
 struct Sides<'a> {
     /// The host's pristine version.
-    base: Option<&'a Entry>,
+    base: Option<&'a crate::project::PristineEntry>,
     /// The working tree's.
     ours: Option<&'a Entry>,
     /// The add-on's.
