@@ -137,7 +137,9 @@ pub fn show(
     let gp = match name {
         Some(name) => engine.load(name)?,
         // Inside a project (from any subdirectory): the golden path it records.
-        None => scaffold_core::project::Project::golden_path_here(engine, std::path::Path::new("."))?,
+        None => {
+            scaffold_core::project::Project::golden_path_here(engine, std::path::Path::new("."))?
+        }
     };
     let info = engine.info(&gp)?;
     if format == Format::Json {

@@ -63,9 +63,7 @@ pub(crate) fn check_filters(filters: &[String]) -> Result<Vec<String>> {
             if f == "." || f == "./" {
                 return Ok(".".to_string());
             }
-            normalize_relative(f).map_err(|_| {
-                Error::PathOutsideProject(f.to_string())
-            })
+            normalize_relative(f).map_err(|_| Error::PathOutsideProject(f.to_string()))
         })
         .collect()
 }

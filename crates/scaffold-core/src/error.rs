@@ -509,7 +509,9 @@ pub enum Error {
     #[error("`{0}` is not a path inside the project; give paths relative to the project directory")]
     PathOutsideProject(String),
     /// A path given to act on is in no project: no answers file in it or above it.
-    #[error("`{0}` is not inside a project (no .scaffold/ answers file in it or above it); run `scaffold diff` inside a project, or give DIR first")]
+    #[error(
+        "`{0}` is not inside a project (no .scaffold/ answers file in it or above it); run `scaffold diff` inside a project, or give DIR first"
+    )]
     NotInProject(String),
     /// No project of that golden path below a directory.
     #[error("no answers file for golden path `{golden_path}` under `{}`", .dir.display())]

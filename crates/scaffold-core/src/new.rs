@@ -534,11 +534,7 @@ fn write_beside(out: &mut Planned, beside: String, theirs: &Entry) {
 /// An add-on's host, checked: `new` applies an add-on only `into` a project of a golden
 /// path it applies to, and only with the host's golden path as its `host` answer.
 /// `None` for a golden path that is no add-on.
-fn checked_host(
-    gp: &GoldenPath,
-    answers: &Answers,
-    opts: &NewOptions,
-) -> Result<Option<Project>> {
+fn checked_host(gp: &GoldenPath, answers: &Answers, opts: &NewOptions) -> Result<Option<Project>> {
     if !gp.is_add_on() {
         return Ok(None);
     }
