@@ -153,7 +153,7 @@ pub fn show(
     out.push_str(&show_policies(&info, width));
     if !info.examples.is_empty() {
         out.push_str(&format!("\n{BOLD}Examples{RESET}\n"));
-        for ex in &info.examples {
+        for ex in info.examples {
             let pairs: Vec<String> = ex
                 .as_object()
                 .map(|m| {
