@@ -3,6 +3,7 @@
 use anstream::{print, println};
 use serde_json::Value;
 
+use scaffold_core::golden_path::GoldenPathInfo;
 use scaffold_core::{Engine, Error};
 
 use crate::cli::Format;
@@ -137,9 +138,7 @@ pub fn show(
         Some(name) => engine.load(name)?,
         // Inside a project (from any subdirectory): the golden path it records.
         None => {
-            let dir = scaffold_core::project::Project::default_dir(std::path::Path::new("."));
-            let project = scaffold_core::project::Project::select(&dir, None, false)?;
-            project[0].recorded_golden_path(engine)?
+            scaffold_core::project::Project::golden_path_here(engine, std::path::Path::new("."))?
         }
     };
     let info = engine.info(&gp)?;
@@ -148,6 +147,31 @@ pub fn show(
         return Ok(0);
     }
     let width = output::width();
+    let mut out = show_head(&info, width);
+    out.push_str(&show_parameters(&info, width, verbose));
+    out.push_str(&show_computed(&info, width, verbose));
+    out.push_str(&show_policies(&info, width));
+    if !info.examples.is_empty() {
+        out.push_str(&format!("\n{BOLD}Examples{RESET}\n"));
+        for ex in info.examples {
+            let pairs: Vec<String> = ex
+                .as_object()
+                .map(|m| {
+                    m.iter()
+                        .map(|(k, v)| format!("{k}={}", pair_value(v)))
+                        .collect()
+                })
+                .unwrap_or_default();
+            out.push_str(&hanging(&pairs.join(" "), width, 2, 4));
+        }
+    }
+    print!("{out}");
+    Ok(0)
+}
+
+/// The golden path's name, version and source, description, add-on relations,
+/// requirements and newest changelog entry.
+fn show_head(info: &GoldenPathInfo<'_>, width: usize) -> String {
     let mut out = String::new();
     out.push_str(&block(
         &format!(
@@ -211,8 +235,12 @@ pub fn show(
             crate::prompt::cut(&first, rest.max(10))
         ));
     }
+    out
+}
 
-    out.push_str(&format!("\n{BOLD}Parameters{RESET}\n"));
+/// One block per parameter: name and facts, the description, allowed values, examples.
+fn show_parameters(info: &GoldenPathInfo<'_>, width: usize, verbose: bool) -> String {
+    let mut out = format!("\n{BOLD}Parameters{RESET}\n");
     for q in &info.parameters {
         let mut facts = vec![if q.choices.is_empty() {
             q.type_name.clone()
@@ -265,73 +293,69 @@ pub fn show(
             out.push_str(&block(&format!("e.g. {}", ex.join(", ")), width, 6));
         }
     }
+    out
+}
 
-    if !info.computed.is_empty() {
-        out.push_str(&format!(
-            "\n{BOLD}Computed{RESET}{}\n",
-            if verbose {
-                ""
+/// The computed values with their description (`-v`: and their templates).
+fn show_computed(info: &GoldenPathInfo<'_>, width: usize, verbose: bool) -> String {
+    let mut out = String::new();
+    if info.computed.is_empty() {
+        return out;
+    }
+    out.push_str(&format!(
+        "\n{BOLD}Computed{RESET}{}\n",
+        if verbose {
+            ""
+        } else {
+            " (-v shows the templates)"
+        }
+    ));
+    let w = info
+        .computed
+        .iter()
+        .map(|c| c.name.chars().count())
+        .max()
+        .unwrap_or(0)
+        .min(24);
+    for c in &info.computed {
+        let line = format!("{:<w$}  {}", c.name, c.description);
+        out.push_str(&hanging(&line, width, 2, w + 4));
+        if verbose && !c.description.starts_with("constant") {
+            // The raw template, as written (not wrapped: it is code).
+            let template = if c.template.is_empty() {
+                "\"\""
             } else {
-                " (-v shows the templates)"
-            }
-        ));
-        let w = info
-            .computed
-            .iter()
-            .map(|c| c.name.chars().count())
-            .max()
-            .unwrap_or(0)
-            .min(24);
-        for c in &info.computed {
-            let line = format!("{:<w$}  {}", c.name, c.description);
-            out.push_str(&hanging(&line, width, 2, w + 4));
-            if verbose && !c.description.starts_with("constant") {
-                // The raw template, as written (not wrapped: it is code).
-                let template = if c.template.is_empty() {
-                    "\"\""
-                } else {
-                    c.template
-                };
-                out.push_str(&format!("{:w$}    = {template}\n", ""));
-            }
+                c.template
+            };
+            out.push_str(&format!("{:w$}    = {template}\n", ""));
         }
     }
+    out
+}
 
-    let policy = info.policy;
-    if !policy.enforced.is_empty() || !policy.seed.is_empty() {
-        out.push_str(&format!("\n{BOLD}Paths{RESET}\n"));
-        for (label, globs, what) in [
-            (
-                "enforced",
-                &policy.enforced,
-                "always the template's version; drift fails check",
-            ),
-            ("seed", &policy.seed, "written once by new, never updated"),
-        ] {
-            if globs.is_empty() {
-                continue;
-            }
-            out.push_str(&block(&format!("{label}: {what}"), width, 2));
-            out.push_str(&block(&globs.join(", "), width, 6));
-        }
+/// The enforced and seed path globs.
+fn show_policies(info: &GoldenPathInfo<'_>, width: usize) -> String {
+    let mut out = String::new();
+    let policy = &info.policy;
+    if policy.enforced.is_empty() && policy.seed.is_empty() {
+        return out;
     }
-
-    if !info.examples.is_empty() {
-        out.push_str(&format!("\n{BOLD}Examples{RESET}\n"));
-        for ex in info.examples {
-            let pairs: Vec<String> = ex
-                .as_object()
-                .map(|m| {
-                    m.iter()
-                        .map(|(k, v)| format!("{k}={}", pair_value(v)))
-                        .collect()
-                })
-                .unwrap_or_default();
-            out.push_str(&hanging(&pairs.join(" "), width, 2, 4));
+    out.push_str(&format!("\n{BOLD}Paths{RESET}\n"));
+    for (label, globs, what) in [
+        (
+            "enforced",
+            &policy.enforced,
+            "always the template's version; drift fails check",
+        ),
+        ("seed", &policy.seed, "written once by new, never updated"),
+    ] {
+        if globs.is_empty() {
+            continue;
         }
+        out.push_str(&block(&format!("{label}: {what}"), width, 2));
+        out.push_str(&block(&globs.join(", "), width, 6));
     }
-    print!("{out}");
-    Ok(0)
+    out
 }
 
 pub fn lint(engine: &Engine, path: &str, format: Format) -> Result<u8, Error> {

@@ -234,6 +234,17 @@ fn status_colour(s: FileStatus) -> &'static str {
 }
 
 fn print_human(run: &CheckRun, global: &Global) {
+    if !global.quiet {
+        print_table(run);
+    }
+    for p in &run.projects {
+        print_project(p, global);
+    }
+    print_verdict(run, global);
+}
+
+/// One row per project: where, what, drift, template, result.
+fn print_table(run: &CheckRun) {
     let mut rows = Vec::new();
     for p in &run.projects {
         let result = match p.outcome {
@@ -262,63 +273,67 @@ fn print_human(run: &CheckRun, global: &Global) {
             ],
         });
     }
-    if !global.quiet {
-        print!(
-            "{}",
-            output::table(
-                &[
-                    "PROJECT",
-                    "GOLDEN PATH",
-                    "VERSION",
-                    "FILES",
-                    "DRIFT",
-                    "TEMPLATE",
-                    "RESULT"
-                ],
-                &rows
-            )
-        );
-    }
-    for p in &run.projects {
-        if let Some(r) = &p.report {
-            if global.verbose {
-                print_files(r);
+    print!(
+        "{}",
+        output::table(
+            &[
+                "PROJECT",
+                "GOLDEN PATH",
+                "VERSION",
+                "FILES",
+                "DRIFT",
+                "TEMPLATE",
+                "RESULT"
+            ],
+            &rows
+        )
+    );
+}
+
+/// A project's files (`-v`), notes, failures, or the error that stopped its check.
+fn print_project(p: &CheckedProject, global: &Global) {
+    if let Some(r) = &p.report {
+        if global.verbose {
+            print_files(r);
+        }
+        if !global.quiet {
+            for n in &r.notes {
+                println!("{YELLOW}note{RESET}: {}: {n}", r.root.display());
             }
-            if !global.quiet {
-                for n in &r.notes {
-                    println!("{YELLOW}note{RESET}: {}: {n}", r.root.display());
-                }
-                if !r.manifest_mismatch.is_empty() {
-                    println!(
-                        "{YELLOW}note{RESET}: {}: {} manifest entries do not match the render of {} {}: {}",
-                        r.root.display(),
-                        r.manifest_mismatch.len(),
-                        r.golden_path,
-                        r.version,
-                        r.manifest_mismatch.join(", ")
-                    );
-                }
-            }
-            for f in &p.failures {
-                let at = f.path.as_deref().map_or_else(
-                    || format!("{}/{}", r.root.display(), r.answers_file),
-                    |path| shown_in(&r.root, path),
+            if !r.manifest_mismatch.is_empty() {
+                println!(
+                    "{YELLOW}note{RESET}: {}: {} manifest entries do not match the render of {} {}: {}",
+                    r.root.display(),
+                    r.manifest_mismatch.len(),
+                    r.golden_path,
+                    r.version,
+                    r.manifest_mismatch.join(", ")
                 );
-                println!("{RED}fail{RESET}: {at}: {}", f.message);
             }
         }
-        if let Some(e) = &p.error {
-            let file = p.answers_path.display().to_string();
-            if e.message.contains(&file) {
-                eprintln!("{RED}{BOLD}error{RESET}: {}", e.message);
-            } else {
-                eprintln!("{RED}{BOLD}error{RESET}: {file}: {}", e.message);
-            }
-            for c in &e.causes {
-                eprintln!("  {DIM}caused by:{RESET} {c}");
-            }
+        for f in &p.failures {
+            let at = f.path.as_deref().map_or_else(
+                || format!("{}/{}", r.root.display(), r.answers_file),
+                |path| shown_in(&r.root, path),
+            );
+            println!("{RED}fail{RESET}: {at}: {}", f.message);
         }
     }
+    if let Some(e) = &p.error {
+        let file = p.answers_path.display().to_string();
+        if e.message.contains(&file) {
+            eprintln!("{RED}{BOLD}error{RESET}: {}", e.message);
+        } else {
+            eprintln!("{RED}{BOLD}error{RESET}: {file}: {}", e.message);
+        }
+        for c in &e.causes {
+            eprintln!("  {DIM}caused by:{RESET} {c}");
+        }
+    }
+}
+
+/// The last line: how many were checked, and what failed under which rules.
+fn print_verdict(run: &CheckRun, global: &Global) {
     let count = |o: Outcome| run.projects.iter().filter(|p| p.outcome == o).count();
     let (failed, errors) = (count(Outcome::Failed), count(Outcome::Error));
     let n = run.projects.len();

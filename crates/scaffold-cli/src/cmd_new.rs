@@ -64,20 +64,15 @@ pub fn run(engine: &Engine, global: &Global, args: &NewArgs) -> Result<u8, Error
     let gp = engine.load(&args.name)?;
     // An add-on goes into an existing project and starts from the host's answers;
     // whether it applies (and is not applied yet) is known before any question.
-    let base = if gp.is_add_on() {
-        let Some(dir) = args.into.as_deref() else {
-            return Err(Error::Usage(format!(
-                "`{}` is an add-on: apply it to an existing project of {} with `scaffold new {} --into DIR`",
-                gp.name(),
-                gp.applies_to().join(", "),
+    let base = scaffold_core::new::starting_answers(&gp, args.dest.as_deref(), args.into.as_deref())
+        .map_err(|e| match e {
+            Error::AddOnNeedsProject { add_on, applies_to } => Error::Usage(format!(
+                "`{add_on}` is an add-on: apply it to an existing project of {} with `scaffold new {} --into DIR`",
+                applies_to.join(", "),
                 args.name
-            )));
-        };
-        let host = scaffold_core::new::find_host(&gp, dir)?;
-        scaffold_core::new::host_answers(&gp, &host)
-    } else {
-        scaffold_core::new::implied_answers(&gp, args.dest.as_deref())
-    };
+            )),
+            e => e,
+        })?;
     let (answers, origins) = collect_answers(&gp, &args.answers, base)?;
     let progress = output::spinner(global.quiet, &format!("rendering {}", gp.name()));
     let rendered = gp.render(&answers);
@@ -104,79 +99,67 @@ pub fn run(engine: &Engine, global: &Global, args: &NewArgs) -> Result<u8, Error
         preview(&gp, &plan, args, global);
         return Ok(0);
     }
-
-    // On a terminal: the answers, then one question before anything is written.
-    if prompt::interactive(args.answers.no_input) && !args.answers.yes {
-        eprintln!("{BOLD}Answers{RESET}");
-        for line in gp.parameters().summary(&answers.values, &origins) {
-            eprintln!("  {}", prompt::cut(&line.to_string(), prompt::width() - 2));
-        }
-        let question = if into {
-            format!("Apply {} to {}?", gp.name(), dest.display())
-        } else {
-            format!("Create {}?", dest.display())
-        };
-        if !prompt::confirm(&question, true)? {
-            eprintln!("Nothing written.");
-            return Ok(crate::cli::EXIT_CANCELLED);
-        }
+    if !confirm(&gp, args, &answers, &origins, &dest, into)? {
+        eprintln!("Nothing written.");
+        return Ok(crate::cli::EXIT_CANCELLED);
     }
 
-    // Whether DEST is inside a work tree: ask from its nearest existing ancestor.
-    let nearest = dest
-        .ancestors()
-        .find(|a| a.as_os_str().is_empty() || a.exists())
-        .map(|a| {
-            if a.as_os_str().is_empty() {
-                std::path::Path::new(".")
-            } else {
-                a
-            }
-        })
-        .unwrap_or(std::path::Path::new("."));
-    let want_git = !args.no_git && !into && !scaffold_core::project::vcs::inside_work_tree(nearest);
-    let message = format!(
-        "Generate from golden path {} {}\n\nCreated by scaffold {}.",
-        gp.name(),
-        gp.version,
-        scaffold_core::ENGINE_VERSION
-    );
-    // A fresh tree gets its repository and first commit in the staging directory,
-    // before it becomes visible: a failure there leaves nothing behind.
-    let commit = std::sync::Mutex::new(None::<String>);
-    let init = |staging: &std::path::Path| -> Result<(), Error> {
-        if want_git {
-            let id = scaffold_core::project::vcs::init_and_commit(staging, &message)?;
-            *commit.lock().expect("not poisoned") = Some(id);
-        }
-        Ok(())
-    };
+    let want_git = scaffold_core::new::wants_git(&dest, into, args.no_git);
     let hook = crate::fault_hook();
-    let opts = scaffold_core::ApplyOptions {
-        after_write: hook
-            .as_deref()
-            .map(|h| h as scaffold_core::write::WriteHook<'_>),
-        before_publish: Some(&init),
-    };
     let progress = output::spinner(global.quiet, &format!("writing {}", dest.display()));
-    let applied = scaffold_core::apply_with(&plan.plan, &opts);
+    let applied = scaffold_core::new::apply_new(
+        &gp,
+        &plan,
+        want_git,
+        hook.as_deref()
+            .map(|h| h as scaffold_core::write::WriteHook<'_>),
+    );
     drop(progress);
-    let applied = applied?;
-    let staged_commit = commit.lock().expect("not poisoned").take();
-    let git = if applied.staged {
-        staged_commit
-    } else if want_git {
-        Some(scaffold_core::project::vcs::init_and_commit(
-            &dest, &message,
-        )?)
-    } else {
-        None
-    };
+    let (applied, git) = applied?;
     let failed = u8::from(!plan.conflicts.is_empty());
     if args.format == Format::Json {
         output::json(&plan.report(&applied, git));
         return Ok(failed);
     }
+    print_written(&gp, &plan, &applied, git.is_some(), global, into);
+    Ok(failed)
+}
+
+/// On a terminal: the answers, then one question before anything is written. True
+/// when writing may go ahead.
+fn confirm(
+    gp: &GoldenPath,
+    args: &NewArgs,
+    answers: &scaffold_core::Answers,
+    origins: &BTreeMap<String, AnswerOrigin>,
+    dest: &std::path::Path,
+    into: bool,
+) -> Result<bool, Error> {
+    if !prompt::interactive(args.answers.no_input) || args.answers.yes {
+        return Ok(true);
+    }
+    eprintln!("{BOLD}Answers{RESET}");
+    for line in gp.parameters().summary(&answers.values, origins) {
+        eprintln!("  {}", prompt::cut(&line.to_string(), prompt::width() - 2));
+    }
+    let question = if into {
+        format!("Apply {} to {}?", gp.name(), dest.display())
+    } else {
+        format!("Create {}?", dest.display())
+    };
+    prompt::confirm(&question, true)
+}
+
+/// What was written, as text.
+fn print_written(
+    gp: &GoldenPath,
+    plan: &scaffold_core::NewPlan,
+    applied: &scaffold_core::Applied,
+    git: bool,
+    global: &Global,
+    into: bool,
+) {
+    let dest = &plan.dest;
     if !plan.overwrites.is_empty() && !global.quiet {
         println!(
             "{YELLOW}Overwrote {} existing file(s):{RESET}",
@@ -209,7 +192,7 @@ pub fn run(engine: &Engine, global: &Global, args: &NewArgs) -> Result<u8, Error
             gp.name(),
             gp.version,
             applied.written,
-            if git.is_some() {
+            if git {
                 ", git repository initialised"
             } else {
                 ""
@@ -245,7 +228,6 @@ pub fn run(engine: &Engine, global: &Global, args: &NewArgs) -> Result<u8, Error
             dest.display()
         );
     }
-    Ok(failed)
 }
 
 fn preview(gp: &GoldenPath, plan: &scaffold_core::NewPlan, args: &NewArgs, global: &Global) {

@@ -16,30 +16,9 @@ use crate::prompt;
 pub fn run(engine: &Engine, global: &Global, args: &UpdateArgs) -> Result<u8, Error> {
     // Without DIR: the project the current directory is in (from any subdirectory,
     // as git finds its work tree); with --all, every project below it.
-    let dir = match &args.dir {
-        Some(d) => d.clone(),
-        None if args.all => PathBuf::from("."),
-        None => Project::default_dir(Path::new(".")),
-    };
+    let dir = Project::command_dir(args.dir.as_deref(), args.all);
     let found = Project::select(&dir, args.golden_path.as_deref(), args.all)?;
-    // One writer per project: lock every root, and roll back an interrupted run there,
-    // before anything is read for planning.
-    let mut roots: Vec<PathBuf> = found.iter().map(|p| p.root.clone()).collect();
-    roots.sort();
-    roots.dedup();
-    let mut _locks = Vec::new();
-    for root in &roots {
-        if args.dry_run {
-            if scaffold_core::project::journal::interrupted(root) {
-                return Err(Error::Usage(format!(
-                    "an interrupted scaffold run left `{}` half written; run `scaffold update` without --dry-run to roll it back first",
-                    root.display()
-                )));
-            }
-        } else {
-            _locks.push(crate::lock_and_recover(root, global.quiet)?);
-        }
-    }
+    let _locks = lock_roots(&found, args, global)?;
     // Re-open after a rollback: the answers file may have been restored.
     let projects = if _locks.is_empty() {
         found
@@ -49,106 +28,18 @@ pub fn run(engine: &Engine, global: &Global, args: &UpdateArgs) -> Result<u8, Er
     let mut plans = Vec::new();
     let mut warnings: Vec<Option<String>> = Vec::new();
     for project in &projects {
-        let mut options = UpdateOptions {
-            to: args.to.clone(),
-            answers: serde_json::Map::new(),
-            sets: args.answers.set.clone(),
-            reconstruct_base: args.reconstruct_base,
-            source: args.source.clone(),
-        };
-        let file = match &args.answers.values {
-            Some(f) => Some(scaffold_core::golden_path::answers::ValuesFile::read(f)?),
-            None => None,
-        };
-        // Problems with answers from the file are reported at its lines.
-        let located = |e: Error| match &file {
-            Some(f) => f.locate(e, &args.answers.set),
-            None => e,
-        };
-        if let Some(f) = &file {
-            options.answers = f.values.clone();
-        }
-        if !args.allow_conflicts {
-            update::check_resolved(project)?;
-        }
-        let mut target = update::load_target(engine, project, &options).map_err(located)?;
-        if prompt::interactive(args.answers.no_input) {
-            let params = target.golden_path.parameters();
-            let mut given = target.values.clone();
-            for s in &options.sets {
-                let (k, v) = params.parse_set(s)?;
-                given.insert(k, v);
-            }
-            let missing = params.missing_required(&given);
-            if !missing.is_empty() {
-                let mut origins = std::collections::BTreeMap::new();
-                prompt::ask(params, &mut target.values, Some(&missing), &mut origins)?;
-            }
-        }
-        let progress = output::spinner(
-            global.quiet,
-            &format!("planning the update of {}", project.root.display()),
-        );
-        let plan = update::plan_update(engine, project, target, &options);
-        drop(progress);
-        let plan = plan.map_err(located)?;
-        if !args.allow_dirty {
-            update::check_clean(&plan)?;
-        }
+        let plan = plan_one(engine, project, args, global)?;
         let warning = scaffold_core::project::vcs::no_dirty_check(&plan.root);
-        if let Some(w) = &warning {
-            let writes = !args.dry_run && plan.files.iter().any(|f| f.action != Action::Kept);
-            if !global.quiet {
-                prompt::say_wrapped(&format!("warning: {w}"));
-            }
-            // Without git nothing keeps what the update replaces: ask first.
-            if writes {
-                if !global.quiet {
-                    prompt::say_wrapped(NO_SAFETY_NET);
-                }
-                let name = dir_name(&plan.root);
-                if prompt::interactive(args.answers.no_input)
-                    && !args.answers.yes
-                    && !prompt::confirm(&format!("Update {name} without a safety net?"), false)?
-                {
-                    eprintln!("Nothing written.");
-                    return Ok(crate::cli::EXIT_CANCELLED);
-                }
-            }
+        if !confirm_without_git(&plan, warning.as_deref(), args, global)? {
+            eprintln!("Nothing written.");
+            return Ok(crate::cli::EXIT_CANCELLED);
         }
         warnings.push(warning);
         plans.push(plan);
     }
-    // On a terminal: ask before overwriting local edits of enforced files (with
-    // --no-input or --yes it is done, and reported).
-    let restored: Vec<&update::Restored> = plans.iter().flat_map(|p| &p.restored).collect();
-    if !args.dry_run
-        && !restored.is_empty()
-        && prompt::interactive(args.answers.no_input)
-        && !args.answers.yes
-    {
-        for p in plans.iter().filter(|p| !p.restored.is_empty()) {
-            let note = p
-                .restoring_note()
-                .unwrap_or_else(|| "local edits of enforced files are overwritten".to_string());
-            prompt::say_wrapped(&format!(
-                "{} in {}: {note}:",
-                p.golden_path,
-                dir_name(&p.root)
-            ));
-            for r in &p.restored {
-                prompt::say_hanging(&format!("  - {r}"), 4);
-            }
-        }
-        let question = format!(
-            "Overwrite your edits of {} enforced file{}?",
-            restored.len(),
-            if restored.len() == 1 { "" } else { "s" }
-        );
-        if !prompt::confirm(&question, false)? {
-            eprintln!("Nothing written.");
-            return Ok(crate::cli::EXIT_CANCELLED);
-        }
+    if !confirm_restored(&plans, args)? {
+        eprintln!("Nothing written.");
+        return Ok(crate::cli::EXIT_CANCELLED);
     }
     // Everything is planned before anything is written.
     if !args.dry_run {
@@ -180,6 +71,150 @@ pub fn run(engine: &Engine, global: &Global, args: &UpdateArgs) -> Result<u8, Er
         }
     }
     Ok(u8::from(conflicts))
+}
+
+/// One writer per project: lock every root, and roll back an interrupted run there,
+/// before anything is read for planning. A dry run locks nothing and refuses a root
+/// an interrupted run left half written.
+fn lock_roots(
+    found: &[Project],
+    args: &UpdateArgs,
+    global: &Global,
+) -> Result<Vec<scaffold_core::ProjectLock>, Error> {
+    let mut roots: Vec<PathBuf> = found.iter().map(|p| p.root.clone()).collect();
+    roots.sort();
+    roots.dedup();
+    let mut locks = Vec::new();
+    for root in &roots {
+        if args.dry_run {
+            if scaffold_core::project::journal::interrupted(root) {
+                return Err(Error::Usage(format!(
+                    "an interrupted scaffold run left `{}` half written; run `scaffold update` without --dry-run to roll it back first",
+                    root.display()
+                )));
+            }
+        } else {
+            locks.push(crate::lock_and_recover(root, global.quiet)?);
+        }
+    }
+    Ok(locks)
+}
+
+/// The update plan of one project: answers from --values and --set (prompting on a
+/// terminal for new required ones), conflicts left earlier and a dirty tree refused
+/// unless allowed.
+fn plan_one(
+    engine: &Engine,
+    project: &Project,
+    args: &UpdateArgs,
+    global: &Global,
+) -> Result<UpdatePlan, Error> {
+    let mut options = UpdateOptions {
+        to: args.to.clone(),
+        answers: serde_json::Map::new(),
+        sets: args.answers.set.clone(),
+        reconstruct_base: args.reconstruct_base,
+        source: args.source.clone(),
+    };
+    let file = match &args.answers.values {
+        Some(f) => Some(scaffold_core::golden_path::answers::ValuesFile::read(f)?),
+        None => None,
+    };
+    // Problems with answers from the file are reported at its lines.
+    let located = |e: Error| match &file {
+        Some(f) => f.locate(e, &args.answers.set),
+        None => e,
+    };
+    if let Some(f) = &file {
+        options.answers = f.values.clone();
+    }
+    if !args.allow_conflicts {
+        update::check_resolved(project)?;
+    }
+    let mut target = update::load_target(engine, project, &options).map_err(located)?;
+    if prompt::interactive(args.answers.no_input) {
+        let params = target.golden_path.parameters();
+        let mut given = target.values.clone();
+        for s in &options.sets {
+            let (k, v) = params.parse_set(s)?;
+            given.insert(k, v);
+        }
+        let missing = params.missing_required(&given);
+        if !missing.is_empty() {
+            let mut origins = std::collections::BTreeMap::new();
+            prompt::ask(params, &mut target.values, Some(&missing), &mut origins)?;
+        }
+    }
+    let progress = output::spinner(
+        global.quiet,
+        &format!("planning the update of {}", project.root.display()),
+    );
+    let plan = update::plan_update(engine, project, target, &options);
+    drop(progress);
+    let plan = plan.map_err(located)?;
+    if !args.allow_dirty {
+        update::check_clean(&plan)?;
+    }
+    Ok(plan)
+}
+
+/// Without git nothing keeps what the update replaces: warn, and on a terminal ask
+/// before writing. True when the update may go ahead.
+fn confirm_without_git(
+    plan: &UpdatePlan,
+    warning: Option<&str>,
+    args: &UpdateArgs,
+    global: &Global,
+) -> Result<bool, Error> {
+    let Some(w) = warning else {
+        return Ok(true);
+    };
+    let writes = !args.dry_run && plan.files.iter().any(|f| f.action != Action::Kept);
+    if !global.quiet {
+        prompt::say_wrapped(&format!("warning: {w}"));
+    }
+    if !writes {
+        return Ok(true);
+    }
+    if !global.quiet {
+        prompt::say_wrapped(NO_SAFETY_NET);
+    }
+    let name = dir_name(&plan.root);
+    Ok(!(prompt::interactive(args.answers.no_input)
+        && !args.answers.yes
+        && !prompt::confirm(&format!("Update {name} without a safety net?"), false)?))
+}
+
+/// On a terminal: ask before overwriting local edits of enforced files (with
+/// --no-input or --yes it is done, and reported). True when the update may go ahead.
+fn confirm_restored(plans: &[UpdatePlan], args: &UpdateArgs) -> Result<bool, Error> {
+    let restored: Vec<&update::Restored> = plans.iter().flat_map(|p| &p.restored).collect();
+    if args.dry_run
+        || restored.is_empty()
+        || !prompt::interactive(args.answers.no_input)
+        || args.answers.yes
+    {
+        return Ok(true);
+    }
+    for p in plans.iter().filter(|p| !p.restored.is_empty()) {
+        let note = p
+            .restoring_note()
+            .unwrap_or_else(|| "local edits of enforced files are overwritten".to_string());
+        prompt::say_wrapped(&format!(
+            "{} in {}: {note}:",
+            p.golden_path,
+            dir_name(&p.root)
+        ));
+        for r in &p.restored {
+            prompt::say_hanging(&format!("  - {r}"), 4);
+        }
+    }
+    let question = format!(
+        "Overwrite your edits of {} enforced file{}?",
+        restored.len(),
+        if restored.len() == 1 { "" } else { "s" }
+    );
+    prompt::confirm(&question, false)
 }
 
 /// A project root as a person names it: its directory's name (`.` is the current
@@ -216,6 +251,18 @@ fn print_plan(plan: &UpdatePlan, dry_run: bool, global: &Global) {
         plan.golden_path,
         plan.source
     );
+    print_notes(plan, dry_run);
+    print_changelog(plan);
+    for d in &plan.dropped_answers {
+        println!("{YELLOW}note{RESET}: answer `{d}` is no longer a parameter and was dropped");
+    }
+    print_files(plan, dry_run, global);
+    print_summary(plan, dry_run, global);
+}
+
+/// The notes before the files: enforced edits overwritten, a reconstructed or
+/// inexact base.
+fn print_notes(plan: &UpdatePlan, dry_run: bool) {
     if !plan.restored.is_empty() {
         let note = plan.restoring_note().unwrap_or_else(|| {
             format!(
@@ -256,25 +303,31 @@ fn print_plan(plan: &UpdatePlan, dry_run: bool, global: &Global) {
             "{YELLOW}note{RESET}: the pristine content of some files is unknown; those changed on both sides are reported as conflicts"
         );
     }
-    if !plan.changelog.is_empty() {
-        println!("{BOLD}Changes in {}{RESET}:", plan.golden_path);
-        for entry in &plan.changelog {
-            match &entry.date {
-                Some(d) => println!("  {BOLD}{}{RESET} {DIM}({d}){RESET}", entry.version),
-                None => println!("  {BOLD}{}{RESET}", entry.version),
-            }
-            for line in entry.body.lines() {
-                if line.is_empty() {
-                    println!();
-                } else {
-                    println!("    {line}");
-                }
+}
+
+/// The changelog entries between the two versions.
+fn print_changelog(plan: &UpdatePlan) {
+    if plan.changelog.is_empty() {
+        return;
+    }
+    println!("{BOLD}Changes in {}{RESET}:", plan.golden_path);
+    for entry in &plan.changelog {
+        match &entry.date {
+            Some(d) => println!("  {BOLD}{}{RESET} {DIM}({d}){RESET}", entry.version),
+            None => println!("  {BOLD}{}{RESET}", entry.version),
+        }
+        for line in entry.body.lines() {
+            if line.is_empty() {
+                println!();
+            } else {
+                println!("    {line}");
             }
         }
     }
-    for d in &plan.dropped_answers {
-        println!("{YELLOW}note{RESET}: answer `{d}` is no longer a parameter and was dropped");
-    }
+}
+
+/// One line per file (kept ones with -v, or when seed), then with a dry run the diffs.
+fn print_files(plan: &UpdatePlan, dry_run: bool, global: &Global) {
     for f in &plan.files {
         // Kept files are routine; a kept seed file means the template moved on without it.
         if f.action == Action::Kept && !global.verbose && f.policy != scaffold_core::Policy::Seed {
@@ -306,6 +359,10 @@ fn print_plan(plan: &UpdatePlan, dry_run: bool, global: &Global) {
             }
         }
     }
+}
+
+/// The counts, and what conflicts ask of the user.
+fn print_summary(plan: &UpdatePlan, dry_run: bool, global: &Global) {
     let counts: Vec<String> = plan
         .summary
         .counts

@@ -500,10 +500,7 @@ pub fn find_projects(dirs: &[PathBuf]) -> Result<Vec<FoundProject>> {
     let mut out = Vec::new();
     for dir in dirs {
         if !dir.is_dir() {
-            return Err(Error::Usage(format!(
-                "`{}` is not a directory; give the project directories to check",
-                dir.display()
-            )));
+            return Err(Error::NotAProjectDirectory(dir.to_path_buf()));
         }
         let found = AnswersFile::find_all(dir)?;
         if found.is_empty() {

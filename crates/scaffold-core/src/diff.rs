@@ -63,11 +63,7 @@ pub(crate) fn check_filters(filters: &[String]) -> Result<Vec<String>> {
             if f == "." || f == "./" {
                 return Ok(".".to_string());
             }
-            normalize_relative(f).map_err(|_| {
-                Error::Usage(format!(
-                    "`{f}` is not a path inside the project; give paths relative to the project directory"
-                ))
-            })
+            normalize_relative(f).map_err(|_| Error::PathOutsideProject(f.to_string()))
         })
         .collect()
 }
@@ -271,9 +267,7 @@ pub fn diff_scopes(cwd: &Path, words: &[String]) -> Result<Vec<DiffScope>> {
                 // A directory given as DIR that holds no project.
                 return Err(Error::NoProject(PathBuf::from(word)));
             }
-            return Err(Error::Usage(format!(
-                "`{word}` is not inside a project (no .scaffold/ answers file in it or above it); run `scaffold diff` inside a project, or give DIR first"
-            )));
+            return Err(Error::NotInProject(word.to_string()));
         };
         let rel = path
             .strip_prefix(&root)

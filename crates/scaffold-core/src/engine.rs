@@ -199,16 +199,20 @@ fn locate_path(reference: &str, path: &Path) -> Result<Located> {
         if def.is_file() {
             return Ok(source::local_definition(&def));
         }
-        return Err(Error::Usage(format!(
-            "`{reference}` is a directory without a golden-path.yaml; point at a definition file or a template directory"
-        )));
+        return Err(Error::NoDefinition {
+            source_text: reference.to_string(),
+            reason: format!(
+                "`{reference}` is a directory without a golden-path.yaml; point at a definition file or a template directory"
+            ),
+        });
     }
     if path.is_file() {
         return Ok(source::local_definition(path));
     }
-    Err(Error::Usage(format!(
-        "no golden-path definition at `{reference}`"
-    )))
+    Err(Error::NoDefinition {
+        source_text: reference.to_string(),
+        reason: format!("no golden-path definition at `{reference}`"),
+    })
 }
 
 /// Parse the version asked for after `NAME@`.
@@ -401,9 +405,12 @@ impl Engine {
             return Ok(found.clone());
         }
         if Path::new(&name).is_dir() {
-            return Err(Error::Usage(format!(
-                "`{name}` is a directory without a golden-path.yaml, and no golden path in the libraries has that name; point at a definition file or a template directory"
-            )));
+            return Err(Error::NoDefinition {
+                reason: format!(
+                    "`{name}` is a directory without a golden-path.yaml, and no golden path in the libraries has that name; point at a definition file or a template directory"
+                ),
+                source_text: name,
+            });
         }
         Err(Error::UnknownGoldenPath {
             suggestions: closest(&name, all.iter().map(|l| l.name.as_str())),

@@ -336,6 +336,14 @@ pub enum Error {
         /// The golden paths the add-on applies to.
         applies_to: Vec<String>,
     },
+    /// An add-on was to be applied with no project to apply it to.
+    #[error("`{add_on}` is an add-on: apply it to an existing project of {}", .applies_to.join(", "))]
+    AddOnNeedsProject {
+        /// The add-on.
+        add_on: String,
+        /// The golden paths it applies to.
+        applies_to: Vec<String>,
+    },
     /// The add-on is already applied to the project. Nothing was written.
     #[error("add-on `{add_on}` is already applied to `{}` ({answers_file}); to change its answers or take a newer version, run `scaffold update` for it in the project", .root.display())]
     AddOnApplied {
@@ -482,6 +490,50 @@ pub enum Error {
         /// What is wrong and what to do.
         reason: String,
     },
+    /// The destination of `new` is a file, or lies inside one.
+    #[error("{}", if .file == .dest {
+        format!("destination `{}` is a file, not a directory", .dest.display())
+    } else {
+        format!("`{}` is a file, so destination `{}` cannot be created inside it", .file.display(), .dest.display())
+    })]
+    DestinationIsFile {
+        /// The destination.
+        dest: PathBuf,
+        /// The file that is in the way: `dest` itself or one of its parents.
+        file: PathBuf,
+    },
+    /// A directory given to act on (e.g. to check) does not exist or is not a directory.
+    #[error("`{}` is not a directory; give the project directories to check", .0.display())]
+    NotAProjectDirectory(PathBuf),
+    /// A path given to filter by lies outside the project (absolute, or a step up).
+    #[error("`{0}` is not a path inside the project; give paths relative to the project directory")]
+    PathOutsideProject(String),
+    /// A path given to act on is in no project: no answers file in it or above it.
+    #[error(
+        "`{0}` is not inside a project (no .scaffold/ answers file in it or above it); run `scaffold diff` inside a project, or give DIR first"
+    )]
+    NotInProject(String),
+    /// No project of that golden path below a directory.
+    #[error("no answers file for golden path `{golden_path}` under `{}`", .dir.display())]
+    GoldenPathNotApplied {
+        /// The directory searched.
+        dir: PathBuf,
+        /// The golden path asked for.
+        golden_path: String,
+    },
+    /// A version was asked of a local definition, which has one version only.
+    #[error("{}", match .project {
+        Some(root) => format!("cannot update {} to `{version}`: it comes from the local definition {source_text}, which has one version only (edit it, then update without a target)", root.display()),
+        None => format!("cannot take version `{version}` from {source_text}: a local definition has one version only"),
+    })]
+    SingleVersion {
+        /// The project being updated, when the version was asked for it.
+        project: Option<PathBuf>,
+        /// The version asked for.
+        version: String,
+        /// The local definition, as displayed.
+        source_text: String,
+    },
     /// Anything else the caller did wrong, with what to do.
     #[error("{0}")]
     Usage(String),
@@ -511,7 +563,8 @@ pub struct GoneVersion {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ErrorKind {
-    /// [`Error::UnknownGoldenPath`], [`Error::NoDefinition`].
+    /// [`Error::UnknownGoldenPath`], [`Error::NoDefinition`] (also a path that holds no
+    /// definition).
     UnknownGoldenPath,
     /// [`Error::DefinitionSyntax`] or [`Error::DefinitionInvalid`].
     InvalidDefinition,
@@ -528,8 +581,9 @@ pub enum ErrorKind {
     WouldOverwrite,
     /// [`Error::DirtyWorkTree`]: committing, or allowing a dirty tree, would proceed.
     DirtyWorkTree,
-    /// [`Error::NotApplicable`], [`Error::AddOnChangesEnforced`]: the add-on does not
-    /// apply to this project.
+    /// [`Error::NotApplicable`], [`Error::AddOnChangesEnforced`],
+    /// [`Error::AddOnNeedsProject`]: the add-on does not apply to this project (or to
+    /// none given).
     NotApplicable,
     /// [`Error::AddOnApplied`]: the add-on is there already; update it instead.
     AlreadyApplied,
@@ -537,18 +591,22 @@ pub enum ErrorKind {
     Io,
     /// [`Error::AnswersFile`].
     AnswersFile,
-    /// [`Error::NoProject`], [`Error::NoProjectHere`].
+    /// [`Error::NoProject`], [`Error::NoProjectHere`], [`Error::NotInProject`],
+    /// [`Error::GoldenPathNotApplied`].
     NoProject,
     /// [`Error::AmbiguousProject`]: choose a golden path, or all of them.
     AmbiguousProject,
     /// [`Error::Git`], [`Error::ProjectGit`].
     Git,
-    /// [`Error::NotADirectory`], [`Error::NoDestination`], [`Error::UnmatchedPaths`].
+    /// [`Error::NotADirectory`], [`Error::NoDestination`], [`Error::UnmatchedPaths`],
+    /// [`Error::DestinationIsFile`], [`Error::NotAProjectDirectory`],
+    /// [`Error::PathOutsideProject`].
     BadPath,
     /// [`Error::SourceGone`], [`Error::BaselineUnavailable`]: the pristine base (or the
     /// source it is rendered from) is not available.
     BaseUnavailable,
-    /// [`Error::VersionNotFound`]: no released version of that number.
+    /// [`Error::VersionNotFound`]: no released version of that number;
+    /// [`Error::SingleVersion`]: a local definition has one version only.
     VersionNotFound,
     /// [`Error::InvalidVersion`]: not a semantic version.
     InvalidVersion,
@@ -584,22 +642,30 @@ impl Error {
             | Error::WouldOverwrite { .. }
             | Error::AlreadyApplied { .. } => ErrorKind::WouldOverwrite,
             Error::DirtyWorkTree { .. } => ErrorKind::DirtyWorkTree,
-            Error::NotApplicable { .. } | Error::AddOnChangesEnforced { .. } => {
-                ErrorKind::NotApplicable
-            }
+            Error::NotApplicable { .. }
+            | Error::AddOnChangesEnforced { .. }
+            | Error::AddOnNeedsProject { .. } => ErrorKind::NotApplicable,
             Error::AddOnApplied { .. } => ErrorKind::AlreadyApplied,
             Error::Io { .. } => ErrorKind::Io,
             Error::AnswersFile { .. } => ErrorKind::AnswersFile,
-            Error::NoProject(_) | Error::NoProjectHere { .. } => ErrorKind::NoProject,
+            Error::NoProject(_)
+            | Error::NoProjectHere { .. }
+            | Error::NotInProject(_)
+            | Error::GoldenPathNotApplied { .. } => ErrorKind::NoProject,
             Error::AmbiguousProject { .. } => ErrorKind::AmbiguousProject,
             Error::Git(_) | Error::ProjectGit { .. } => ErrorKind::Git,
             Error::NotADirectory { .. }
             | Error::NoDestination { .. }
-            | Error::UnmatchedPaths { .. } => ErrorKind::BadPath,
+            | Error::UnmatchedPaths { .. }
+            | Error::DestinationIsFile { .. }
+            | Error::NotAProjectDirectory(_)
+            | Error::PathOutsideProject(_) => ErrorKind::BadPath,
             Error::SourceGone { .. } | Error::BaselineUnavailable { .. } => {
                 ErrorKind::BaseUnavailable
             }
-            Error::VersionNotFound { .. } => ErrorKind::VersionNotFound,
+            Error::VersionNotFound { .. } | Error::SingleVersion { .. } => {
+                ErrorKind::VersionNotFound
+            }
             Error::InvalidVersion { .. } => ErrorKind::InvalidVersion,
             Error::RecordedVersionGone(_) => ErrorKind::VersionGone,
             Error::Interrupted { .. } => ErrorKind::Interrupted,
@@ -753,5 +819,62 @@ mod tests {
         assert_eq!(e.kind(), ErrorKind::WouldOverwrite);
         assert!(!e.to_string().contains("--"), "{e}");
         assert_eq!(Error::Usage("x".into()).kind(), ErrorKind::Other);
+    }
+
+    #[test]
+    fn cases_a_caller_reacts_to_have_kinds_and_name_no_flag() {
+        let cases = [
+            (
+                Error::SingleVersion {
+                    project: Some("p".into()),
+                    version: "2.0.0".into(),
+                    source_text: "local gp.yaml".into(),
+                },
+                ErrorKind::VersionNotFound,
+            ),
+            (
+                Error::SingleVersion {
+                    project: None,
+                    version: "2.0.0".into(),
+                    source_text: "local gp.yaml".into(),
+                },
+                ErrorKind::VersionNotFound,
+            ),
+            (Error::NotInProject("x".into()), ErrorKind::NoProject),
+            (
+                Error::GoldenPathNotApplied {
+                    dir: "d".into(),
+                    golden_path: "g".into(),
+                },
+                ErrorKind::NoProject,
+            ),
+            (
+                Error::DestinationIsFile {
+                    dest: "a/b".into(),
+                    file: "a".into(),
+                },
+                ErrorKind::BadPath,
+            ),
+            (Error::PathOutsideProject("../x".into()), ErrorKind::BadPath),
+            (Error::NotAProjectDirectory("x".into()), ErrorKind::BadPath),
+            (
+                Error::AddOnNeedsProject {
+                    add_on: "add-postgres".into(),
+                    applies_to: vec!["python-api".into()],
+                },
+                ErrorKind::NotApplicable,
+            ),
+            (
+                Error::NoDefinition {
+                    source_text: "dir".into(),
+                    reason: "no golden-path definition at `dir`".into(),
+                },
+                ErrorKind::UnknownGoldenPath,
+            ),
+        ];
+        for (e, kind) in cases {
+            assert_eq!(e.kind(), kind, "{e}");
+            assert!(!e.to_string().contains("--"), "{e}");
+        }
     }
 }

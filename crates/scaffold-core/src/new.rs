@@ -263,18 +263,10 @@ fn existing_entries(dest: &Path) -> Result<Vec<String>> {
                 .ancestors()
                 .find(|a| std::fs::symlink_metadata(a).is_ok_and(|m| !m.is_dir()))
                 .unwrap_or(dest);
-            Err(Error::Usage(if file == dest {
-                format!(
-                    "destination `{}` is a file, not a directory",
-                    dest.display()
-                )
-            } else {
-                format!(
-                    "`{}` is a file, so destination `{}` cannot be created inside it",
-                    file.display(),
-                    dest.display()
-                )
-            }))
+            Err(Error::DestinationIsFile {
+                dest: dest.to_path_buf(),
+                file: file.to_path_buf(),
+            })
         }
         Err(e) => Err(Error::io("cannot read destination", dest, e)),
         Ok(it) => {
@@ -418,56 +410,12 @@ fn plan_add_on_files(
             continue;
         }
         let ours = crate::project::read_entry(&to_fs_path(dest, path))?;
-        let unchanged_by_add_on = base.is_some_and(|b| b.same(&theirs));
-        let write = |out: &mut Planned, content: Bytes, mode: FileMode| {
-            out.changes.push(Change {
-                path: path.clone(),
-                op: Op::Write { content, mode },
-            });
+        let sides = Sides {
+            base,
+            ours: ours.as_ref(),
+            theirs: &theirs,
         };
-        let decision = if unchanged_by_add_on {
-            Decision::Skip // the add-on's version is the host's: nothing to merge
-        } else {
-            classify(base, ours.as_ref(), Some(&theirs), Policy::Merged)
-        };
-        let status = match decision {
-            Decision::Skip => EntryStatus::Unchanged,
-            Decision::Keep { .. } => EntryStatus::Kept,
-            Decision::Take { .. } => {
-                write(&mut out, theirs.content.clone(), theirs.mode);
-                match &ours {
-                    None => EntryStatus::Create,
-                    Some(_) => EntryStatus::Merge,
-                }
-            }
-            Decision::Merge => {
-                let o = ours.as_ref().expect("classify merges only what exists");
-                match merge_entry(base, o, &theirs, labels) {
-                    Some((merged, conflicts)) => {
-                        write(&mut out, merged.content, merged.mode);
-                        if conflicts == 0 {
-                            EntryStatus::Merge
-                        } else {
-                            EntryStatus::Conflict
-                        }
-                    }
-                    None => {
-                        // A binary: ours kept, theirs beside it when that is free.
-                        let beside = format!("{path}.theirs");
-                        if crate::project::read_entry(&to_fs_path(dest, &beside))?.is_none() {
-                            out.changes.push(Change {
-                                path: beside,
-                                op: Op::Write {
-                                    content: theirs.content.clone(),
-                                    mode: theirs.mode,
-                                },
-                            });
-                        }
-                        EntryStatus::Conflict
-                    }
-                }
-            }
-        };
+        let status = merge_into_host(&mut out, dest, path, &sides, labels)?;
         if let Some(o) = &ours {
             if !matches!(status, EntryStatus::Unchanged | EntryStatus::Kept) {
                 out.existing.insert(path.clone(), o.content.clone());
@@ -508,6 +456,147 @@ fn plan_add_on_files(
     Ok(out)
 }
 
+/// The three sides of a host file an add-on also renders.
+struct Sides<'a> {
+    /// The host's pristine version.
+    base: Option<&'a crate::project::PristineEntry>,
+    /// The working tree's.
+    ours: Option<&'a Entry>,
+    /// The add-on's.
+    theirs: &'a Entry,
+}
+
+/// Plan one host file the add-on also renders: the add-on's version taken, merged
+/// three-way, or (a binary changed on both sides) ours kept with theirs beside it.
+fn merge_into_host(
+    out: &mut Planned,
+    dest: &Path,
+    path: &str,
+    sides: &Sides<'_>,
+    labels: MergeLabels<'_>,
+) -> Result<EntryStatus> {
+    let Sides { base, ours, theirs } = *sides;
+    let mut write = |content: Bytes, mode: FileMode| {
+        out.changes.push(Change {
+            path: path.to_string(),
+            op: Op::Write { content, mode },
+        });
+    };
+    let decision = if base.is_some_and(|b| b.same(theirs)) {
+        Decision::Skip // the add-on's version is the host's: nothing to merge
+    } else {
+        classify(base, ours, Some(theirs), Policy::Merged)
+    };
+    Ok(match decision {
+        Decision::Skip => EntryStatus::Unchanged,
+        Decision::Keep { .. } => EntryStatus::Kept,
+        Decision::Take { .. } => {
+            write(theirs.content.clone(), theirs.mode);
+            match ours {
+                None => EntryStatus::Create,
+                Some(_) => EntryStatus::Merge,
+            }
+        }
+        Decision::Merge => {
+            let o = ours.expect("classify merges only what exists");
+            match merge_entry(base, o, theirs, labels) {
+                Some((merged, conflicts)) => {
+                    write(merged.content, merged.mode);
+                    if conflicts == 0 {
+                        EntryStatus::Merge
+                    } else {
+                        EntryStatus::Conflict
+                    }
+                }
+                None => {
+                    // A binary: ours kept, theirs beside it when that is free.
+                    let beside = format!("{path}.theirs");
+                    if crate::project::read_entry(&to_fs_path(dest, &beside))?.is_none() {
+                        write_beside(out, beside, theirs);
+                    }
+                    EntryStatus::Conflict
+                }
+            }
+        }
+    })
+}
+
+fn write_beside(out: &mut Planned, beside: String, theirs: &Entry) {
+    out.changes.push(Change {
+        path: beside,
+        op: Op::Write {
+            content: theirs.content.clone(),
+            mode: theirs.mode,
+        },
+    });
+}
+
+/// An add-on's host, checked: `new` applies an add-on only `into` a project of a golden
+/// path it applies to, and only with the host's golden path as its `host` answer.
+/// `None` for a golden path that is no add-on.
+fn checked_host(gp: &GoldenPath, answers: &Answers, opts: &NewOptions) -> Result<Option<Project>> {
+    if !gp.is_add_on() {
+        return Ok(None);
+    }
+    let dest = &opts.dest;
+    let host = find_host(gp, dest)?;
+    if !opts.into {
+        return Err(Error::NotApplicable {
+            root: dest.clone(),
+            add_on: gp.name().to_string(),
+            found: vec![host.file.golden_path],
+            applies_to: gp.applies_to().to_vec(),
+        });
+    }
+    let given = answers.values.get("host").and_then(Value::as_str);
+    if given != Some(host.file.golden_path.as_str()) {
+        return Err(Error::InvalidAnswers {
+            problems: vec![crate::error::AnswerProblem {
+                pointer: "/host".to_string(),
+                message: format!(
+                    "is `{}`, but the project is a `{}` project: the engine answers `host` with the host's golden path; leave it unset",
+                    given.unwrap_or_default(),
+                    host.file.golden_path
+                ),
+                description: None,
+                hint: None,
+                location: None,
+            }],
+        });
+    }
+    Ok(Some(host))
+}
+
+/// The files of an add-on on its host: the host's own paths merged three-way against
+/// its pristine render (its baseline; a format-1 host is reconstructed from the
+/// built-in library and its git history), the others planned as for `into`.
+fn plan_on_host(
+    gp: &GoldenPath,
+    rendered: &Rendered,
+    dest: &Path,
+    host: &Project,
+) -> Result<Planned> {
+    let pristine = host.pristine(&crate::Engine::new(), &PristineOptions::default())?;
+    let mut on_host = plan_add_on_files(gp, rendered, dest, host, &pristine)?;
+    let rest = Rendered {
+        files: rendered
+            .files
+            .iter()
+            .filter(|(p, _)| !host.file.manifest.contains_key(*p))
+            .map(|(p, f)| (p.clone(), f.clone()))
+            .collect(),
+        dropped: Vec::new(),
+    };
+    let other = plan_files(gp, &rest, dest, false);
+    on_host.entries.extend(other.entries);
+    on_host.entries.sort_by(|a, b| a.path.cmp(&b.path));
+    on_host.overwrites = other.overwrites;
+    on_host.existing.extend(other.existing);
+    on_host.changes.extend(other.changes);
+    on_host.contents.extend(other.contents);
+    Ok(on_host)
+}
+
 /// Plan writing `rendered` to `opts.dest`, with the answers file last.
 pub fn plan_new(
     gp: &GoldenPath,
@@ -534,36 +623,7 @@ pub fn plan_new(
         )));
     }
     // An add-on goes into a project of a golden path it applies to, once.
-    let host = if gp.is_add_on() {
-        let host = find_host(gp, dest)?;
-        if !opts.into {
-            return Err(Error::NotApplicable {
-                root: dest.clone(),
-                add_on: gp.name().to_string(),
-                found: vec![host.file.golden_path],
-                applies_to: gp.applies_to().to_vec(),
-            });
-        }
-        let given = answers.values.get("host").and_then(Value::as_str);
-        if given != Some(host.file.golden_path.as_str()) {
-            return Err(Error::InvalidAnswers {
-                problems: vec![crate::error::AnswerProblem {
-                    pointer: "/host".to_string(),
-                    message: format!(
-                        "is `{}`, but the project is a `{}` project: the engine answers `host` with the host's golden path; leave it unset",
-                        given.unwrap_or_default(),
-                        host.file.golden_path
-                    ),
-                    description: None,
-                    hint: None,
-                    location: None,
-                }],
-            });
-        }
-        Some(host)
-    } else {
-        None
-    };
+    let host = checked_host(gp, answers, opts)?;
     if opts.into && !opts.force && to_fs_path(dest, &answers_path).exists() {
         return Err(Error::AlreadyApplied {
             root: dest.clone(),
@@ -573,29 +633,7 @@ pub fn plan_new(
     }
 
     let mut planned = match &host {
-        Some(host) => {
-            // The host's pristine render comes from its baseline (a format-1 host is
-            // reconstructed from the built-in library and its git history).
-            let pristine = host.pristine(&crate::Engine::new(), &PristineOptions::default())?;
-            let mut on_host = plan_add_on_files(gp, rendered, dest, host, &pristine)?;
-            let rest = Rendered {
-                files: rendered
-                    .files
-                    .iter()
-                    .filter(|(p, _)| !host.file.manifest.contains_key(*p))
-                    .map(|(p, f)| (p.clone(), f.clone()))
-                    .collect(),
-                dropped: Vec::new(),
-            };
-            let other = plan_files(gp, &rest, dest, false);
-            on_host.entries.extend(other.entries);
-            on_host.entries.sort_by(|a, b| a.path.cmp(&b.path));
-            on_host.overwrites = other.overwrites;
-            on_host.existing.extend(other.existing);
-            on_host.changes.extend(other.changes);
-            on_host.contents.extend(other.contents);
-            on_host
-        }
+        Some(host) => plan_on_host(gp, rendered, dest, host)?,
         None => plan_files(gp, rendered, dest, present.is_empty()),
     };
     if opts.into && !opts.force && !planned.overwrites.is_empty() {
@@ -604,27 +642,7 @@ pub fn plan_new(
             paths: planned.overwrites,
         });
     }
-    // The answers file is the last entry; the baseline (the pristine render, for later
-    // updates) is written before it, and it is written last.
-    let answers_file = AnswersFile::new(gp, answers, rendered)
-        .to_yaml()
-        .into_bytes();
-    let baseline_path = AnswersFile::baseline_relative_path(gp.name());
-    let baseline = crate::project::baseline::encode(gp, answers, rendered);
-    planned.own_entry(dest, &answers_path, &answers_file, "answers file");
-    planned.own_entry(dest, &baseline_path, &baseline, "baseline");
-    for (path, content) in [
-        (baseline_path, baseline),
-        (answers_path.clone(), answers_file),
-    ] {
-        planned.changes.push(Change {
-            path,
-            op: Op::Write {
-                content: content.into(),
-                mode: FileMode::File,
-            },
-        });
-    }
+    add_state_files(&mut planned, gp, answers, rendered, dest);
     let Planned {
         entries,
         overwrites,
@@ -652,6 +670,34 @@ pub fn plan_new(
         existing,
         contents,
     })
+}
+
+/// scaffold's own files, last: the baseline (the pristine render, for later updates),
+/// then the answers file, which is the last entry and is written last.
+fn add_state_files(
+    planned: &mut Planned,
+    gp: &GoldenPath,
+    answers: &Answers,
+    rendered: &Rendered,
+    dest: &Path,
+) {
+    let answers_path = AnswersFile::relative_path(gp.name());
+    let answers_file = AnswersFile::new(gp, answers, rendered)
+        .to_yaml()
+        .into_bytes();
+    let baseline_path = AnswersFile::baseline_relative_path(gp.name());
+    let baseline = crate::project::baseline::encode(gp, answers, rendered);
+    planned.own_entry(dest, &answers_path, &answers_file, "answers file");
+    planned.own_entry(dest, &baseline_path, &baseline, "baseline");
+    for (path, content) in [(baseline_path, baseline), (answers_path, answers_file)] {
+        planned.changes.push(Change {
+            path,
+            op: Op::Write {
+                content: content.into(),
+                mode: FileMode::File,
+            },
+        });
+    }
 }
 
 /// The report of a written `new` (`scaffold new --format json`; see docs/json.md).
@@ -757,6 +803,94 @@ impl NewPlan {
             overwrites: self.overwrites.clone(),
         }
     }
+}
+
+/// The answers `new` starts from, before values files, settings and prompts: for an
+/// add-on the host's ([`host_answers`]; an add-on goes `into` an existing project, so
+/// without one it is [`Error::AddOnNeedsProject`], and [`find_host`] refuses a project
+/// it does not apply to); else the answers implied by `dest` ([`implied_answers`]).
+pub fn starting_answers(
+    gp: &GoldenPath,
+    dest: Option<&Path>,
+    into: Option<&Path>,
+) -> Result<Map<String, Value>> {
+    if !gp.is_add_on() {
+        return Ok(implied_answers(gp, dest));
+    }
+    let Some(dir) = into else {
+        return Err(Error::AddOnNeedsProject {
+            add_on: gp.name().to_string(),
+            applies_to: gp.applies_to().to_vec(),
+        });
+    };
+    let host = find_host(gp, dir)?;
+    Ok(host_answers(gp, &host))
+}
+
+/// Whether `new` makes `dest` a git repository with a first commit: unless the caller
+/// asks for none, never when applying `into` an existing project, and never inside a
+/// work tree (asked from `dest`'s nearest existing ancestor).
+pub fn wants_git(dest: &Path, into: bool, no_git: bool) -> bool {
+    if no_git || into {
+        return false;
+    }
+    let nearest = dest
+        .ancestors()
+        .find(|a| a.as_os_str().is_empty() || a.exists())
+        .map(|a| {
+            if a.as_os_str().is_empty() {
+                Path::new(".")
+            } else {
+                a
+            }
+        })
+        .unwrap_or(Path::new("."));
+    !crate::project::vcs::inside_work_tree(nearest)
+}
+
+/// The message of the first commit `new` makes.
+pub fn commit_message(gp: &GoldenPath) -> String {
+    format!(
+        "Generate from golden path {} {}\n\nCreated by scaffold {}.",
+        gp.name(),
+        gp.version,
+        crate::ENGINE_VERSION
+    )
+}
+
+/// Write the plan of `new`, and with `git` give the project its repository and first
+/// commit ([`commit_message`]): a fresh tree gets them in the staging directory, before
+/// it becomes visible (a failure there leaves nothing behind); a tree written in place
+/// gets them afterwards. Returns what was written and the commit made, if any.
+pub fn apply_new(
+    gp: &GoldenPath,
+    plan: &NewPlan,
+    git: bool,
+    after_write: Option<crate::write::WriteHook<'_>>,
+) -> Result<(Applied, Option<String>)> {
+    let message = commit_message(gp);
+    let commit = std::sync::Mutex::new(None::<String>);
+    let init = |staging: &Path| -> Result<()> {
+        if git {
+            let id = crate::project::vcs::init_and_commit(staging, &message)?;
+            *commit.lock().expect("not poisoned") = Some(id);
+        }
+        Ok(())
+    };
+    let opts = crate::write::ApplyOptions {
+        after_write,
+        before_publish: Some(&init),
+    };
+    let applied = crate::write::apply_with(&plan.plan, &opts)?;
+    let staged_commit = commit.lock().expect("not poisoned").take();
+    let made = if applied.staged {
+        staged_commit
+    } else if git {
+        Some(crate::project::vcs::init_and_commit(&plan.dest, &message)?)
+    } else {
+        None
+    };
+    Ok((applied, made))
 }
 
 #[cfg(test)]

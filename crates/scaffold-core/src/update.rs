@@ -384,11 +384,11 @@ pub fn load_target(
         Some(new_source) => locate_new_source(engine, new_source, &target)?,
         None => {
             if let (SourceRecord::Local { .. }, Target::Ref(r)) = (&project.file.source, &target) {
-                return Err(Error::Usage(format!(
-                    "cannot update {} to `{r}`: it comes from the local definition {}, which has one version only (edit it, then update without a target)",
-                    project.root.display(),
-                    project.file.source
-                )));
+                return Err(Error::SingleVersion {
+                    project: Some(project.root.clone()),
+                    version: r.to_string(),
+                    source_text: project.file.source.to_string(),
+                });
             }
             engine.locate_recorded(&project.file.source, &project.file.golden_path, &target)?
         }
@@ -455,10 +455,11 @@ fn locate_new_source(
             match located.record {
                 SourceRecord::Builtin { .. } => engine.locate_version(&located.name, r)?,
                 _ => {
-                    return Err(Error::Usage(format!(
-                        "cannot take version `{r}` from {}: a local definition has one version only",
-                        located.fs.display(&located.definition)
-                    )));
+                    return Err(Error::SingleVersion {
+                        project: None,
+                        version: r.to_string(),
+                        source_text: located.fs.display(&located.definition).to_string(),
+                    });
                 }
             }
         }

@@ -316,6 +316,58 @@ impl Definition {
             location: locate(file, text, needle),
             message,
         };
+        let mut out = self.header_problems(&at);
+        if self.spec.skeletons.is_empty() {
+            out.push(at(
+                "skeletons:",
+                "spec.skeletons must list at least one layer".to_string(),
+            ));
+        }
+        if !self.spec.parameters.is_object() {
+            out.push(at(
+                "parameters:",
+                "spec.parameters must be a JSON Schema object".to_string(),
+            ));
+        } else if let Some(t) = self.spec.parameters.get("type") {
+            if t != "object" {
+                out.push(at(
+                    "parameters:",
+                    format!("spec.parameters must describe an object (`type: object`), not {t}"),
+                ));
+            }
+        }
+        out.extend(schema_problems(file, text, &self.spec.parameters));
+        out.extend(extension_problems(file, text, &self.spec.parameters));
+        out.extend(self.add_on_problems(&at));
+        for (i, example) in self.spec.examples.iter().enumerate() {
+            if !example.is_object() {
+                out.push(at(
+                    "examples:",
+                    format!("spec.examples[{i}] must be a map of answers"),
+                ));
+            }
+        }
+        for glob in self
+            .spec
+            .files
+            .exclude
+            .iter()
+            .chain(&self.spec.files.policy.enforced)
+            .chain(&self.spec.files.policy.seed)
+        {
+            let mut b = ignore::gitignore::GitignoreBuilder::new("");
+            if let Err(e) = b.add_line(None, glob) {
+                out.push(at(glob, format!("invalid glob `{glob}`: {e}")));
+            }
+        }
+        out
+    }
+
+    /// `apiVersion`, `kind`, `metadata.name` and `metadata.version`.
+    fn header_problems(
+        &self,
+        at: &dyn Fn(&str, String) -> DefinitionProblem,
+    ) -> Vec<DefinitionProblem> {
         let mut out = Vec::new();
         if self.api_version != "scaffold/v1" {
             out.push(at(
@@ -350,27 +402,15 @@ impl Definition {
                 ),
             ));
         }
-        if self.spec.skeletons.is_empty() {
-            out.push(at(
-                "skeletons:",
-                "spec.skeletons must list at least one layer".to_string(),
-            ));
-        }
-        if !self.spec.parameters.is_object() {
-            out.push(at(
-                "parameters:",
-                "spec.parameters must be a JSON Schema object".to_string(),
-            ));
-        } else if let Some(t) = self.spec.parameters.get("type") {
-            if t != "object" {
-                out.push(at(
-                    "parameters:",
-                    format!("spec.parameters must describe an object (`type: object`), not {t}"),
-                ));
-            }
-        }
-        out.extend(schema_problems(file, text, &self.spec.parameters));
-        out.extend(extension_problems(file, text, &self.spec.parameters));
+        out
+    }
+
+    /// `spec.appliesTo` names other golden paths, and an add-on declares `host`.
+    fn add_on_problems(
+        &self,
+        at: &dyn Fn(&str, String) -> DefinitionProblem,
+    ) -> Vec<DefinitionProblem> {
+        let mut out = Vec::new();
         for host in &self.spec.applies_to {
             if !valid_name(host) || *host == self.metadata.name {
                 out.push(at(
@@ -398,27 +438,6 @@ impl Definition {
                 "appliesTo:",
                 "an add-on (spec.appliesTo) must declare a string parameter `host`: the engine answers it with the host project's golden path (e.g. `host: {type: string, enum: [python-api]}`)".to_string(),
             ));
-        }
-        for (i, example) in self.spec.examples.iter().enumerate() {
-            if !example.is_object() {
-                out.push(at(
-                    "examples:",
-                    format!("spec.examples[{i}] must be a map of answers"),
-                ));
-            }
-        }
-        for glob in self
-            .spec
-            .files
-            .exclude
-            .iter()
-            .chain(&self.spec.files.policy.enforced)
-            .chain(&self.spec.files.policy.seed)
-        {
-            let mut b = ignore::gitignore::GitignoreBuilder::new("");
-            if let Err(e) = b.add_line(None, glob) {
-                out.push(at(glob, format!("invalid glob `{glob}`: {e}")));
-            }
         }
         out
     }

@@ -279,35 +279,11 @@ pub(crate) fn instrument(text: &str, syntax: &Syntax) -> (String, Vec<Insertion>
                 .collect();
             let after = end + be.len();
             if word == "raw" {
-                // Skip to the end of `{% endraw %}`.
-                let mut j = after;
-                let mut resume = bytes.len();
-                while let Some(start) = find(bytes, j, bs) {
-                    let Some(close) = find(bytes, start + bs.len(), be) else {
-                        break;
-                    };
-                    let w = text[start + bs.len()..close]
-                        .trim_start_matches(['-', '+'])
-                        .trim();
-                    if w.trim_end_matches(['-', '+']).trim() == "endraw" {
-                        resume = close + be.len();
-                        break;
-                    }
-                    j = close + be.len();
-                }
-                i = resume;
+                i = end_of_raw(text, after, syntax);
                 continue;
             }
             if word == "for" {
-                let trim = inner.trim_end().ends_with('-');
-                let call = if trim {
-                    format!(
-                        "{}- {TICK}() -{}",
-                        syntax.variable_start, syntax.variable_end
-                    )
-                } else {
-                    format!("{} {TICK}() {}", syntax.variable_start, syntax.variable_end)
-                };
+                let call = tick_call(inner, syntax);
                 let (line, tag_col) = position(i);
                 let (_, col) = position(after);
                 out.push_str(&text[copied..after]);
@@ -333,6 +309,40 @@ pub(crate) fn instrument(text: &str, syntax: &Syntax) -> (String, Vec<Insertion>
     }
     out.push_str(&text[copied..]);
     (out, insertions)
+}
+
+/// Where the text resumes after a `{% raw %}` block whose opening tag ends at `after`:
+/// past its `{% endraw %}`, or the end of the text when there is none.
+fn end_of_raw(text: &str, after: usize, syntax: &Syntax) -> usize {
+    let bytes = text.as_bytes();
+    let (bs, be) = (syntax.block_start.as_bytes(), syntax.block_end.as_bytes());
+    let mut j = after;
+    while let Some(start) = find(bytes, j, bs) {
+        let Some(close) = find(bytes, start + bs.len(), be) else {
+            break;
+        };
+        let w = text[start + bs.len()..close]
+            .trim_start_matches(['-', '+'])
+            .trim();
+        if w.trim_end_matches(['-', '+']).trim() == "endraw" {
+            return close + be.len();
+        }
+        j = close + be.len();
+    }
+    bytes.len()
+}
+
+/// The tick call inserted after a `for` tag (`inner`: the tag's text), carrying its
+/// `-` trim over.
+fn tick_call(inner: &str, syntax: &Syntax) -> String {
+    if inner.trim_end().ends_with('-') {
+        format!(
+            "{}- {TICK}() -{}",
+            syntax.variable_start, syntax.variable_end
+        )
+    } else {
+        format!("{} {TICK}() {}", syntax.variable_start, syntax.variable_end)
+    }
 }
 
 /// Map a column of the instrumented text back to the original text.

@@ -42,9 +42,10 @@ pub fn lint_path(engine: &crate::Engine, path: &str) -> crate::Result<Vec<LintRe
     let located = if !found.is_empty() {
         found.into_iter().map(|l| engine.with_limits(l)).collect()
     } else if library && crate::engine::spelled_as_path(path) {
-        return Err(Error::Usage(format!(
-            "no golden-path definitions found in `{path}`"
-        )));
+        return Err(Error::NoDefinition {
+            source_text: path.to_string(),
+            reason: format!("no golden-path definitions found in `{path}`"),
+        });
     } else {
         vec![engine.locate(path)?]
     };

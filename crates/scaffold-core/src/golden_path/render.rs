@@ -465,6 +465,39 @@ pub(crate) struct RenderJob<'a> {
     pub exclude: Option<ignore::gitignore::Gitignore>,
 }
 
+/// Later layers win: the files by rendered path, each overridden one reported as
+/// dropped; then collisions and links checked.
+fn assemble(
+    layers: &[LayerInput],
+    pending: Vec<Pending>,
+    outputs: Vec<Output>,
+    dropped: &mut Vec<Dropped>,
+) -> Result<BTreeMap<String, RenderedFile>> {
+    let mut files: BTreeMap<String, RenderedFile> = BTreeMap::new();
+    for (p, (content, hash)) in pending.into_iter().zip(outputs) {
+        let layer = layers[p.layer_index].name.clone();
+        let file = RenderedFile {
+            mode: p.mode,
+            content,
+            hash,
+            layer: layer.clone(),
+            source: p.source,
+            templated: p.template.is_some(),
+        };
+        if let Some(old) = files.insert(p.path.clone(), file) {
+            dropped.push(Dropped {
+                layer: old.layer,
+                source: old.source,
+                path: Some(p.path),
+                reason: DropReason::Overridden { by: layer },
+            });
+        }
+    }
+    check_collisions(&mut files)?;
+    check_links(&files)?;
+    Ok(files)
+}
+
 struct Pending {
     path: String,
     layer_index: usize,
@@ -474,18 +507,45 @@ struct Pending {
     content: Bytes,
 }
 
+/// What the first phase of a render found: the files to produce, in layer order, and
+/// the templates among them.
+#[derive(Default)]
+struct Collected {
+    pending: Vec<Pending>,
+    /// Template key (`layer/rel`) → its source, for messages.
+    sources: HashMap<String, Source>,
+    /// Template key → instrumented text, to compile.
+    templates: Vec<(String, String)>,
+}
+
+/// A rendered file's contents and BLAKE3 hash.
+type Output = (Bytes, String);
+
 impl RenderJob<'_> {
-    /// Render the included layers (already filtered by `when`).
+    /// Render the included layers (already filtered by `when`): list the entries with
+    /// their rendered names, compile every template once, render in parallel, refuse
+    /// names no golden path defines, and let later layers win.
     pub(crate) fn run(
         mut self,
         layers: Vec<LayerInput>,
         mut dropped: Vec<Dropped>,
     ) -> Result<Rendered> {
-        let mut name_cache: HashMap<String, String> = HashMap::new();
-        let mut pending: Vec<Pending> = Vec::new();
-        let mut sources: HashMap<String, Source> = HashMap::new();
-        let mut templates: Vec<(String, String)> = Vec::new();
+        let collected = self.collect(&layers, &mut dropped)?;
+        self.tera
+            .add_raw_templates(collected.templates)
+            .map_err(|e| Error::Template(Box::new(template_error(&e, &collected.sources))))?;
+        self.check_copied_total(&collected.pending, &layers)?;
+        let outputs = self.render_all(&collected.pending, &collected.sources)?;
+        self.check_unknown_names(&collected.sources)?;
+        let files = assemble(&layers, collected.pending, outputs, &mut dropped)?;
+        Ok(Rendered { files, dropped })
+    }
 
+    /// Phase 1: every entry of every layer with its rendered path; empty names and
+    /// excluded paths dropped; templates read as UTF-8 and instrumented.
+    fn collect(&self, layers: &[LayerInput], dropped: &mut Vec<Dropped>) -> Result<Collected> {
+        let mut name_cache: HashMap<String, String> = HashMap::new();
+        let mut out = Collected::default();
         for (li, layer) in layers.iter().enumerate() {
             for (rel, entry) in &layer.entries {
                 let templated = entry.mode != FileMode::Dir
@@ -497,45 +557,7 @@ impl RenderJob<'_> {
                     rel.as_str()
                 };
                 let display = format!("{}{rel}", layer.display_prefix);
-                let mut parts = Vec::new();
-                let mut empty = false;
-                for component in logical.split('/') {
-                    let rendered = if has_syntax(component, &self.syntax) {
-                        if let Some(r) = name_cache.get(component) {
-                            r.clone()
-                        } else {
-                            let r = render_str(
-                                &self.tera,
-                                component,
-                                &self.context,
-                                &display,
-                                &self.syntax,
-                                &self.budget,
-                            )?;
-                            name_cache.insert(component.to_string(), r.clone());
-                            r
-                        }
-                    } else {
-                        component.to_string()
-                    };
-                    if rendered.trim().is_empty() {
-                        empty = true;
-                        break;
-                    }
-                    // An answer may add sub-directories (`a/b`), never an absolute
-                    // path or a step up, wherever it appears in the path.
-                    if rendered.starts_with('/') || rendered.split('/').any(|c| c == "..") {
-                        let joined = parts
-                            .iter()
-                            .map(String::as_str)
-                            .chain([rendered.as_str()])
-                            .collect::<Vec<_>>()
-                            .join("/");
-                        return Err(self.unsafe_path(&joined, &display, &PathProblem::Absolute));
-                    }
-                    parts.push(rendered);
-                }
-                if empty {
+                let Some(path) = self.rendered_path(logical, &display, &mut name_cache)? else {
                     dropped.push(Dropped {
                         layer: layer.name.clone(),
                         source: rel.clone(),
@@ -543,13 +565,7 @@ impl RenderJob<'_> {
                         reason: DropReason::EmptyName,
                     });
                     continue;
-                }
-                let joined = parts.join("/");
-                let path = normalize_relative(&joined)
-                    .map_err(|problem| self.unsafe_path(&joined, &display, &problem))?;
-                if let Some(component) = reserved_component(&path) {
-                    return Err(self.reserved_path(&path, component, &display));
-                }
+                };
                 if let Some(ex) = &self.exclude {
                     if ex
                         .matched_path_or_any_parents(&path, entry.mode == FileMode::Dir)
@@ -565,34 +581,13 @@ impl RenderJob<'_> {
                     }
                 }
                 let template = if templated {
-                    let text = String::from_utf8(entry.content.to_vec()).map_err(|_| {
-                        Error::Template(Box::new(TemplateError {
-                            location: Location {
-                                file: display.clone(),
-                                line: 0,
-                                column: 0,
-                            },
-                            message: "a `.tera` file must be UTF-8 text; drop the `.tera` suffix to copy it byte for byte".to_string(),
-                            snippet: String::new(),
-                            variable: None,
-                        }))
-                    })?;
                     let key = format!("{}/{rel}", layer.name);
-                    let (instrumented, insertions) = instrument(&text, &self.syntax);
-                    sources.insert(
-                        key.clone(),
-                        Source {
-                            display: display.clone(),
-                            text,
-                            insertions,
-                        },
-                    );
-                    templates.push((key.clone(), instrumented));
+                    self.add_template(&mut out, &key, entry, display)?;
                     Some(key)
                 } else {
                     None
                 };
-                pending.push(Pending {
+                out.pending.push(Pending {
                     path,
                     layer_index: li,
                     source: rel.clone(),
@@ -606,13 +601,99 @@ impl RenderJob<'_> {
                 });
             }
         }
+        Ok(out)
+    }
 
-        // Compile every template once.
-        self.tera
-            .add_raw_templates(templates)
-            .map_err(|e| Error::Template(Box::new(template_error(&e, &sources))))?;
+    /// The rendered path of a skeleton entry (`logical`: its path without `.tera`), or
+    /// `None` when a component renders empty. Answers may add sub-directories, never an
+    /// absolute path, a step up or a reserved component.
+    fn rendered_path(
+        &self,
+        logical: &str,
+        display: &str,
+        name_cache: &mut HashMap<String, String>,
+    ) -> Result<Option<String>> {
+        let mut parts = Vec::new();
+        for component in logical.split('/') {
+            let rendered = if has_syntax(component, &self.syntax) {
+                if let Some(r) = name_cache.get(component) {
+                    r.clone()
+                } else {
+                    let r = render_str(
+                        &self.tera,
+                        component,
+                        &self.context,
+                        display,
+                        &self.syntax,
+                        &self.budget,
+                    )?;
+                    name_cache.insert(component.to_string(), r.clone());
+                    r
+                }
+            } else {
+                component.to_string()
+            };
+            if rendered.trim().is_empty() {
+                return Ok(None);
+            }
+            // An answer may add sub-directories (`a/b`), never an absolute
+            // path or a step up, wherever it appears in the path.
+            if rendered.starts_with('/') || rendered.split('/').any(|c| c == "..") {
+                let joined = parts
+                    .iter()
+                    .map(String::as_str)
+                    .chain([rendered.as_str()])
+                    .collect::<Vec<_>>()
+                    .join("/");
+                return Err(self.unsafe_path(&joined, display, &PathProblem::Absolute));
+            }
+            parts.push(rendered);
+        }
+        let joined = parts.join("/");
+        let path = normalize_relative(&joined)
+            .map_err(|problem| self.unsafe_path(&joined, display, &problem))?;
+        if let Some(component) = reserved_component(&path) {
+            return Err(self.reserved_path(&path, component, display));
+        }
+        Ok(Some(path))
+    }
 
-        // Copied files count against the total too.
+    /// Record a `.tera` entry under `key`: its text for messages, its instrumented text
+    /// to compile.
+    fn add_template(
+        &self,
+        out: &mut Collected,
+        key: &str,
+        entry: &Entry,
+        display: String,
+    ) -> Result<()> {
+        let text = String::from_utf8(entry.content.to_vec()).map_err(|_| {
+            Error::Template(Box::new(TemplateError {
+                location: Location {
+                    file: display.clone(),
+                    line: 0,
+                    column: 0,
+                },
+                message: "a `.tera` file must be UTF-8 text; drop the `.tera` suffix to copy it byte for byte".to_string(),
+                snippet: String::new(),
+                variable: None,
+            }))
+        })?;
+        let (instrumented, insertions) = instrument(&text, &self.syntax);
+        out.sources.insert(
+            key.to_string(),
+            Source {
+                display,
+                text,
+                insertions,
+            },
+        );
+        out.templates.push((key.to_string(), instrumented));
+        Ok(())
+    }
+
+    /// Copied files count against the total too.
+    fn check_copied_total(&self, pending: &[Pending], layers: &[LayerInput]) -> Result<()> {
         let copied: u64 = pending
             .iter()
             .filter(|p| p.template.is_none())
@@ -626,42 +707,21 @@ impl RenderJob<'_> {
                 self.budget.message(Exceeded::Total),
             ));
         }
+        Ok(())
+    }
 
-        // Render in parallel, each file into a bounded buffer; report the first failure
-        // in path order, preferring the file that crossed a bound over the files it
-        // stopped.
-        let tera = &self.tera;
-        let context = &self.context;
-        let budget = &*self.budget;
-        let known = &self.known;
-        let results: Vec<std::result::Result<(Bytes, String), (bool, Error)>> = pending
+    /// Render in parallel, each file into a bounded buffer; report the first failure
+    /// in path order, preferring the file that crossed a bound over the files it
+    /// stopped.
+    fn render_all(
+        &self,
+        pending: &[Pending],
+        sources: &HashMap<String, Source>,
+    ) -> Result<Vec<Output>> {
+        let results: Vec<std::result::Result<Output, (bool, Error)>> = pending
             .par_iter()
             .map(|p| match &p.template {
-                Some(name) => {
-                    let display = sources.get(name).map_or("", |s| s.display.as_str());
-                    if budget.tripped() {
-                        return Err((true, limit_error(display, "stopped".to_string())));
-                    }
-                    let mut out = BoundedWriter::new(budget);
-                    match tera.render_to(name, context, &mut out) {
-                        Ok(()) => {
-                            let hash = hash_bytes(&out.buf);
-                            Ok((Bytes::from(out.buf), hash))
-                        }
-                        Err(_) if out.exceeded.is_some() => Err((
-                            false,
-                            limit_error(display, budget.message(out.exceeded.expect("set"))),
-                        )),
-                        Err(e) => {
-                            let mut err = template_error(&e, &sources);
-                            if let Some(v) = &err.variable {
-                                err.message = undefined_message(v, known);
-                            }
-                            let stopped = err.message.contains("stopped: another part");
-                            Err((stopped, Error::Template(Box::new(err))))
-                        }
-                    }
-                }
+                Some(name) => self.render_one(name, sources),
                 None => Ok((p.content.clone(), hash_bytes(&p.content))),
             })
             .collect();
@@ -675,9 +735,45 @@ impl RenderJob<'_> {
                 return Err(e);
             }
         }
+        Ok(results.into_iter().filter_map(Result::ok).collect())
+    }
 
-        // Names no golden path defines are errors, even where the render let them pass
-        // (`{% if nosuch %}` is silently false in Tera).
+    /// Render one compiled template; an error says whether it only stopped because
+    /// another file crossed a bound.
+    fn render_one(
+        &self,
+        name: &str,
+        sources: &HashMap<String, Source>,
+    ) -> std::result::Result<Output, (bool, Error)> {
+        let budget = &*self.budget;
+        let display = sources.get(name).map_or("", |s| s.display.as_str());
+        if budget.tripped() {
+            return Err((true, limit_error(display, "stopped".to_string())));
+        }
+        let mut out = BoundedWriter::new(budget);
+        match self.tera.render_to(name, &self.context, &mut out) {
+            Ok(()) => {
+                let hash = hash_bytes(&out.buf);
+                Ok((Bytes::from(out.buf), hash))
+            }
+            Err(_) if out.exceeded.is_some() => Err((
+                false,
+                limit_error(display, budget.message(out.exceeded.expect("set"))),
+            )),
+            Err(e) => {
+                let mut err = template_error(&e, sources);
+                if let Some(v) = &err.variable {
+                    err.message = undefined_message(v, &self.known);
+                }
+                let stopped = err.message.contains("stopped: another part");
+                Err((stopped, Error::Template(Box::new(err))))
+            }
+        }
+    }
+
+    /// Names no golden path defines are errors, even where the render let them pass
+    /// (`{% if nosuch %}` is silently false in Tera).
+    fn check_unknown_names(&self, sources: &HashMap<String, Source>) -> Result<()> {
         let mut keys: Vec<&String> = sources.keys().collect();
         keys.sort();
         for key in keys {
@@ -704,31 +800,7 @@ impl RenderJob<'_> {
                 })));
             }
         }
-
-        let mut files: BTreeMap<String, RenderedFile> = BTreeMap::new();
-        for (p, r) in pending.into_iter().zip(results) {
-            let (content, hash) = r.map_err(|(_, e)| e)?;
-            let layer = layers[p.layer_index].name.clone();
-            let file = RenderedFile {
-                mode: p.mode,
-                content,
-                hash,
-                layer: layer.clone(),
-                source: p.source,
-                templated: p.template.is_some(),
-            };
-            if let Some(old) = files.insert(p.path.clone(), file) {
-                dropped.push(Dropped {
-                    layer: old.layer,
-                    source: old.source,
-                    path: Some(p.path),
-                    reason: DropReason::Overridden { by: layer },
-                });
-            }
-        }
-        check_collisions(&mut files)?;
-        check_links(&files)?;
-        Ok(Rendered { files, dropped })
+        Ok(())
     }
 
     fn reserved_path(&self, path: &str, component: &str, display: &str) -> Error {

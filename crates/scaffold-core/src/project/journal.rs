@@ -219,6 +219,60 @@ fn remove_litter(dir: &Path) {
     }
 }
 
+/// Give one journal entry's path back what it held before the run; the failure in
+/// words.
+fn restore_entry(root: &Path, dir: &Path, e: &JournalEntry) -> std::result::Result<(), String> {
+    if crate::tree::normalize_relative(&e.path).as_deref() != Ok(e.path.as_str()) {
+        return Err(format!("`{}`: not a path inside the project", e.path));
+    }
+    let path = to_fs_path(root, &e.path);
+    if let Some(parent) = path.parent() {
+        remove_litter(parent);
+    }
+    match &e.before {
+        Before::Absent { mkdir } => {
+            remove_any(&path);
+            if let Some(top) = mkdir {
+                // Remove the directories the run created, innermost first, while empty.
+                let mut d = parent_of(&e.path);
+                while !d.is_empty() {
+                    let _ = fs::remove_dir(to_fs_path(root, d));
+                    if d == top {
+                        break;
+                    }
+                    d = parent_of(d);
+                }
+            }
+        }
+        Before::Dir => {
+            if fs::symlink_metadata(&path).is_ok_and(|m| !m.is_dir() || m.file_type().is_symlink())
+            {
+                let _ = fs::remove_file(&path);
+            }
+            fs::create_dir_all(&path).map_err(|err| format!("`{}`: {err}", e.path))?;
+        }
+        Before::Link { target } => {
+            remove_any(&path);
+            if let Some(parent) = path.parent() {
+                let _ = fs::create_dir_all(parent);
+            }
+            crate::write::symlink(target, &path).map_err(|err| format!("`{}`: {err}", e.path))?;
+        }
+        Before::File { blob, mode } => {
+            let saved = dir.join(blob);
+            remove_any(&path);
+            if let Some(parent) = path.parent() {
+                let _ = fs::create_dir_all(parent);
+            }
+            fs::rename(&saved, &path)
+                .or_else(|_| fs::copy(&saved, &path).map(|_| ()))
+                .map_err(|err| format!("`{}`: {err}", e.path))?;
+            let _ = crate::write::set_mode(&path, *mode);
+        }
+    }
+    Ok(())
+}
+
 /// Roll back an interrupted run of the project at `root`, if there is one: every path
 /// of its journal gets back what it held before. `None` when there was nothing to do.
 /// The caller should hold the [`ProjectLock`].
@@ -247,62 +301,8 @@ pub fn recover(root: &Path) -> Result<Option<Recovered>> {
     })?;
     let mut failures = Vec::new();
     for e in entries.iter().rev() {
-        if crate::tree::normalize_relative(&e.path).as_deref() != Ok(e.path.as_str()) {
-            failures.push(format!("`{}`: not a path inside the project", e.path));
-            continue;
-        }
-        let path = to_fs_path(root, &e.path);
-        if let Some(parent) = path.parent() {
-            remove_litter(parent);
-        }
-        match &e.before {
-            Before::Absent { mkdir } => {
-                remove_any(&path);
-                if let Some(top) = mkdir {
-                    // Remove the directories the run created, innermost first, while empty.
-                    let mut d = parent_of(&e.path);
-                    while !d.is_empty() {
-                        let _ = fs::remove_dir(to_fs_path(root, d));
-                        if d == top {
-                            break;
-                        }
-                        d = parent_of(d);
-                    }
-                }
-            }
-            Before::Dir => {
-                if fs::symlink_metadata(&path)
-                    .is_ok_and(|m| !m.is_dir() || m.file_type().is_symlink())
-                {
-                    let _ = fs::remove_file(&path);
-                }
-                if let Err(err) = fs::create_dir_all(&path) {
-                    failures.push(format!("`{}`: {err}", e.path));
-                }
-            }
-            Before::Link { target } => {
-                remove_any(&path);
-                if let Some(parent) = path.parent() {
-                    let _ = fs::create_dir_all(parent);
-                }
-                if let Err(err) = crate::write::symlink(target, &path) {
-                    failures.push(format!("`{}`: {err}", e.path));
-                }
-            }
-            Before::File { blob, mode } => {
-                let saved = dir.join(blob);
-                remove_any(&path);
-                if let Some(parent) = path.parent() {
-                    let _ = fs::create_dir_all(parent);
-                }
-                let r = fs::rename(&saved, &path).or_else(|_| fs::copy(&saved, &path).map(|_| ()));
-                match r {
-                    Ok(()) => {
-                        let _ = crate::write::set_mode(&path, *mode);
-                    }
-                    Err(err) => failures.push(format!("`{}`: {err}", e.path)),
-                }
-            }
+        if let Err(failure) = restore_entry(root, &dir, e) {
+            failures.push(failure);
         }
     }
     if !failures.is_empty() {

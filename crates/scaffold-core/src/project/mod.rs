@@ -223,11 +223,10 @@ impl Project {
             }
         }
         if out.is_empty() {
-            return Err(Error::Usage(format!(
-                "no answers file for golden path `{}` under `{}`",
-                golden_path.unwrap_or_default(),
-                dir.display()
-            )));
+            return Err(Error::GoldenPathNotApplied {
+                dir: dir.to_path_buf(),
+                golden_path: golden_path.unwrap_or_default().to_string(),
+            });
         }
         Ok(out)
     }
@@ -281,6 +280,16 @@ impl Project {
             .map(Path::to_path_buf)
     }
 
+    /// The directory a command acts on: `dir` when given; else, for every project
+    /// (`all`), the current directory; else [`Project::default_dir`] of it.
+    pub fn command_dir(dir: Option<&Path>, all: bool) -> PathBuf {
+        match dir {
+            Some(d) => d.to_path_buf(),
+            None if all => PathBuf::from("."),
+            None => Project::default_dir(Path::new(".")),
+        }
+    }
+
     /// The directory a command run in `cwd` without DIR acts on (`update`, `show`,
     /// `check`): the project root that `cwd` is in (see [`Project::enclosing_root`]),
     /// written relative to `cwd` (`.`, `..`, `../..`), or `.` outside every project,
@@ -309,6 +318,21 @@ impl Project {
             &self.file.recorded_target(),
         )?;
         GoldenPath::load(&located)
+    }
+
+    /// The golden path a command given no NAME acts on in `cwd` (`scaffold show`):
+    /// the one the enclosing project records ([`Project::default_dir`],
+    /// [`Project::select`]: one golden path applied, else the error says to choose),
+    /// at its recorded version.
+    pub fn golden_path_here(engine: &Engine, cwd: &Path) -> Result<GoldenPath> {
+        let dir = Project::default_dir(cwd);
+        let dir = if cwd == Path::new(".") {
+            dir
+        } else {
+            cwd.join(dir)
+        };
+        let project = Project::select(&dir, None, false)?;
+        project[0].recorded_golden_path(engine)
     }
 
     /// The baseline file's path on disk.
