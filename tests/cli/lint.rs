@@ -37,7 +37,7 @@ fn the_builtin_golden_path_is_clean() {
     run.success();
     assert!(
         run.stdout.starts_with(
-            "ok go-microservice (built-in:golden-paths/go-microservice.yaml): 4 example(s) rendered"
+            "ok go-microservice (built-in:golden-paths/go-microservice.yaml): 5 example(s) rendered"
         ),
         "{}",
         run.transcript()

@@ -396,7 +396,7 @@ fn team_edits(project: &Path) {
 fn update_like_git(sb: &Sandbox, project: &Path, base: &Files, args: &[&str]) -> Value {
     let theirs = render(sb, "go-microservice@1.1.0", SETS, "theirs-render");
     let ours = read_files(project, SKIP);
-    let mut full = vec!["update", "--format", "json", "--no-input"];
+    let mut full = vec!["update", "--to", "1.1.0", "--format", "json", "--no-input"];
     full.extend_from_slice(args);
     let run = sb.scaffold(project, &full);
     run.expect_code(0);
@@ -460,7 +460,7 @@ fn c_builtin_1_0_0_to_1_1_0_with_local_edits() {
     );
     // A second update has nothing to do: the first one recorded the new baseline.
     sb.commit_all(&project, "update to 1.1.0");
-    let again = sb.scaffold(&project, &["update", "--format", "json"]);
+    let again = sb.scaffold(&project, &["update", "--to", "1.1.0", "--format", "json"]);
     again.expect_code(0);
     assert_eq!(again.json()["to_version"], "1.1.0");
     assert!(sb.git(&project, &["status", "--porcelain"]).is_empty());
