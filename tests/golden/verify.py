@@ -9,8 +9,11 @@ For every golden path in DIR (default: the repository's golden-paths/) it runs
 `scaffold lint`, then renders each of its `examples` (from `scaffold show NAME
 --format json`) with `scaffold new` and checks the output with:
 
-  go        gofmt -l; `go mod tidy` when go.mod requires modules (downloaded from the
-            Go module proxy into the cached GOMODCACHE); go vet, go test and go build
+  go        gofmt -l; the README's test command (`make test`: protoc code generation
+            with gRPC, go test -race; TEST_DATABASE_URL on a real PostgreSQL with a
+            database); `go mod tidy -diff` when go.mod requires modules (from the Go
+            module proxy into the cached GOMODCACHE: go.mod and the rendered go.sum
+            must already be tidy); go vet and `go build -mod=readonly`
             (GOTOOLCHAIN=local)
   python    per pyproject.toml: the locks pin every dependency with hashes; a fresh
             venv per lock content (cached with pip's and mypy's caches under the

@@ -7,7 +7,8 @@
     manifests.py   checks shared by every golden path: YAML/JSON, Kubernetes, hadolint,
                    workflow/Dependabot/Compose schemas, mkdocs, catalog, Grafana,
                    protoc, Argo CD, dev container, CODEOWNERS
-    go.py          Go modules: gofmt, go mod tidy (the Go module proxy), vet, test, build
+    go.py          Go modules: gofmt, the README's test command, go mod tidy -diff (the
+                   Go module proxy), vet, build -mod=readonly
     python.py      Python projects: pip install into a fresh venv from the locks, ruff,
                    mypy, pytest, the console scripts, the wheel and sdist
     upgrades.py    per golden path: answers-reach and upgrade-merge

@@ -38,8 +38,8 @@ pub const MAGIC: &[u8] = b"scaffold-baseline 1\n";
 /// docs tell template authors to keep secrets out of files or long enough.
 pub const MIN_SECRET_LEN: usize = 4;
 
-/// zstd level: the fastest of the standard levels; on source trees its files are
-/// within about 1% of level 3's (benches/README.md, "Baseline size").
+/// zstd level: the fastest of the standard levels; its baselines are 1–2% larger than
+/// level 3's (benches/README.md, "Baseline size").
 const LEVEL: i32 = 1;
 
 /// zstd worker threads: at least one, so the frame is always made by zstd's
