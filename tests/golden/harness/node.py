@@ -1,4 +1,5 @@
-"""Node.js projects (a package.json outside node_modules): the lock matches package.json;
+"""Node.js projects (a package.json outside node_modules, not a Next.js app: those are
+harness/web.py's): the lock matches package.json;
 the README's run command (`npm ci && npm run dev`: the exact install from
 package-lock.json, then the dev server, which must answer /healthz) and its test
 command; `tsc --noEmit`, `eslint .` and `npm run build` with the project's own locked
@@ -124,10 +125,21 @@ def tail(log: Path, limit: int = 4000) -> str:
 
 @example_check("node", order=220)
 def check_node(ex: Example) -> None:
-    roots = sorted(p.parent for p in ex.project.rglob("package.json") if "node_modules" not in p.parts)
+    roots = sorted(p.parent for p in ex.project.rglob("package.json")
+                   if "node_modules" not in p.parts and ".next" not in p.parts)
     for root in roots:
+        if "next" in (_dependencies(root / "package.json")):
+            continue  # a Next.js app: harness/web.py checks it
         where = "" if root == ex.project else f"[{root.relative_to(ex.project)}]"
         check_node_project(ex, root, where)
+
+
+def _dependencies(package_json: Path) -> dict:
+    """package.json's `dependencies` (empty when it does not parse: node-lock says why)."""
+    try:
+        return json.loads(package_json.read_text()).get("dependencies") or {}
+    except (OSError, json.JSONDecodeError):
+        return {}
 
 
 def check_node_project(ex: Example, root: Path, where: str) -> None:

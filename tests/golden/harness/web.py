@@ -158,7 +158,7 @@ def npm_script(root: Path, env: dict, script: str, timeout: int = 900) -> tuple[
 def check_web(ex: Example) -> None:
     roots = []
     for pkg in sorted(ex.project.rglob("package.json")):
-        if "node_modules" in pkg.parts:
+        if "node_modules" in pkg.parts or ".next" in pkg.parts:
             continue
         try:
             deps = json.loads(pkg.read_text()).get("dependencies") or {}
