@@ -24,6 +24,9 @@ For every golden path in DIR (default: the repository's golden-paths/) it runs
             script's --help and --version;
             `python -m build` (wheel and sdist) when the lock has `build`
   parse     every YAML (multi-document) and JSON file parses
+  readme    the README's first code block: the run and the test command; the
+            language modules run both (readme-run: /healthz answers on PORT, or a
+            command-line tool exits 0)
   k8s       `kubectl kustomize` of each overlay (or each plain manifest directory)
             validated by kubernetes-validate --strict; custom resources the
             validator has no schema for (ServiceMonitor, PrometheusRule, KEDA's

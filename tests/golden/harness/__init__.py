@@ -16,6 +16,8 @@
                    supports, the host's checks run again (against real servers), and
                    the refusals (twice, another golden path)
     servers.py     PostgreSQL and Redis on loopback for the checks that need them
+    process.py     processes: a free port, GET, a command in its own process group,
+                   /healthz polling, and the README's run command as one check
     node.py        Node.js projects: the lock, the README's run (npm ci, dev server) and
                    test commands, tsc, eslint, npm run build, the built server's probes
                    and its SIGTERM shutdown

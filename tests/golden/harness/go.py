@@ -14,6 +14,9 @@ import re
 
 from . import servers
 from .core import Example, example_check, readme_commands, run
+from .process import check_readme_run, free_port
+
+RUN_TIMEOUT = 240  # seconds for the README's run command (a `go run` build) to serve
 
 
 def go_requires(gomod: str) -> list[str]:
@@ -70,6 +73,13 @@ def check_go(ex: Example) -> None:
             else:
                 code, out = run(["sh", "-c", commands[1]], cwd=root, env=env)
                 ex.result(code == 0 and "\nok " in "\n" + out, f"readme-test[{commands[1]}]", out)
+                # The README's run command serves: /healthz answers on PORT (the gRPC
+                # port and the database as the README's later steps would set them).
+                port = grpc_port = free_port()
+                while grpc_port == port:
+                    grpc_port = free_port()
+                run_env = dict(env, PORT=str(port), GRPC_PORT=str(grpc_port), DRAIN_DELAY="0")
+                check_readme_run(ex, root, commands[0], run_env, "", RUN_TIMEOUT)
                 if (root / "internal" / "database").is_dir():
                     # The database tests ran against the server rather than skipping.
                     code, out = run([go, "test", "-count=1", "-v", "-run", "TestMigrate", "./internal/database/"],

@@ -19,39 +19,19 @@ import json
 import os
 import re
 import signal
-import socket
 import subprocess
 import time
-import urllib.error
-import urllib.request
 from pathlib import Path
 
 from . import servers
 from .core import Example, example_check, readme_commands, run
+from .process import STOP_TIMEOUT, check_readme_run, free_port, get, start, stop_group, tail, wait_healthy
 
 # Dependency -> (the variables the project reads, the server that provides them).
 SERVERS = {
     "pg": (("TEST_DATABASE_URL", "DATABASE_URL"), servers.postgres_database),
 }
 START_TIMEOUT = 300  # seconds for the README's run command (npm ci included) to serve
-STOP_TIMEOUT = 15    # seconds from SIGTERM to exit
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def get(url: str, timeout: float = 3) -> tuple[int, str]:
-    """(status, body) of GET url; status 0 when nothing answered."""
-    try:
-        with urllib.request.urlopen(url, timeout=timeout) as r:
-            return r.status, r.read().decode("utf-8", "replace")
-    except urllib.error.HTTPError as e:
-        return e.code, e.read().decode("utf-8", "replace")
-    except (urllib.error.URLError, OSError):
-        return 0, ""
 
 
 def lock_problems(root: Path) -> list[str]:
@@ -80,47 +60,6 @@ def lock_problems(root: Path) -> list[str]:
         if not entry or not entry.get("version") or not entry.get("integrity"):
             problems.append(f"{name} has no locked version with an integrity hash")
     return problems
-
-
-def start(cmd: list[str], cwd: Path, env: dict, log: Path) -> subprocess.Popen:
-    """Start cmd in its own process group (so that the whole tree can be stopped)."""
-    out = log.open("wb")
-    return subprocess.Popen(cmd, cwd=cwd, env=env, stdout=out, stderr=subprocess.STDOUT,
-                            stdin=subprocess.DEVNULL, start_new_session=True)
-
-
-def wait_healthy(proc: subprocess.Popen, base: str, timeout: float) -> tuple[int, str]:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            return 0, f"exited with status {proc.returncode} before /healthz answered"
-        status, body = get(base + "/healthz", timeout=2)
-        if status:
-            return status, body
-        time.sleep(0.5)
-    return 0, f"/healthz did not answer within {timeout:.0f} s"
-
-
-def stop_group(proc: subprocess.Popen, sig: int = signal.SIGTERM) -> int | None:
-    """Signal proc's process group; its exit status, or None when it had to be killed."""
-    try:
-        os.killpg(proc.pid, sig)
-    except ProcessLookupError:
-        pass
-    try:
-        return proc.wait(timeout=STOP_TIMEOUT)
-    except subprocess.TimeoutExpired:
-        try:
-            os.killpg(proc.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
-        proc.wait()
-        return None
-
-
-def tail(log: Path, limit: int = 4000) -> str:
-    text = log.read_text(errors="replace") if log.exists() else ""
-    return text[-limit:]
 
 
 @example_check("node", order=220)
@@ -179,16 +118,8 @@ def check_node_project(ex: Example, root: Path, where: str) -> None:
     run_cmd, test_cmd = commands
 
     # 1. The README's run command: npm ci (exactly the lock), then the dev server.
-    port = free_port()
-    log = ex.scratch / "node-run.log"
-    proc = start(["sh", "-c", run_cmd], root, dict(env, PORT=str(port), DRAIN_DELAY="0"), log)
-    try:
-        status, body = wait_healthy(proc, f"http://127.0.0.1:{port}", START_TIMEOUT)
-    finally:
-        stop_group(proc)
-    ok = status == 200
-    ex.result(ok, f"readme-run{where} (`{run_cmd}`: /healthz {status or 'no answer'})",
-              f"$ {run_cmd}\n{body}\n{tail(log)}")
+    check_readme_run(ex, root, run_cmd, dict(env, PORT=str(free_port()), DRAIN_DELAY="0"), where,
+                     START_TIMEOUT)
     if not (root / "node_modules").is_dir():
         return
 

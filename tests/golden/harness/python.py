@@ -18,6 +18,9 @@ from pathlib import Path
 
 from . import servers
 from .core import Example, example_check, readme_commands, run
+from .process import check_readme_run, free_port
+
+RUN_TIMEOUT = 180  # seconds for the README's run command (make install included) to serve
 
 LOCKS = ("requirements-dev.lock", "requirements.lock")
 
@@ -69,6 +72,15 @@ def lock_problems(pyproject: dict, root: Path) -> list[str]:
             if m and "--hash=sha256:" not in entry:
                 problems.append(f"{lock}: {m.group(1)} has no --hash")
     return problems
+
+
+def docker_running() -> bool:
+    """A Docker daemon answers (`docker info`), so `docker compose` can start servers."""
+    try:
+        code, _ = run(["docker", "info"], timeout=20)
+    except Exception:  # noqa: BLE001 - no docker binary, or it hung: no daemon to use
+        return False
+    return code == 0
 
 
 @example_check("python", order=210)
@@ -166,6 +178,20 @@ def check_python_project(ex: Example, root: Path, where: str) -> None:
         if check == "pytest" and code == 0:
             summary = f" ({test_command}: {m.group(1)})"
         ex.result(code == 0, f"{check}{where}{summary if code == 0 else ''}", out)
+
+    # The README's run command, in the same venv: it serves /healthz on PORT, or (a
+    # command-line tool) runs to completion. Where it starts a server with docker compose
+    # (`make redis`), the machine has no Docker daemon to run it.
+    run_command = commands[0] if len(commands) >= 2 else ""
+    if not run_command:
+        ex.record("FAIL", f"readme-run{where}", f"README.md's first code block has no run command: {commands}")
+    elif re.search(r"\bmake\b.*\bredis\b", run_command) and not docker_running():
+        ex.record("SKIP", f"readme-run{where}", f"`{run_command}` starts Redis with docker compose "
+                  "(`make redis`), and no Docker daemon answers here (`docker info`); the tests ran against a real "
+                  "redis-server instead")
+    else:
+        check_readme_run(ex, root, run_command, dict(test_env, PORT=str(free_port()), DRAIN_DELAY="0"),
+                         where, RUN_TIMEOUT, may_finish=True)
 
     scripts = (pyproject.get("project") or {}).get("scripts") or {}
     for script in sorted(scripts):
