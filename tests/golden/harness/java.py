@@ -38,12 +38,11 @@ import shutil
 import signal
 import subprocess
 import time
-import urllib.error
-import urllib.request
 from pathlib import Path
 
-from . import servers
+from . import process, servers
 from .core import Example, example_check, readme_commands, run
+from .process import free_port, start
 
 LAYERS = ["dependencies", "spring-boot-loader", "snapshot-dependencies", "application"]
 START_TIMEOUT = 120  # seconds for the JVM and Spring to become ready on a loaded machine
@@ -141,13 +140,8 @@ def entrypoint(root: Path) -> list[str] | None:
 
 
 def get(port: int, path: str) -> tuple[int, str]:
-    try:
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=5) as r:
-            return r.status, r.read().decode("utf-8", "replace")
-    except urllib.error.HTTPError as e:
-        return e.code, e.read().decode("utf-8", "replace")
-    except (urllib.error.URLError, OSError) as e:
-        return 0, str(e)
+    """(status, body) of GET http://127.0.0.1:PORT/PATH; status 0 when nothing answers."""
+    return process.get(f"http://127.0.0.1:{port}{path}", timeout=5)
 
 
 def wait_ready(proc: subprocess.Popen, port: int, timeout: float) -> tuple[bool, str]:
@@ -162,12 +156,6 @@ def wait_ready(proc: subprocess.Popen, port: int, timeout: float) -> tuple[bool,
         last = f"{status} {body}"
         time.sleep(0.5)
     return False, f"not ready within {timeout:.0f}s (last answer: {last})"
-
-
-def start(cmd: list[str], cwd: Path, env: dict, log: Path) -> subprocess.Popen:
-    with open(log, "wb") as out:
-        return subprocess.Popen(cmd, cwd=cwd, env=env, stdin=subprocess.DEVNULL, stdout=out,
-                                stderr=subprocess.STDOUT, start_new_session=True)
 
 
 def stop_group(proc: subprocess.Popen) -> None:
@@ -190,7 +178,7 @@ def check_lifecycle(ex: Example, root: Path, app: Path, where: str) -> None:
     if not cmd:
         ex.record("FAIL", check, "the Dockerfile has no ENTRYPOINT in exec form to run")
         return
-    port = servers._free_port()
+    port = free_port()
     env = dict(ex.env, PORT=str(port))
     log = ex.scratch / "java-run.log"
     began = time.monotonic()
@@ -253,7 +241,7 @@ def check_lifecycle(ex: Example, root: Path, app: Path, where: str) -> None:
 
 def check_readme_run(ex: Example, root: Path, run_cmd: str, where: str) -> None:
     check = f"readme-run{where} ({run_cmd})"
-    port = servers._free_port()
+    port = free_port()
     env = dict(ex.env, PORT=str(port))
     log = ex.scratch / "readme-run.log"
     began = time.monotonic()

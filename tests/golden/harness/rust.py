@@ -16,14 +16,13 @@ import json
 import shlex
 import shutil
 import signal
-import socket
 import subprocess
 import time
-import urllib.error
-import urllib.request
 from pathlib import Path
 
+from . import process
 from .core import Example, example_check, readme_commands, run
+from .process import free_port
 
 STARTUP_TIMEOUT = 120  # seconds for `cargo run` to answer /healthz (a no-op build, then start)
 
@@ -37,21 +36,9 @@ def locked(command: str) -> str:
     return shlex.join(words)
 
 
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def get(port: int, path: str) -> tuple[int, str]:
     """(status, body) of GET http://127.0.0.1:PORT/PATH; status 0 when nothing answers."""
-    try:
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=5) as r:
-            return r.status, r.read().decode("utf-8", "replace")
-    except urllib.error.HTTPError as e:
-        return e.code, e.read().decode("utf-8", "replace")
-    except (urllib.error.URLError, OSError):
-        return 0, ""
+    return process.get(f"http://127.0.0.1:{port}{path}", timeout=5)
 
 
 def cargo_env(ex: Example) -> dict:
