@@ -695,3 +695,63 @@ fn crate_doc_example_renders_and_writes_go_microservice() {
     // Nothing but the project is left in the parent (no staging directory).
     assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
 }
+
+/// Many templates are compiled side by side (several Tera instances) unless one may
+/// name another; either way each file renders as it does alone, and a syntax error is
+/// reported at its own file, as one instance reports it.
+#[test]
+fn many_templates_render_alike_whether_compiled_apart_or_together() {
+    const N: usize = 300;
+    let texts: Vec<(String, String)> = (0..N)
+        .map(|i| {
+            (
+                format!("skel/d{}/f{i:03}.txt.tera", i % 7),
+                format!("{i}: {{{{ name | upper }}}}{{% if flag %}} on{{% endif %}}\n"),
+            )
+        })
+        .collect();
+    let definition = def(&format!("{PARAMS}  skeletons:\n    - path: skel\n"));
+    let build = |extra: &[(&str, &[u8])]| {
+        let mut files: Vec<(&str, FileMode, &[u8])> = texts
+            .iter()
+            .map(|(p, t)| (p.as_str(), F, t.as_bytes()))
+            .collect();
+        files.extend(extra.iter().map(|(p, c)| (*p, F, *c)));
+        golden_path(&definition, &files).unwrap()
+    };
+    let check = |r: &Rendered| {
+        for (i, (p, _)) in texts.iter().enumerate() {
+            let out = p.trim_start_matches("skel/").trim_end_matches(".tera");
+            assert_eq!(content(r, out), format!("{i}: SVC on\n"), "{out}");
+        }
+    };
+    // No template names another: compiled apart.
+    let apart = render(&build(&[]), &["name=svc", "flag=true"]).unwrap();
+    check(&apart);
+    // One includes another: compiled together, the include resolved.
+    let together = render(
+        &build(&[
+            (
+                "skel/z-incl.txt.tera",
+                b"[{% include \"skel/zz-part.txt.tera\" %}]",
+            ),
+            ("skel/zz-part.txt.tera", b"part {{ name }}"),
+        ]),
+        &["name=svc", "flag=true"],
+    )
+    .unwrap();
+    check(&together);
+    assert_eq!(content(&together, "z-incl.txt"), "[part svc]");
+    for (path, f) in &apart.files {
+        assert_eq!(together.files[path].content, f.content, "{path}");
+        assert_eq!(together.files[path].hash, f.hash, "{path}");
+    }
+    // A syntax error among many: reported at its file, with its line.
+    let broken = build(&[(
+        "skel/d3/broken.txt.tera",
+        b"ok\n{% if name %} never closed\n",
+    )]);
+    let e = template_error(render(&broken, &["name=svc"]).unwrap_err());
+    assert_eq!(e.location.file, "mem:skel/d3/broken.txt.tera");
+    assert!(e.location.line >= 2, "{e}");
+}

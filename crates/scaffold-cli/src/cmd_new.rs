@@ -122,6 +122,9 @@ pub fn run(engine: &Engine, global: &Global, args: &NewArgs) -> Result<u8, Error
         return Ok(failed);
     }
     print_written(&gp, &plan, &applied, git.is_some(), global, into);
+    // The process ends now: freeing every file of the render and the plan one by one
+    // would only delay the exit.
+    std::mem::forget((plan, rendered, gp));
     Ok(failed)
 }
 

@@ -301,10 +301,10 @@ struct Planned {
 
 impl Planned {
     /// A file of scaffold's own (enforced, never templated), as an entry.
-    fn own_entry(&mut self, dest: &Path, path: &str, content: &[u8], source: &str) {
+    fn own_entry(&mut self, dest: &Path, path: &str, content: &Bytes, source: &str) {
         let status = match read_existing(&to_fs_path(dest, path)) {
             None => EntryStatus::Create,
-            Some((c, _)) if c == content => EntryStatus::Unchanged,
+            Some((c, _)) if c == *content => EntryStatus::Unchanged,
             Some((c, _)) => {
                 self.existing.insert(path.to_string(), c);
                 EntryStatus::Overwrite
@@ -320,8 +320,7 @@ impl Planned {
             status,
             policy: Policy::Enforced,
         });
-        self.contents
-            .insert(path.to_string(), Bytes::copy_from_slice(content));
+        self.contents.insert(path.to_string(), content.clone());
     }
 }
 
@@ -632,17 +631,22 @@ pub fn plan_new(
         });
     }
 
-    let mut planned = match &host {
-        Some(host) => plan_on_host(gp, rendered, dest, host)?,
-        None => plan_files(gp, rendered, dest, present.is_empty()),
-    };
+    // scaffold's own files do not depend on the plan: they are made while it is.
+    let (planned, state) = rayon::join(
+        || match &host {
+            Some(host) => plan_on_host(gp, rendered, dest, host),
+            None => Ok(plan_files(gp, rendered, dest, present.is_empty())),
+        },
+        || state_files(gp, answers, rendered),
+    );
+    let mut planned = planned?;
     if opts.into && !opts.force && !planned.overwrites.is_empty() {
         return Err(Error::WouldOverwrite {
             root: dest.clone(),
             paths: planned.overwrites,
         });
     }
-    add_state_files(&mut planned, gp, answers, rendered, dest);
+    add_state_files(&mut planned, gp, state, dest);
     let Planned {
         entries,
         overwrites,
@@ -672,28 +676,43 @@ pub fn plan_new(
     })
 }
 
-/// scaffold's own files, last: the baseline (the pristine render, for later updates),
-/// then the answers file, which is the last entry and is written last.
-fn add_state_files(
-    planned: &mut Planned,
-    gp: &GoldenPath,
-    answers: &Answers,
-    rendered: &Rendered,
-    dest: &Path,
-) {
+/// scaffold's own files: the answers file and the baseline (the pristine render, for
+/// later updates), made side by side.
+struct StateFiles {
+    answers_file: Bytes,
+    baseline: Bytes,
+}
+
+fn state_files(gp: &GoldenPath, answers: &Answers, rendered: &Rendered) -> StateFiles {
+    let (answers_file, baseline) = rayon::join(
+        || {
+            AnswersFile::new(gp, answers, rendered)
+                .to_yaml()
+                .into_bytes()
+        },
+        || crate::project::baseline::encode(gp, answers, rendered),
+    );
+    StateFiles {
+        answers_file: answers_file.into(),
+        baseline: baseline.into(),
+    }
+}
+
+/// scaffold's own files, last: the baseline, then the answers file, which is the last
+/// entry and is written last.
+fn add_state_files(planned: &mut Planned, gp: &GoldenPath, state: StateFiles, dest: &Path) {
     let answers_path = AnswersFile::relative_path(gp.name());
-    let answers_file = AnswersFile::new(gp, answers, rendered)
-        .to_yaml()
-        .into_bytes();
     let baseline_path = AnswersFile::baseline_relative_path(gp.name());
-    let baseline = crate::project::baseline::encode(gp, answers, rendered);
-    planned.own_entry(dest, &answers_path, &answers_file, "answers file");
-    planned.own_entry(dest, &baseline_path, &baseline, "baseline");
-    for (path, content) in [(baseline_path, baseline), (answers_path, answers_file)] {
+    planned.own_entry(dest, &answers_path, &state.answers_file, "answers file");
+    planned.own_entry(dest, &baseline_path, &state.baseline, "baseline");
+    for (path, content) in [
+        (baseline_path, state.baseline),
+        (answers_path, state.answers_file),
+    ] {
         planned.changes.push(Change {
             path,
             op: Op::Write {
-                content: content.into(),
+                content,
                 mode: FileMode::File,
             },
         });

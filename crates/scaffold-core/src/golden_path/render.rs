@@ -453,6 +453,8 @@ pub(crate) fn has_syntax(text: &str, syntax: &Syntax) -> bool {
 
 /// Everything a render needs besides the layers.
 pub(crate) struct RenderJob<'a> {
+    /// Filters, functions and delimiters, no templates: names are rendered with it, and
+    /// each compiling instance starts as a copy of it.
     pub tera: tera::Tera,
     pub budget: Arc<Budget>,
     /// Every top-level name a template may use: declared parameters, computed values,
@@ -507,6 +509,43 @@ struct Pending {
     content: Bytes,
 }
 
+/// The compiled templates: one Tera instance, or several compiled side by side, each
+/// template in exactly one.
+struct Compiled {
+    instances: Vec<tera::Tera>,
+    /// Template key → its instance (empty: every template is in the only one).
+    shard_of: HashMap<String, usize>,
+}
+
+impl Compiled {
+    /// The instance that holds template `key`.
+    fn of(&self, key: &str) -> &tera::Tera {
+        &self.instances[self.shard_of.get(key).copied().unwrap_or(0)]
+    }
+}
+
+/// Below this many templates one instance compiles them as fast.
+const MIN_TEMPLATES_TO_SHARD: usize = 64;
+
+/// How many instances to compile `templates` into: one when there are few, or when
+/// any may name another template (`include`, `extends`) or a component, which must be
+/// in the same instance; else a few per thread, so the threads finish together.
+fn shard_count(templates: &[(String, String)]) -> usize {
+    let threads = rayon::current_num_threads();
+    if threads < 2 || templates.len() < MIN_TEMPLATES_TO_SHARD {
+        return 1;
+    }
+    let finders = ["include", "extends", "component"].map(memchr::memmem::Finder::new);
+    let linked = templates
+        .par_iter()
+        .any(|(_, t)| finders.iter().any(|f| f.find(t.as_bytes()).is_some()));
+    if linked {
+        1
+    } else {
+        (threads * 4).min(templates.len() / (MIN_TEMPLATES_TO_SHARD / 4))
+    }
+}
+
 /// What the first phase of a render found: the files to produce, in layer order, and
 /// the templates among them.
 #[derive(Default)]
@@ -526,19 +565,62 @@ impl RenderJob<'_> {
     /// their rendered names, compile every template once, render in parallel, refuse
     /// names no golden path defines, and let later layers win.
     pub(crate) fn run(
-        mut self,
+        self,
         layers: Vec<LayerInput>,
         mut dropped: Vec<Dropped>,
     ) -> Result<Rendered> {
         let collected = self.collect(&layers, &mut dropped)?;
-        self.tera
-            .add_raw_templates(collected.templates)
-            .map_err(|e| Error::Template(Box::new(template_error(&e, &collected.sources))))?;
+        let compiled = self.compile(&collected.templates, &collected.sources)?;
         self.check_copied_total(&collected.pending, &layers)?;
-        let outputs = self.render_all(&collected.pending, &collected.sources)?;
-        self.check_unknown_names(&collected.sources)?;
+        let outputs = self.render_all(&compiled, &collected.pending, &collected.sources)?;
+        self.check_unknown_names(&compiled, &collected.sources)?;
         let files = assemble(&layers, collected.pending, outputs, &mut dropped)?;
         Ok(Rendered { files, dropped })
+    }
+
+    /// Phase 2: compile every template once. Templates that cannot refer to one another
+    /// (no `include`, `extends` or `component` in any of them) are compiled in parallel,
+    /// into several instances; otherwise, or when that fails, into one instance, whose
+    /// error is the one reported.
+    fn compile(
+        &self,
+        templates: &[(String, String)],
+        sources: &HashMap<String, Source>,
+    ) -> Result<Compiled> {
+        let shards = shard_count(templates);
+        if shards > 1 {
+            let mut buckets: Vec<Vec<&(String, String)>> = vec![Vec::new(); shards];
+            for (i, t) in templates.iter().enumerate() {
+                buckets[i % shards].push(t);
+            }
+            let instances: Vec<Option<tera::Tera>> = buckets
+                .par_iter()
+                .map(|bucket| {
+                    let mut tera = self.tera.clone();
+                    tera.add_raw_templates(bucket.iter().map(|(k, t)| (k.as_str(), t.as_str())))
+                        .ok()
+                        .map(|()| tera)
+                })
+                .collect();
+            if let Some(instances) = instances.into_iter().collect::<Option<Vec<_>>>() {
+                let shard_of = buckets
+                    .iter()
+                    .enumerate()
+                    .flat_map(|(i, b)| b.iter().map(move |(k, _)| (k.clone(), i)))
+                    .collect();
+                return Ok(Compiled {
+                    instances,
+                    shard_of,
+                });
+            }
+        }
+        let mut tera = self.tera.clone();
+        tera.add_raw_templates(templates.iter().map(|(k, t)| (k.as_str(), t.as_str())))
+            .map_err(|e| Error::Template(Box::new(template_error(&e, sources))))?;
+        Ok(Compiled {
+            instances: vec![tera],
+            shard_of: HashMap::new(),
+        })
     }
 
     /// Phase 1: every entry of every layer with its rendered path; empty names and
@@ -546,6 +628,7 @@ impl RenderJob<'_> {
     fn collect(&self, layers: &[LayerInput], dropped: &mut Vec<Dropped>) -> Result<Collected> {
         let mut name_cache: HashMap<String, String> = HashMap::new();
         let mut out = Collected::default();
+        let mut to_prepare: Vec<(String, &Entry, String)> = Vec::new();
         for (li, layer) in layers.iter().enumerate() {
             for (rel, entry) in &layer.entries {
                 let templated = entry.mode != FileMode::Dir
@@ -582,7 +665,7 @@ impl RenderJob<'_> {
                 }
                 let template = if templated {
                     let key = format!("{}/{rel}", layer.name);
-                    self.add_template(&mut out, &key, entry, display)?;
+                    to_prepare.push((key.clone(), entry, display));
                     Some(key)
                 } else {
                     None
@@ -600,6 +683,17 @@ impl RenderJob<'_> {
                     },
                 });
             }
+        }
+        let prepared: Vec<Result<(Source, String)>> = to_prepare
+            .par_iter()
+            .map(|(_, entry, display)| self.prepare_template(entry, display))
+            .collect();
+        out.sources.reserve(prepared.len());
+        out.templates.reserve(prepared.len());
+        for ((key, _, _), p) in to_prepare.into_iter().zip(prepared) {
+            let (source, instrumented) = p?;
+            out.sources.insert(key.clone(), source);
+            out.templates.push((key, instrumented));
         }
         Ok(out)
     }
@@ -658,19 +752,13 @@ impl RenderJob<'_> {
         Ok(Some(path))
     }
 
-    /// Record a `.tera` entry under `key`: its text for messages, its instrumented text
-    /// to compile.
-    fn add_template(
-        &self,
-        out: &mut Collected,
-        key: &str,
-        entry: &Entry,
-        display: String,
-    ) -> Result<()> {
+    /// A `.tera` entry's source (its text, for messages) and its instrumented text, to
+    /// compile.
+    fn prepare_template(&self, entry: &Entry, display: &str) -> Result<(Source, String)> {
         let text = String::from_utf8(entry.content.to_vec()).map_err(|_| {
             Error::Template(Box::new(TemplateError {
                 location: Location {
-                    file: display.clone(),
+                    file: display.to_string(),
                     line: 0,
                     column: 0,
                 },
@@ -680,16 +768,14 @@ impl RenderJob<'_> {
             }))
         })?;
         let (instrumented, insertions) = instrument(&text, &self.syntax);
-        out.sources.insert(
-            key.to_string(),
+        Ok((
             Source {
-                display,
+                display: display.to_string(),
                 text,
                 insertions,
             },
-        );
-        out.templates.push((key.to_string(), instrumented));
-        Ok(())
+            instrumented,
+        ))
     }
 
     /// Copied files count against the total too.
@@ -715,13 +801,14 @@ impl RenderJob<'_> {
     /// stopped.
     fn render_all(
         &self,
+        compiled: &Compiled,
         pending: &[Pending],
         sources: &HashMap<String, Source>,
     ) -> Result<Vec<Output>> {
         let results: Vec<std::result::Result<Output, (bool, Error)>> = pending
             .par_iter()
             .map(|p| match &p.template {
-                Some(name) => self.render_one(name, sources),
+                Some(name) => self.render_one(compiled, name, sources),
                 None => Ok((p.content.clone(), hash_bytes(&p.content))),
             })
             .collect();
@@ -742,6 +829,7 @@ impl RenderJob<'_> {
     /// another file crossed a bound.
     fn render_one(
         &self,
+        compiled: &Compiled,
         name: &str,
         sources: &HashMap<String, Source>,
     ) -> std::result::Result<Output, (bool, Error)> {
@@ -751,7 +839,7 @@ impl RenderJob<'_> {
             return Err((true, limit_error(display, "stopped".to_string())));
         }
         let mut out = BoundedWriter::new(budget);
-        match self.tera.render_to(name, &self.context, &mut out) {
+        match compiled.of(name).render_to(name, &self.context, &mut out) {
             Ok(()) => {
                 let hash = hash_bytes(&out.buf);
                 Ok((Bytes::from(out.buf), hash))
@@ -773,11 +861,15 @@ impl RenderJob<'_> {
 
     /// Names no golden path defines are errors, even where the render let them pass
     /// (`{% if nosuch %}` is silently false in Tera).
-    fn check_unknown_names(&self, sources: &HashMap<String, Source>) -> Result<()> {
+    fn check_unknown_names(
+        &self,
+        compiled: &Compiled,
+        sources: &HashMap<String, Source>,
+    ) -> Result<()> {
         let mut keys: Vec<&String> = sources.keys().collect();
         keys.sort();
         for key in keys {
-            let Ok(vars) = self.tera.get_template_variables(key) else {
+            let Ok(vars) = compiled.of(key).get_template_variables(key) else {
                 continue;
             };
             let mut unknown: Vec<&str> = vars
@@ -980,6 +1072,36 @@ mod tests {
         );
         assert_eq!(undefined_variable("Field `x` is not defined."), None);
         assert_eq!(undefined_variable("Variable `x` has the wrong type"), None);
+    }
+
+    #[test]
+    fn templates_are_compiled_apart_only_when_none_can_name_another() {
+        let many = |extra: &str| -> Vec<(String, String)> {
+            (0..200)
+                .map(|i| (format!("t{i}"), format!("{i} {{{{ x }}}}")))
+                .chain(std::iter::once(("last".to_string(), extra.to_string())))
+                .collect()
+        };
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(2)
+            .build()
+            .unwrap();
+        pool.install(|| {
+            assert_eq!(shard_count(&many("plain")), 8);
+            for linked in [
+                "{% include \"t1\" %}",
+                "{% extends \"t1\" %}",
+                "{% component A() %}{% endcomponent %}",
+            ] {
+                assert_eq!(shard_count(&many(linked)), 1, "{linked}");
+            }
+            assert_eq!(shard_count(&many("plain")[..10]), 1);
+        });
+        let one = rayon::ThreadPoolBuilder::new()
+            .num_threads(1)
+            .build()
+            .unwrap();
+        one.install(|| assert_eq!(shard_count(&many("plain")), 1));
     }
 
     #[test]

@@ -248,7 +248,9 @@ fn clean_display(p: &Path) -> String {
 }
 
 fn list_disk(dir: &Path) -> Result<Vec<(String, Entry)>> {
-    let mut out = Vec::new();
+    use rayon::prelude::*;
+    // The walk is sequential (and sorted); the files' contents are read in parallel.
+    let mut found: Vec<(String, PathBuf, Found)> = Vec::new();
     for item in walkdir::WalkDir::new(dir)
         .follow_links(false)
         .sort_by_file_name()
@@ -269,53 +271,75 @@ fn list_disk(dir: &Path) -> Result<Vec<(String, Entry)>> {
             .join("/");
         // Names that are not UTF-8 are shown lossily; two that become the same name
         // would silently lose a file.
-        if rel.contains('\u{FFFD}') && out.iter().any(|(p, _): &(String, Entry)| *p == rel) {
+        if rel.contains('\u{FFFD}') && found.iter().any(|(p, _, _)| *p == rel) {
             return Err(Error::Usage(format!(
                 "skeleton `{}` has two entries named `{rel}` once their non-UTF-8 names are converted; rename them to UTF-8 names",
                 dir.display()
             )));
         }
         let ft = item.file_type();
-        if ft.is_symlink() {
-            let target = std::fs::read_link(item.path())
-                .map_err(|e| Error::io("cannot read link", item.path(), e))?;
-            out.push((
-                rel,
-                Entry {
-                    mode: FileMode::Symlink,
-                    content: target.to_string_lossy().into_owned().into_bytes().into(),
-                },
-            ));
+        let what = if ft.is_symlink() {
+            Found::Link
         } else if ft.is_dir() {
-            let empty = std::fs::read_dir(item.path())
-                .map_err(|e| Error::io("cannot read", item.path(), e))?
-                .next()
-                .is_none();
-            if empty {
-                out.push((
-                    rel,
-                    Entry {
-                        mode: FileMode::Dir,
-                        content: Bytes::new(),
-                    },
-                ));
-            }
+            Found::Dir
         } else {
-            let content =
-                std::fs::read(item.path()).map_err(|e| Error::io("cannot read", item.path(), e))?;
-            let meta = item
-                .metadata()
-                .map_err(|e| Error::io("cannot stat", item.path(), e.into()))?;
-            out.push((
-                rel,
-                Entry {
-                    mode: FileMode::of(&meta),
-                    content: content.into(),
-                },
-            ));
+            Found::File
+        };
+        found.push((rel, item.into_path(), what));
+    }
+    let read: Vec<Result<Option<Entry>>> = found
+        .par_iter()
+        .map(|(_, path, what)| read_entry(path, *what))
+        .collect();
+    let mut out = Vec::with_capacity(found.len());
+    for ((rel, _, _), entry) in found.into_iter().zip(read) {
+        if let Some(entry) = entry? {
+            out.push((rel, entry));
         }
     }
     Ok(out)
+}
+
+/// What the walk saw at a path.
+#[derive(Clone, Copy)]
+enum Found {
+    Link,
+    Dir,
+    File,
+}
+
+/// One skeleton entry read from disk: a link's target, an empty directory (`None` for
+/// one that is not empty: its entries stand for it), or a file's contents and mode.
+fn read_entry(path: &Path, what: Found) -> Result<Option<Entry>> {
+    Ok(match what {
+        Found::Link => {
+            let target =
+                std::fs::read_link(path).map_err(|e| Error::io("cannot read link", path, e))?;
+            Some(Entry {
+                mode: FileMode::Symlink,
+                content: target.to_string_lossy().into_owned().into_bytes().into(),
+            })
+        }
+        Found::Dir => {
+            let empty = std::fs::read_dir(path)
+                .map_err(|e| Error::io("cannot read", path, e))?
+                .next()
+                .is_none();
+            empty.then(|| Entry {
+                mode: FileMode::Dir,
+                content: Bytes::new(),
+            })
+        }
+        Found::File => {
+            let content = std::fs::read(path).map_err(|e| Error::io("cannot read", path, e))?;
+            let meta =
+                std::fs::symlink_metadata(path).map_err(|e| Error::io("cannot stat", path, e))?;
+            Some(Entry {
+                mode: FileMode::of(&meta),
+                content: content.into(),
+            })
+        }
+    })
 }
 
 /// A definition found in a library, before it is fully loaded.
