@@ -1239,10 +1239,11 @@ pub fn check_resolved(project: &Project) -> Result<()> {
 
 /// Refuse when paths the plan touches have uncommitted changes (git projects only).
 pub fn check_clean(plan: &UpdatePlan) -> Result<()> {
-    let Some(dirty) = crate::project::vcs::dirty_paths(&plan.root)? else {
+    let touched = plan.touched();
+    let Some(dirty) = crate::project::vcs::dirty_paths(&plan.root, Some(&touched))? else {
         return Ok(());
     };
-    let touched: HashSet<String> = plan.touched().into_iter().collect();
+    let touched: HashSet<String> = touched.into_iter().collect();
     let mut hits: Vec<String> = dirty.into_iter().filter(|d| touched.contains(d)).collect();
     // An untracked directory is reported as `dir/`; match paths inside it too.
     hits.sort();

@@ -140,9 +140,16 @@ pub fn find_blobs(
     Ok(found)
 }
 
+/// Above this many paths asked about, git's status is taken of the whole tree: matching
+/// each file against a long list of paths costs more than it saves.
+const MAX_STATUS_PATHS: usize = 2_000;
+
 /// Paths (relative to `root`) with uncommitted changes, or `None` when `root` is not
-/// in a git work tree.
-pub fn dirty_paths(root: &Path) -> Result<Option<Vec<String>>> {
+/// in a git work tree. With `among`, only those paths are looked at (exact paths, no
+/// patterns): git hashes each file whose stat data its index does not vouch for (after
+/// a copy, every one), so asking about the few paths an update writes saves reading
+/// the whole tree.
+pub fn dirty_paths(root: &Path, among: Option<&[String]>) -> Result<Option<Vec<String>>> {
     // A `.git` here that does not open (a worktree or submodule file pointing nowhere)
     // must not send the search up to some enclosing repository.
     if broken_git(root).is_some() {
@@ -166,8 +173,24 @@ pub fn dirty_paths(root: &Path) -> Result<Option<Vec<String>>> {
     opts.include_untracked(true)
         .recurse_untracked_dirs(true)
         .include_ignored(false);
-    if !prefix.is_empty() {
-        opts.pathspec(&prefix);
+    match among {
+        Some(paths) if paths.len() <= MAX_STATUS_PATHS => {
+            if paths.is_empty() {
+                return Ok(Some(Vec::new()));
+            }
+            opts.disable_pathspec_match(true);
+            for p in paths {
+                if prefix.is_empty() {
+                    opts.pathspec(p);
+                } else {
+                    opts.pathspec(format!("{prefix}/{p}"));
+                }
+            }
+        }
+        _ if !prefix.is_empty() => {
+            opts.pathspec(&prefix);
+        }
+        _ => {}
     }
     let statuses = repo
         .statuses(Some(&mut opts))
@@ -236,5 +259,35 @@ pub fn no_dirty_check(root: &Path) -> Option<String> {
             "`{}` is not in a git work tree; there is no check for uncommitted changes",
             root.display()
         )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dirty_paths_among_given_paths_matches_them_literally() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        for name in ["a1.txt", "a[1].txt", "b.txt"] {
+            std::fs::write(root.join(name), "one\n").unwrap();
+        }
+        init_and_commit(root, "first").unwrap();
+        std::fs::write(root.join("a1.txt"), "two\n").unwrap();
+        std::fs::write(root.join("b.txt"), "two\n").unwrap();
+        std::fs::write(root.join("new.txt"), "untracked\n").unwrap();
+        let among = |paths: &[&str]| {
+            let paths: Vec<String> = paths.iter().map(ToString::to_string).collect();
+            dirty_paths(root, Some(&paths)).unwrap().unwrap()
+        };
+        assert_eq!(
+            dirty_paths(root, None).unwrap().unwrap(),
+            ["a1.txt", "b.txt", "new.txt"]
+        );
+        // `a[1].txt` is a name, not a pattern matching `a1.txt`.
+        assert!(among(&["a[1].txt"]).is_empty());
+        assert_eq!(among(&["a1.txt", "new.txt"]), ["a1.txt", "new.txt"]);
+        assert!(among(&[]).is_empty());
     }
 }
