@@ -1239,7 +1239,15 @@ pub fn check_resolved(project: &Project) -> Result<()> {
 
 /// Refuse when paths the plan touches have uncommitted changes (git projects only).
 pub fn check_clean(plan: &UpdatePlan) -> Result<()> {
-    let touched = plan.touched();
+    // The baseline is scaffold's own copy of the render, rewritten by every update; an
+    // uncommitted one leaves the answers file uncommitted too, which is looked at.
+    // (Asking git about it would hash the whole render once more.)
+    let baseline = AnswersFile::baseline_relative_path(&plan.golden_path);
+    let touched: Vec<String> = plan
+        .touched()
+        .into_iter()
+        .filter(|p| *p != baseline)
+        .collect();
     let Some(dirty) = crate::project::vcs::dirty_paths(&plan.root, Some(&touched))? else {
         return Ok(());
     };
