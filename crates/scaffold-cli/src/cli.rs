@@ -129,6 +129,13 @@ pub enum Command {
     },
     /// Print shell completions.
     Completions { shell: clap_complete::Shell },
+    /// Print the manual page (roff), or write one page per subcommand into --dir.
+    Man {
+        /// Write `scaffold.1` and `scaffold-SUBCOMMAND.1` into this directory
+        /// (created if absent) instead of printing `scaffold.1`.
+        #[arg(long, value_name = "DIR")]
+        dir: Option<std::path::PathBuf>,
+    },
 }
 
 #[derive(Debug, Args)]
