@@ -69,6 +69,7 @@ fn man_dir_writes_one_page_per_command() {
             "scaffold-check.1",
             "scaffold-completions.1",
             "scaffold-diff.1",
+            "scaffold-init.1",
             "scaffold-lint.1",
             "scaffold-list.1",
             "scaffold-man.1",
@@ -143,7 +144,7 @@ fn every_golden_path_ci_uses_the_action() {
         ("python-api", vec!["scaffold_image=bigcorp/scaffold"]),
     ];
     for (i, (gp, sets)) in cases.iter().enumerate() {
-        let dest = format!("p{i}");
+        let dest = format!("service-{i}");
         let mut args = vec![
             "new",
             gp,

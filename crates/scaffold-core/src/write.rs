@@ -277,7 +277,7 @@ fn apply_staged_in(plan: &Plan, opts: &ApplyOptions<'_>, parent: &Path) -> Resul
     }
 
     let staged = staging.keep();
-    if let Err(e) = fs::rename(&staged, root) {
+    if let Err(e) = publish(&staged, root) {
         let _ = fs::remove_dir_all(&staged);
         return Err(Error::io("cannot move the generated tree into", root, e));
     }
@@ -286,6 +286,20 @@ fn apply_staged_in(plan: &Plan, opts: &ApplyOptions<'_>, parent: &Path) -> Resul
         deleted: 0,
         staged: true,
     })
+}
+
+/// Move the staged tree to `root`: one rename, or, when `root` is an existing empty
+/// directory (`scaffold init` in the current directory), one rename per top-level
+/// entry, so that the directory itself (someone's working directory) stays.
+fn publish(staged: &Path, root: &Path) -> std::io::Result<()> {
+    if !fs::symlink_metadata(root).is_ok_and(|m| m.is_dir()) {
+        return fs::rename(staged, root);
+    }
+    for entry in fs::read_dir(staged)? {
+        let entry = entry?;
+        fs::rename(entry.path(), root.join(entry.file_name()))?;
+    }
+    fs::remove_dir(staged)
 }
 
 /// Create a file (or link) that does not exist yet.
