@@ -332,14 +332,14 @@ fn the_built_in_add_postgres_refuses_cli_tool_and_a_second_application() {
     // The host's files keep naming the host (and its version) as their origin.
     assert!(
         read(svc.join("catalog-info.yaml")).contains(
-            "scaffold/golden-path: go-microservice\n    scaffold/golden-path-version: \"1.2.0\"\n"
+            "scaffold/golden-path: go-microservice\n    scaffold/golden-path-version: \"1.3.0\"\n"
         ),
         "{}",
         read(svc.join("catalog-info.yaml"))
     );
     assert!(
         read(svc.join("README.md"))
-            .contains("Generated from the `go-microservice` golden path 1.2.0.")
+            .contains("Generated from the `go-microservice` golden path 1.3.0.")
     );
     let before = read_tree(&svc);
     sb.run(&["new", "add-postgres", "--into", "svc", "--no-input"])

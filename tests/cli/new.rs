@@ -1144,7 +1144,7 @@ fn readme_command_generates_go_microservice() {
     );
     assert!(
         run.stdout
-            .contains("Created payments-api from go-microservice 1.2.0"),
+            .contains("Created payments-api from go-microservice 1.3.0"),
         "{}",
         run.transcript()
     );

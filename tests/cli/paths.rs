@@ -75,7 +75,7 @@ fn a_local_directory_wins_over_a_library_name_and_name_at_latest_means_the_libra
     let run = sb.run(&["show", "go-microservice@latest", "--format", "json"]);
     run.success();
     assert!(
-        run.stdout.contains("\"version\": \"1.2.0\""),
+        run.stdout.contains("\"version\": \"1.3.0\""),
         "{}",
         run.transcript()
     );
@@ -86,7 +86,7 @@ fn a_local_directory_wins_over_a_library_name_and_name_at_latest_means_the_libra
     let run = sb.run(&["show", "go-microservice", "--format", "json"]);
     run.success();
     assert!(
-        run.stdout.contains("\"version\": \"1.2.0\""),
+        run.stdout.contains("\"version\": \"1.3.0\""),
         "{}",
         run.transcript()
     );

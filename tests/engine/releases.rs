@@ -168,10 +168,18 @@ fn the_lock_notices_a_changed_byte() {
         panic!("a built-in release is a tree in memory");
     };
     let mut tree = (**tree).clone();
+    // A file of the definition's last layer, which no later layer overrides.
+    let definition = String::from_utf8(tree[&located.definition].content.to_vec()).unwrap();
+    let last_layer = definition
+        .lines()
+        .filter_map(|l| l.trim().strip_prefix("- path: ../"))
+        .next_back()
+        .expect("the definition has skeleton layers")
+        .to_string();
     let (path, entry) = tree
         .iter_mut()
         .find(|(p, e)| {
-            p.starts_with("skeletons/")
+            p.starts_with(&format!("{last_layer}/"))
                 && !e.content.is_empty()
                 && e.mode == scaffold_core::tree::FileMode::File
         })

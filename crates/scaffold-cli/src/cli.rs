@@ -129,6 +129,25 @@ pub enum Command {
     },
     /// Print shell completions.
     Completions { shell: clap_complete::Shell },
+    /// Write a new golden path (definition, one skeleton layer, one example,
+    /// changelog) into DIR, ready for `scaffold lint DIR`.
+    Init {
+        /// New or empty directory (default: the current directory).
+        dir: Option<PathBuf>,
+        /// The golden path's name (default: DIR's name).
+        #[arg(long)]
+        name: Option<String>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t)]
+        format: Format,
+    },
+    /// Print the manual page (roff), or write one page per subcommand into --dir.
+    Man {
+        /// Write `scaffold.1` and `scaffold-SUBCOMMAND.1` into this directory
+        /// (created if absent) instead of printing `scaffold.1`.
+        #[arg(long, value_name = "DIR")]
+        dir: Option<std::path::PathBuf>,
+    },
 }
 
 #[derive(Debug, Args)]

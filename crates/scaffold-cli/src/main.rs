@@ -5,6 +5,8 @@
 mod cli;
 mod cmd_catalog;
 mod cmd_check;
+mod cmd_init;
+mod cmd_man;
 mod cmd_new;
 mod cmd_update;
 mod output;
@@ -55,6 +57,20 @@ fn run(cli: cli::Cli) -> Result<u8, scaffold_core::Error> {
         cli::Command::Completions { shell } => {
             let mut cmd = <cli::Cli as clap::CommandFactory>::command();
             clap_complete::generate(shell, &mut cmd, "scaffold", &mut std::io::stdout());
+            Ok(0)
+        }
+        cli::Command::Init { dir, name, format } => {
+            cmd_init::run(dir.as_deref(), name, format, cli.global.quiet)
+        }
+        cli::Command::Man { dir } => {
+            for page in cmd_man::run(dir.as_deref())? {
+                if !cli.global.quiet {
+                    println!(
+                        "{}",
+                        dir.as_deref().unwrap_or(".".as_ref()).join(page).display()
+                    );
+                }
+            }
             Ok(0)
         }
         cli::Command::Check(args) => cmd_check::check(&engine, &cli.global, &args),

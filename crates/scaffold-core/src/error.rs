@@ -537,6 +537,24 @@ pub enum Error {
     /// Anything else the caller did wrong, with what to do.
     #[error("{0}")]
     Usage(String),
+    /// `scaffold init` was pointed at a directory that already holds files.
+    #[error("`{}` is not empty ({}); `scaffold init` writes a new golden path into a new or empty directory: give another DIR, e.g. `scaffold init golden-paths/my-service`", .path.display(), .entries.iter().take(3).map(|e| format!("`{e}`")).collect::<Vec<_>>().join(", "))]
+    InitNotEmpty {
+        /// The directory.
+        path: PathBuf,
+        /// Some of what is there.
+        entries: Vec<String>,
+    },
+    /// A golden-path name that breaks the naming rule.
+    #[error(
+        "`{name}` is not a golden-path name: use lowercase letters, digits and hyphens, starting with a letter (e.g. `go-microservice`){hint}"
+    )]
+    InvalidName {
+        /// The name.
+        name: String,
+        /// Where it came from and how to give another, e.g. "; it is DIR's name: pass --name".
+        hint: String,
+    },
 }
 
 /// The details of [`Error::RecordedVersionGone`].
@@ -576,7 +594,7 @@ pub enum ErrorKind {
     ValuesFile,
     /// [`Error::UnsafePath`], [`Error::SymlinkEscapes`], [`Error::PathCollision`].
     UnsafeTemplate,
-    /// [`Error::DestinationNotEmpty`], [`Error::WouldOverwrite`], [`Error::AlreadyApplied`]:
+    /// [`Error::DestinationNotEmpty`], [`Error::InitNotEmpty`], [`Error::WouldOverwrite`], [`Error::AlreadyApplied`]:
     /// allowing overwrites would proceed.
     WouldOverwrite,
     /// [`Error::DirtyWorkTree`]: committing, or allowing a dirty tree, would proceed.
@@ -639,6 +657,7 @@ impl Error {
             | Error::SymlinkEscapes { .. }
             | Error::PathCollision { .. } => ErrorKind::UnsafeTemplate,
             Error::DestinationNotEmpty { .. }
+            | Error::InitNotEmpty { .. }
             | Error::WouldOverwrite { .. }
             | Error::AlreadyApplied { .. } => ErrorKind::WouldOverwrite,
             Error::DirtyWorkTree { .. } => ErrorKind::DirtyWorkTree,

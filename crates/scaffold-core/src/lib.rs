@@ -44,6 +44,7 @@ pub mod diff;
 pub mod engine;
 pub mod error;
 pub mod golden_path;
+pub mod init;
 pub mod merge;
 pub mod new;
 pub mod project;

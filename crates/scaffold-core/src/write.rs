@@ -277,7 +277,7 @@ fn apply_staged_in(plan: &Plan, opts: &ApplyOptions<'_>, parent: &Path) -> Resul
     }
 
     let staged = staging.keep();
-    if let Err(e) = fs::rename(&staged, root) {
+    if let Err(e) = publish(&staged, root) {
         let _ = fs::remove_dir_all(&staged);
         return Err(Error::io("cannot move the generated tree into", root, e));
     }
@@ -286,6 +286,35 @@ fn apply_staged_in(plan: &Plan, opts: &ApplyOptions<'_>, parent: &Path) -> Resul
         deleted: 0,
         staged: true,
     })
+}
+
+/// Move the staged tree to `root`: one rename, or, when `root` is an existing empty
+/// directory (`scaffold init` in the current directory), one rename per top-level
+/// entry, so that the directory itself (someone's working directory) stays.
+fn publish(staged: &Path, root: &Path) -> std::io::Result<()> {
+    if !fs::symlink_metadata(root).is_ok_and(|m| m.is_dir()) {
+        return fs::rename(staged, root);
+    }
+    // `root` was empty: whatever is in it after a failure came from `staged`, and goes.
+    let mut moved = Vec::new();
+    let result = (|| {
+        for entry in fs::read_dir(staged)? {
+            let entry = entry?;
+            let to = root.join(entry.file_name());
+            fs::rename(entry.path(), &to)?;
+            moved.push(to);
+        }
+        fs::remove_dir(staged)
+    })();
+    if result.is_err() {
+        for path in moved {
+            let _ = match fs::symlink_metadata(&path) {
+                Ok(m) if m.is_dir() => fs::remove_dir_all(&path),
+                _ => fs::remove_file(&path),
+            };
+        }
+    }
+    result
 }
 
 /// Create a file (or link) that does not exist yet.

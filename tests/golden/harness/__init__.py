@@ -36,4 +36,4 @@ A new language or service adds a module here that registers its checks with the
 decorators of core.py, and is listed in MODULES below; verify.py needs no change.
 """
 
-MODULES = ["manifests", "go", "python", "upgrades", "addons", "node", "rust", "java", "web"]
+MODULES = ["channels", "manifests", "go", "python", "upgrades", "addons", "node", "rust", "java", "web"]

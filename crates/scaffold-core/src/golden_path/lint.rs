@@ -89,9 +89,18 @@ pub fn lint(located: &Located) -> LintReport {
             return report;
         }
         Err(Error::DefinitionSyntax { location, message }) => {
-            report
-                .problems
-                .push(DefinitionProblem { location, message });
+            // The parser stops at its first complaint; the published schema
+            // (docs/schema/golden-path.schema.json) places every one at its key.
+            let schema = definition_text(located)
+                .map(|text| crate::golden_path::schema::definition_problems(&file, &text))
+                .unwrap_or_default();
+            if schema.is_empty() {
+                report
+                    .problems
+                    .push(DefinitionProblem { location, message });
+            } else {
+                report.problems = schema;
+            }
             return report;
         }
         Err(e) => {
@@ -113,6 +122,14 @@ pub fn lint(located: &Located) -> LintReport {
             });
         }
     }
+    // The same schema editors are given: a definition the engine loads passes it, and
+    // a disagreement is a problem worth seeing.
+    report
+        .problems
+        .extend(crate::golden_path::schema::definition_problems(
+            &file,
+            gp.definition_text(),
+        ));
     report
         .problems
         .extend(gp.definition.default_problems(&file, gp.definition_text()));
@@ -158,6 +175,12 @@ fn template_problem(e: crate::error::TemplateError) -> DefinitionProblem {
         location: e.location,
         message,
     }
+}
+
+/// The definition's text, when it can be read.
+fn definition_text(located: &Located) -> Option<String> {
+    let bytes = located.fs.read(&located.definition).ok()?;
+    Some(String::from_utf8_lossy(&bytes).into_owned())
 }
 
 /// The default and template problems of a definition that parses but breaks other

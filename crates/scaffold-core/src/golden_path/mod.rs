@@ -8,6 +8,7 @@ pub mod definition;
 pub mod limits;
 pub mod lint;
 pub mod render;
+pub mod schema;
 
 use std::sync::Arc;
 

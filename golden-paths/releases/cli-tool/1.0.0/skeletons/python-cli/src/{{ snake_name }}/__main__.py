@@ -1,0 +1,5 @@
+"""`python -m PACKAGE` runs the command line."""
+
+from .cli import main
+
+main()
