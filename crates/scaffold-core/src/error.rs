@@ -537,6 +537,17 @@ pub enum Error {
     /// Anything else the caller did wrong, with what to do.
     #[error("{0}")]
     Usage(String),
+    /// A step of a Backstage Template cannot run as written (a missing skeleton, a
+    /// missing input, an invalid catalog entity); nothing is written.
+    #[error("{location}: step `{step}`: {message}")]
+    BackstageStep {
+        /// The step's place in the template file.
+        location: Location,
+        /// The step id.
+        step: String,
+        /// What is wrong and what to do.
+        message: String,
+    },
 }
 
 /// The details of [`Error::RecordedVersionGone`].
@@ -617,6 +628,8 @@ pub enum ErrorKind {
     VersionGone,
     /// [`Error::Interrupted`]: an interrupted run's journal is in the way.
     Interrupted,
+    /// [`Error::BackstageStep`]: a Backstage Template's step cannot run as written.
+    BackstageStep,
     /// [`Error::Usage`] and anything without a kind of its own.
     Other,
 }
@@ -671,6 +684,7 @@ impl Error {
             Error::Interrupted { .. } => ErrorKind::Interrupted,
             Error::NoDefinition { .. } => ErrorKind::UnknownGoldenPath,
             Error::Usage(_) => ErrorKind::Other,
+            Error::BackstageStep { .. } => ErrorKind::BackstageStep,
             _ => ErrorKind::Other,
         }
     }
@@ -680,9 +694,9 @@ impl Error {
     pub fn location(&self) -> Option<&Location> {
         match self {
             Error::Template(t) => Some(&t.location),
-            Error::DefinitionSyntax { location, .. } | Error::AnswersFile { location, .. } => {
-                Some(location)
-            }
+            Error::DefinitionSyntax { location, .. }
+            | Error::AnswersFile { location, .. }
+            | Error::BackstageStep { location, .. } => Some(location),
             Error::DefinitionInvalid { problems, .. } => problems.first().map(|p| &p.location),
             _ => None,
         }
