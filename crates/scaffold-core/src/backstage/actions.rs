@@ -330,28 +330,7 @@ impl<'a> Runner<'a> {
             ));
         }
         let fs = self.tpl.fs();
-        let resolved = fs.resolve(self.tpl.definition_path(), url);
-        let entries: Vec<(String, Entry)> = match (&resolved, single) {
-            (Some(p), false) if fs.is_dir(p) => fs.list(p)?,
-            (Some(p), true) if !fs.is_dir(p) && fs.read(p).is_ok() => vec![(
-                String::new(),
-                Entry {
-                    mode: FileMode::File,
-                    content: fs.read(p)?.into(),
-                },
-            )],
-            _ => {
-                return Err(step_error(
-                    url_origin,
-                    id,
-                    format!(
-                        "the skeleton `{url}` does not exist (a {} relative to {})",
-                        if single { "file" } else { "directory" },
-                        self.tpl.file()
-                    ),
-                ));
-            }
-        };
+        let (resolved, entries) = self.skeleton(url, single, url_origin, id)?;
         let templating = action.starts_with("fetch:template") || action == "fetch:cookiecutter";
         let options = FetchOptions::read(input, action);
         let values = input.get("values").cloned().unwrap_or_else(|| json!({}));
@@ -361,7 +340,7 @@ impl<'a> Runner<'a> {
         }
         let ctx = tera::Context::from_serialize(&ctx_value)
             .map_err(|e| Error::Usage(format!("values cannot be used in templates: {e}")))?;
-        let base = resolved.unwrap_or_default();
+        let base = resolved;
         for (rel, entry) in entries {
             if rel == "cookiecutter.json" && action == "fetch:cookiecutter" {
                 continue;
@@ -376,27 +355,14 @@ impl<'a> Runner<'a> {
                 line: 1,
                 column: 1,
             };
-            let (path, templated) = if single {
-                (target.to_string(), templating)
-            } else {
-                let mut rel_out = rel.clone();
-                let mut templated = templating && !options.copy_verbatim(&rel);
-                if let Some(ext) = &options.extension {
-                    templated = templated && rel.ends_with(ext.as_str());
-                    if let Some(stripped) = rel_out.strip_suffix(ext.as_str()) {
-                        rel_out = stripped.to_string();
-                    }
-                }
-                if templating {
-                    rel_out = self.ev.render(&rel_out, &ctx, options.flavour, &origin)?;
-                }
-                if rel_out.split('/').any(str::is_empty)
-                    && !rel_out.is_empty()
-                    && entry.mode != FileMode::Dir
-                {
-                    continue;
-                }
-                (join(target, &rel_out), templated)
+            let out = Target {
+                single,
+                target,
+                templating,
+                options: &options,
+            };
+            let Some((path, templated)) = self.target_of(&out, &rel, &entry, &ctx, &origin)? else {
+                continue;
             };
             let text = std::str::from_utf8(&entry.content).ok();
             let content = match (templated && entry.mode != FileMode::Symlink, text) {
@@ -423,6 +389,80 @@ impl<'a> Runner<'a> {
             self.put(normalize(&path, id, &display)?, file, options.replace);
         }
         Ok(Outcome::Ran(Map::new(), None))
+    }
+
+    /// The skeleton a fetch step reads: its path and entries (one unnamed entry for a
+    /// single file), or the error at the step's `url`.
+    fn skeleton(
+        &self,
+        url: &str,
+        single: bool,
+        origin: Origin,
+        id: &str,
+    ) -> Result<(String, Vec<(String, Entry)>)> {
+        let fs = self.tpl.fs();
+        let resolved = fs.resolve(self.tpl.definition_path(), url);
+        let entries = match (&resolved, single) {
+            (Some(p), false) if fs.is_dir(p) => fs.list(p)?,
+            (Some(p), true) if !fs.is_dir(p) => match fs.read(p) {
+                Ok(c) => vec![(
+                    String::new(),
+                    Entry {
+                        mode: FileMode::File,
+                        content: c.into(),
+                    },
+                )],
+                Err(_) => Vec::new(),
+            },
+            _ => Vec::new(),
+        };
+        match resolved {
+            Some(p) if !(entries.is_empty() && single) && (single || fs.is_dir(&p)) => {
+                Ok((p, entries))
+            }
+            _ => Err(step_error(
+                origin,
+                id,
+                format!(
+                    "the skeleton `{url}` does not exist (a {} relative to {})",
+                    if single { "file" } else { "directory" },
+                    self.tpl.file()
+                ),
+            )),
+        }
+    }
+
+    /// Where a skeleton entry goes (its name rendered) and whether its content is
+    /// rendered; `None` when a name component rendered empty.
+    fn target_of(
+        &self,
+        t: &Target<'_>,
+        rel: &str,
+        entry: &Entry,
+        ctx: &tera::Context,
+        origin: &Origin,
+    ) -> Result<Option<(String, bool)>> {
+        if t.single {
+            return Ok(Some((t.target.to_string(), t.templating)));
+        }
+        let mut rel_out = rel.to_string();
+        let mut templated = t.templating && !t.options.copy_verbatim(rel);
+        if let Some(ext) = &t.options.extension {
+            templated = templated && rel.ends_with(ext.as_str());
+            if let Some(stripped) = rel_out.strip_suffix(ext.as_str()) {
+                rel_out = stripped.to_string();
+            }
+        }
+        if t.templating {
+            rel_out = self.ev.render(&rel_out, ctx, t.options.flavour, origin)?;
+        }
+        if rel_out.split('/').any(str::is_empty)
+            && !rel_out.is_empty()
+            && entry.mode != FileMode::Dir
+        {
+            return Ok(None);
+        }
+        Ok(Some((join(t.target, &rel_out), templated)))
     }
 
     fn rename(&mut self, id: &str, origin: Origin, input: &Map<String, Value>) -> Result<Outcome> {
@@ -633,6 +673,14 @@ impl<'a> Runner<'a> {
         }
         Ok((rendered, self.report))
     }
+}
+
+/// Where a fetch action writes.
+struct Target<'o> {
+    single: bool,
+    target: &'o str,
+    templating: bool,
+    options: &'o FetchOptions,
 }
 
 /// The options of a fetch action.

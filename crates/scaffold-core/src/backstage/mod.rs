@@ -212,7 +212,15 @@ pub fn is_template(text: &str) -> bool {
         return false;
     }
     let Ok(v) = serde_yaml::from_str::<Value>(text) else {
-        return false;
+        // Not YAML: a Template still when its head says so, so that the YAML error is
+        // reported as a Template's (with its line and column).
+        let top = |key: &str| {
+            text.lines()
+                .find_map(|l| l.strip_prefix(key))
+                .map(str::trim)
+        };
+        return top("kind:") == Some("Template")
+            && top("apiVersion:").is_some_and(|a| a.starts_with("scaffolder.backstage.io/"));
     };
     v.get("kind").and_then(Value::as_str) == Some("Template")
         && v.get("apiVersion")
