@@ -43,8 +43,7 @@ impl Translated {
     fn original_column(&self, line: usize, col: usize) -> usize {
         self.marks
             .iter()
-            .filter(|m| m.line == line && m.to <= col)
-            .last()
+            .rfind(|m| m.line == line && m.to <= col)
             .map_or(col, |m| m.from + (col - m.to))
     }
 }
