@@ -450,3 +450,46 @@ fn errors_name_file_line_and_column_and_write_nothing() {
     fails_at(&sb, &t, "skeleton/bad.txt:2:", "nosuch");
     fs::remove_file(t.parent().unwrap().join("skeleton/bad.txt")).unwrap();
 }
+
+#[test]
+fn a_template_in_a_git_source_runs_and_show_lists_its_pages() {
+    let sb = Sandbox::new();
+    let repo = sb.join("templates/repo");
+    common::copy_tree(&fixtures().join("features"), &repo.join("features"));
+    sb.git(&repo, &["init", "-q"]);
+    sb.commit_all(&repo, "features template");
+    sb.git(&repo, &["tag", "v2.0.0"]);
+    let source = format!(
+        "file://{}//features/template.yaml?ref=v2.0.0",
+        repo.display()
+    );
+    let mut args = vec!["new", source.as_str(), "payments", "--no-input"];
+    args.extend_from_slice(FEATURE_ANSWERS);
+    let run = sb.run(&args);
+    run.success();
+    let dir = sb.work().join("payments");
+    let catalog = fs::read_to_string(dir.join("catalog-info.yaml")).unwrap();
+    assert!(
+        catalog.contains("backstage.io/template-version: \"v2.0.0\""),
+        "the git tag is the version: {catalog}"
+    );
+    assert_eq!(
+        fs::read_to_string(dir.join("config/app.yaml")).unwrap(),
+        "name: payments\n",
+        "relative skeletons are read from the same source"
+    );
+
+    let show = sb.run(&["show", source.as_str(), "--format", "json"]);
+    show.success();
+    let j = show.json();
+    let params = j["parameters"].as_array().unwrap();
+    let names: Vec<&str> = params.iter().filter_map(|p| p["name"].as_str()).collect();
+    assert_eq!(
+        names,
+        [
+            "name", "owner", "token", "database", "modules", "docs", "dbSize", "repoUrl"
+        ]
+    );
+    assert_eq!(params[2]["secret"], true, "ui:widget: password");
+    assert!(params[0]["pattern"].is_string(), "EntityNamePicker");
+}
