@@ -7,7 +7,7 @@ use scaffold_core::golden_path::GoldenPathInfo;
 use scaffold_core::{Engine, Error};
 
 use crate::cli::Format;
-use crate::output::{self, BOLD, DIM, GREEN, RED, RESET};
+use crate::output::{self, BOLD, DIM, GREEN, RED, RESET, YELLOW};
 
 pub fn list(engine: &Engine, format: Format) -> Result<u8, Error> {
     let catalog = engine.catalog()?;
@@ -365,6 +365,9 @@ pub fn lint(engine: &Engine, path: &str, format: Format) -> Result<u8, Error> {
         output::json(&reports);
     } else {
         for r in &reports {
+            for w in &r.warnings {
+                println!("{YELLOW}warning{RESET}: {w}");
+            }
             if r.is_clean() {
                 println!(
                     "{GREEN}ok{RESET} {} ({}): {} example(s) rendered",

@@ -75,9 +75,9 @@ pub fn run(engine: &Engine, global: &Global, args: &NewArgs) -> Result<u8, Error
         })?;
     let (answers, origins) = collect_answers(&gp, &args.answers, base)?;
     let progress = output::spinner(global.quiet, &format!("rendering {}", gp.name()));
-    let rendered = gp.render(&answers);
+    let rendered = crate::cmd_backstage::render(&gp, &answers);
     drop(progress);
-    let rendered = rendered?;
+    let (rendered, run) = rendered?;
     let mut options =
         NewOptions::for_destination(args.dest.as_deref(), args.into.as_deref(), &answers)?;
     options.force = args.force;
@@ -96,7 +96,18 @@ pub fn run(engine: &Engine, global: &Global, args: &NewArgs) -> Result<u8, Error
     let plan = scaffold_core::plan_new(&gp, &answers, &rendered, &options)?;
 
     if args.dry_run {
-        preview(&gp, &plan, args, global);
+        match &run {
+            Some(run) if args.format == Format::Json => {
+                output::json(&scaffold_core::backstage::WithRun {
+                    report: &plan.preview(&gp.source, args.diff),
+                    backstage: run,
+                });
+            }
+            _ => preview(&gp, &plan, args, global),
+        }
+        if let (Some(run), Format::Human) = (&run, args.format) {
+            crate::cmd_backstage::print(run, global.quiet);
+        }
         return Ok(0);
     }
     if !confirm(&gp, args, &answers, &origins, &dest, into)? {
@@ -118,10 +129,19 @@ pub fn run(engine: &Engine, global: &Global, args: &NewArgs) -> Result<u8, Error
     let (applied, git) = applied?;
     let failed = u8::from(!plan.conflicts.is_empty());
     if args.format == Format::Json {
-        output::json(&plan.report(&applied, git));
+        match &run {
+            Some(run) => output::json(&scaffold_core::backstage::WithRun {
+                report: &plan.report(&applied, git),
+                backstage: run,
+            }),
+            None => output::json(&plan.report(&applied, git)),
+        }
         return Ok(failed);
     }
     print_written(&gp, &plan, &applied, git.is_some(), global, into);
+    if let Some(run) = &run {
+        crate::cmd_backstage::print(run, global.quiet);
+    }
     // The process ends now: freeing every file of the render and the plan one by one
     // would only delay the exit.
     std::mem::forget((plan, rendered, gp));

@@ -3,6 +3,7 @@
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
 mod cli;
+mod cmd_backstage;
 mod cmd_catalog;
 mod cmd_check;
 mod cmd_init;

@@ -180,7 +180,20 @@ pub fn ask(
         width,
     ))
     .map_err(io_err)?;
+    let mut page: Option<String> = None;
     for q in questions {
+        // A Backstage Template's questions are grouped by the title of their form page.
+        let this_page = params
+            .schema()
+            .get("properties")
+            .and_then(|p| p.get(&q.name))
+            .and_then(|p| p.get("x-page"))
+            .and_then(Value::as_str);
+        if let Some(title) = this_page.filter(|t| page.as_deref() != Some(*t)) {
+            term.write_line(&cut(&format!("{title}:"), width))
+                .map_err(io_err)?;
+            page = Some(title.to_string());
+        }
         let answer = loop {
             match ask_one(params, &q, &theme, width)? {
                 Some(a) => break a,

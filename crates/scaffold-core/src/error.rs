@@ -555,6 +555,17 @@ pub enum Error {
         /// Where it came from and how to give another, e.g. "; it is DIR's name: pass --name".
         hint: String,
     },
+    /// A step of a Backstage Template cannot run as written (a missing skeleton, a
+    /// missing input, an invalid catalog entity); nothing is written.
+    #[error("{location}: step `{step}`: {message}")]
+    BackstageStep {
+        /// The step's place in the template file.
+        location: Location,
+        /// The step id.
+        step: String,
+        /// What is wrong and what to do.
+        message: String,
+    },
 }
 
 /// The details of [`Error::RecordedVersionGone`].
@@ -635,6 +646,8 @@ pub enum ErrorKind {
     VersionGone,
     /// [`Error::Interrupted`]: an interrupted run's journal is in the way.
     Interrupted,
+    /// [`Error::BackstageStep`]: a Backstage Template's step cannot run as written.
+    BackstageStep,
     /// [`Error::Usage`] and anything without a kind of its own.
     Other,
 }
@@ -690,6 +703,7 @@ impl Error {
             Error::Interrupted { .. } => ErrorKind::Interrupted,
             Error::NoDefinition { .. } => ErrorKind::UnknownGoldenPath,
             Error::Usage(_) => ErrorKind::Other,
+            Error::BackstageStep { .. } => ErrorKind::BackstageStep,
             _ => ErrorKind::Other,
         }
     }
@@ -699,9 +713,9 @@ impl Error {
     pub fn location(&self) -> Option<&Location> {
         match self {
             Error::Template(t) => Some(&t.location),
-            Error::DefinitionSyntax { location, .. } | Error::AnswersFile { location, .. } => {
-                Some(location)
-            }
+            Error::DefinitionSyntax { location, .. }
+            | Error::AnswersFile { location, .. }
+            | Error::BackstageStep { location, .. } => Some(location),
             Error::DefinitionInvalid { problems, .. } => problems.first().map(|p| &p.location),
             _ => None,
         }

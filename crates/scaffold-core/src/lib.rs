@@ -39,6 +39,7 @@
 //! ```
 #![deny(missing_docs)]
 
+pub mod backstage;
 pub mod check;
 pub mod diff;
 pub mod engine;

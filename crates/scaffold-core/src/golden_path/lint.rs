@@ -21,6 +21,10 @@ pub struct LintReport {
     pub examples_rendered: usize,
     /// Every problem found; empty means clean.
     pub problems: Vec<DefinitionProblem>,
+    /// What works but deserves a look (a Backstage Template's custom actions and
+    /// remote sources, which do not run here); warnings do not fail lint.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<DefinitionProblem>,
 }
 
 /// Lint what `scaffold lint PATH` names: a directory without a `golden-path.yaml` is a
@@ -78,6 +82,7 @@ pub fn lint(located: &Located) -> LintReport {
         file: file.clone(),
         examples_rendered: 0,
         problems: Vec::new(),
+        warnings: Vec::new(),
     };
     let gp = match GoldenPath::load(located) {
         Ok(gp) => gp,
@@ -109,6 +114,10 @@ pub fn lint(located: &Located) -> LintReport {
         }
     };
     report.golden_path = gp.name().to_string();
+    if gp.backstage().is_some() {
+        crate::backstage::lint::lint(&gp, &mut report);
+        return report;
+    }
     if let Some(stem) = located
         .definition
         .rsplit('/')

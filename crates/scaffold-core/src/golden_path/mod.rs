@@ -136,6 +136,7 @@ pub struct GoldenPath {
     policy: PolicyMatcher,
     limits: Limits,
     engine_version: String,
+    backstage: Option<Arc<crate::backstage::Template>>,
 }
 
 /// Matches output paths against `spec.files.policy`.
@@ -195,6 +196,9 @@ impl GoldenPath {
             },
             message: "the definition is not UTF-8 text".to_string(),
         })?;
+        if crate::backstage::is_template(&text) {
+            return crate::backstage::load(located, file, text);
+        }
         let definition = Definition::parse(&file, &text)?;
         let mut problems = definition.problems(&file, &text);
         let parameters =
@@ -274,7 +278,37 @@ impl GoldenPath {
             parameters,
             policy,
             engine_version: crate::ENGINE_VERSION.to_string(),
+            backstage: None,
         })
+    }
+
+    /// A golden path whose render is a Backstage Template's run (see
+    /// [`crate::backstage`]).
+    pub(crate) fn from_backstage(
+        located: &Located,
+        definition: Definition,
+        text: String,
+        parameters: Parameters,
+        template: crate::backstage::Template,
+    ) -> GoldenPath {
+        GoldenPath {
+            limits: Limits::resolve(&definition.spec.limits, &located.limits),
+            policy: PolicyMatcher::new(&[], &[]),
+            version: definition.metadata.version.clone(),
+            definition,
+            source: located.record.clone(),
+            fs: located.fs.clone(),
+            definition_path: located.definition.clone(),
+            definition_text: text,
+            parameters,
+            engine_version: crate::ENGINE_VERSION.to_string(),
+            backstage: Some(Arc::new(template)),
+        }
+    }
+
+    /// The Backstage Template this golden path runs, when it is one.
+    pub fn backstage(&self) -> Option<&crate::backstage::Template> {
+        self.backstage.as_deref()
     }
 
     /// `metadata.name`.
@@ -562,6 +596,9 @@ impl GoldenPath {
 
     /// Render the golden path in memory. Nothing is written.
     pub fn render(&self, answers: &Answers) -> Result<Rendered> {
+        if let Some(t) = &self.backstage {
+            return t.run(self, answers).map(|run| run.rendered);
+        }
         let budget = Budget::new(self.limits);
         let tera = self.tera(&budget)?;
         let context = self.context(answers)?;
@@ -643,6 +680,9 @@ impl GoldenPath {
     /// Parse every `.tera` file and every name template of every layer on its own, and
     /// return every error (for lint).
     pub fn check_templates(&self) -> Vec<crate::error::TemplateError> {
+        if let Some(t) = &self.backstage {
+            return t.check().0;
+        }
         check_templates(
             &self.fs,
             &self.definition_path,

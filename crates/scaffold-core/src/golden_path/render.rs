@@ -374,7 +374,13 @@ fn unclosed_block(text: &str) -> Option<(String, usize)> {
 }
 
 /// The source line with a caret line under the fault.
-fn snippet(text: &str, line: usize, col: usize, end_line: usize, end_col: usize) -> String {
+pub(crate) fn snippet(
+    text: &str,
+    line: usize,
+    col: usize,
+    end_line: usize,
+    end_col: usize,
+) -> String {
     let Some(src) = text.lines().nth(line.saturating_sub(1)) else {
         return String::new();
     };
