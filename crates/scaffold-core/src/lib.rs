@@ -43,6 +43,7 @@ pub mod check;
 pub mod diff;
 pub mod engine;
 pub mod error;
+pub mod export;
 pub mod golden_path;
 pub mod merge;
 pub mod new;
