@@ -669,6 +669,10 @@ pub fn round_trip_problems(gp: &GoldenPath) -> Vec<RoundTripProblem> {
             )];
         }
     };
+    let portal = |p: &Value| p.get(PORTAL_PAGE).and_then(Value::as_bool) == Some(true);
+    if template.spec.parameters.iter().all(portal) {
+        return without_pages(gp.parameters().schema());
+    }
     let merged = match merge_pages(&template.spec.parameters) {
         Ok(m) => m,
         Err(problems) => return problems,
@@ -682,6 +686,34 @@ pub fn round_trip_problems(gp: &GoldenPath) -> Vec<RoundTripProblem> {
     let mut out = Vec::new();
     differences("", &expected, &merged, &mut out);
     out
+}
+
+/// The round trip of a golden path without parameters, which exports no pages: only
+/// a schema that asks nothing (`type: object`, no or empty `properties` and
+/// `required`, besides [`NOT_CARRIED`]) round-trips.
+fn without_pages(schema: &Value) -> Vec<RoundTripProblem> {
+    let empty = |v: &Value| {
+        v.as_object().is_some_and(Map::is_empty) || v.as_array().is_some_and(Vec::is_empty)
+    };
+    schema
+        .as_object()
+        .into_iter()
+        .flatten()
+        .filter(|(k, v)| {
+            let asks_nothing = match k.as_str() {
+                "type" => *v == "object",
+                "properties" | "required" => empty(v),
+                k => NOT_CARRIED.contains(&k),
+            };
+            !asks_nothing
+        })
+        .map(|(k, _)| {
+            problem(
+                format!("/{}", escape(k)),
+                "is lost: a golden path without parameters exports no form pages".into(),
+            )
+        })
+        .collect()
 }
 
 /// Every difference between `expected` and `got` below `pointer`. Object keys are

@@ -126,7 +126,6 @@ pub fn lint(located: &Located) -> LintReport {
             message: "spec.examples is empty: add at least one answer set so lint and CI can render the golden path".to_string(),
         });
     }
-    report.problems.extend(round_trip(&file, &gp));
     if !report.problems.is_empty() {
         return report;
     }
@@ -148,6 +147,8 @@ pub fn lint(located: &Located) -> LintReport {
             }),
         }
     }
+    // After the examples: a portal concern never hides a render failure.
+    report.problems.extend(round_trip(&file, &gp));
     report
 }
 

@@ -229,3 +229,24 @@ fn names_that_are_not_identifiers_are_bracketed() {
     assert_eq!(expr("my-name"), "${{ parameters['my-name'] }}");
     assert_eq!(expr("1st"), "${{ parameters['1st'] }}");
 }
+
+#[test]
+fn a_golden_path_without_parameters_has_no_pages_and_round_trips() {
+    let (_dir, gp) = local("    type: object", &[("x.txt", "x\n")], "{}");
+    let export = export(&gp, "./golden-path.yaml").unwrap();
+    // Only the portal's own repository page: nothing of the golden path's to ask.
+    assert_eq!(export.pages.len(), 1);
+    assert_eq!(export.pages[0].title, "Repository");
+    assert!(
+        round_trip_problems(&gp).is_empty(),
+        "{:?}",
+        round_trip_problems(&gp)
+    );
+    assert_eq!(
+        without_pages(&json!({"type": "object", "minProperties": 1})),
+        [problem(
+            "/minProperties".into(),
+            "is lost: a golden path without parameters exports no form pages".into()
+        )]
+    );
+}
