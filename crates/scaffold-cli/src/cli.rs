@@ -148,6 +148,39 @@ pub enum Command {
         #[arg(long, value_name = "DIR")]
         dir: Option<std::path::PathBuf>,
     },
+    /// Export a golden path for another tool (a Backstage Software Template).
+    #[command(subcommand)]
+    Export(ExportCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ExportCommand {
+    /// Write a Backstage Software Template (template.yaml) for a golden path: its
+    /// parameters as form pages, a step running the scaffold engine (the `scaffold:new`
+    /// action of integrations/backstage), then publish:github and catalog:register.
+    #[command(after_help = crate::cmd_export::BACKSTAGE_HELP)]
+    Backstage(ExportBackstageArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ExportBackstageArgs {
+    /// Golden path: a name (NAME, or NAME@VERSION), a definition file or directory, or
+    /// a git source, as `scaffold new` takes it.
+    pub name: String,
+    /// Directory to write template.yaml into (created when missing).
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
+    /// Replace an existing template.yaml that differs.
+    #[arg(long)]
+    pub force: bool,
+    /// The golden-path reference the portal's step runs (default: NAME pinned to its
+    /// version for a built-in golden path, to its ref for a git source, as typed for a
+    /// local one).
+    #[arg(long, value_name = "REF")]
+    pub reference: Option<String>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t)]
+    pub format: Format,
 }
 
 #[derive(Debug, Args)]

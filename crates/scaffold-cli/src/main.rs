@@ -6,6 +6,7 @@ mod cli;
 mod cmd_backstage;
 mod cmd_catalog;
 mod cmd_check;
+mod cmd_export;
 mod cmd_init;
 mod cmd_man;
 mod cmd_new;
@@ -77,6 +78,9 @@ fn run(cli: cli::Cli) -> Result<u8, scaffold_core::Error> {
         cli::Command::Check(args) => cmd_check::check(&engine, &cli.global, &args),
         cli::Command::Diff(args) => cmd_check::diff(&engine, &cli.global, &args),
         cli::Command::Update(args) => cmd_update::run(&engine, &cli.global, &args),
+        cli::Command::Export(cli::ExportCommand::Backstage(args)) => {
+            cmd_export::backstage(&engine, &cli.global, &args)
+        }
     }
 }
 

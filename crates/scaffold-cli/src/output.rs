@@ -75,6 +75,12 @@ fn with_flags(e: &scaffold_core::Error) -> Option<String> {
                 .join(", ")
         ),
         E::WouldOverwrite { .. } => format!("{e}\npass --force to overwrite them"),
+        E::ExportExists { dir, paths } => format!(
+            "{} file(s) in `{}` exist with other content and would be replaced:{}\nexport into another directory, or pass --force to replace them",
+            paths.len(),
+            dir.display(),
+            lines(paths)
+        ),
         E::AddOnApplied {
             root,
             add_on,

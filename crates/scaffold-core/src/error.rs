@@ -566,6 +566,25 @@ pub enum Error {
         /// What is wrong and what to do.
         message: String,
     },
+    /// An export would replace files that exist with other content (`export --force`
+    /// replaces them).
+    #[error("{} file(s) in `{}` exist with other content and would be replaced:{}\nexport into another directory, or allow replacing them", .paths.len(), .dir.display(), join_lines(.paths))]
+    ExportExists {
+        /// The export directory.
+        dir: PathBuf,
+        /// The files that exist.
+        paths: Vec<String>,
+    },
+    /// A golden path that cannot be exported to the format asked for, and why.
+    #[error("cannot export `{golden_path}` as a {format}: {reason}")]
+    ExportUnsupported {
+        /// The golden path.
+        golden_path: String,
+        /// The format, e.g. `Backstage Software Template`.
+        format: String,
+        /// Why, and what to do instead.
+        reason: String,
+    },
 }
 
 /// The details of [`Error::RecordedVersionGone`].
@@ -704,6 +723,8 @@ impl Error {
             Error::NoDefinition { .. } => ErrorKind::UnknownGoldenPath,
             Error::Usage(_) => ErrorKind::Other,
             Error::BackstageStep { .. } => ErrorKind::BackstageStep,
+            Error::ExportExists { .. } => ErrorKind::WouldOverwrite,
+            Error::ExportUnsupported { .. } => ErrorKind::NotApplicable,
             _ => ErrorKind::Other,
         }
     }

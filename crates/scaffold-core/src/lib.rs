@@ -44,6 +44,7 @@ pub mod check;
 pub mod diff;
 pub mod engine;
 pub mod error;
+pub mod export;
 pub mod golden_path;
 pub mod init;
 pub mod merge;

@@ -1,7 +1,8 @@
 //! `scaffold lint`: every problem of a golden path, each with its location.
 //!
 //! Checks the definition's shape, that the parameters are a valid JSON Schema, that
-//! every skeleton exists, that every `.tera` file and templated name parses, and that
+//! every skeleton exists, that every `.tera` file and templated name parses, that the
+//! Backstage export round-trips ([`crate::export::round_trip_problems`]), and that
 //! every example validates and renders.
 
 use serde::Serialize;
@@ -172,7 +173,31 @@ pub fn lint(located: &Located) -> LintReport {
             }),
         }
     }
+    // After the examples: a portal concern never hides a render failure.
+    report.problems.extend(round_trip(&file, &gp));
     report
+}
+
+/// Whether the golden path's Backstage export round-trips (`scaffold export
+/// backstage`): each difference at its line in the definition (or its nearest
+/// ancestor's), with its pointer.
+fn round_trip(file: &str, gp: &GoldenPath) -> Vec<DefinitionProblem> {
+    let problems = crate::export::round_trip_problems(gp);
+    if problems.is_empty() {
+        return Vec::new();
+    }
+    let positions = crate::golden_path::definition::YamlPositions::of(gp.definition_text());
+    problems
+        .into_iter()
+        .map(|p| DefinitionProblem {
+            location: positions.locate(file, &format!("/spec/parameters{}", p.pointer)),
+            message: format!(
+                "the Backstage export (`scaffold export backstage`) does not round-trip: spec.parameters{}: {}",
+                if p.pointer.is_empty() { String::new() } else { format!(" at {}", p.pointer) },
+                p.message
+            ),
+        })
+        .collect()
 }
 
 fn template_problem(e: crate::error::TemplateError) -> DefinitionProblem {
