@@ -36,10 +36,19 @@ pub fn run(dir: Option<&Path>) -> Result<Vec<String>, Error> {
         source,
     })?;
     let mut pages = vec!["scaffold.1".to_string()];
-    pages.extend(
-        cmd.get_subcommands()
-            .filter(|s| !s.is_hide_set() && s.get_name() != "help")
-            .map(|s| format!("scaffold-{}.1", s.get_name())),
-    );
+    page_names(&cmd, "scaffold", &mut pages);
     Ok(pages)
+}
+
+/// The pages clap_mangen writes for the subcommands of `cmd`, nested ones included
+/// (`scaffold-export-backstage.1`).
+fn page_names(cmd: &clap::Command, prefix: &str, pages: &mut Vec<String>) {
+    for sub in cmd
+        .get_subcommands()
+        .filter(|s| !s.is_hide_set() && s.get_name() != "help")
+    {
+        let name = format!("{prefix}-{}", sub.get_name());
+        pages.push(format!("{name}.1"));
+        page_names(sub, &name, pages);
+    }
 }
