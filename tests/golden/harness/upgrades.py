@@ -164,9 +164,21 @@ WORKER_EDITS = [
 
 
 # Team edits per golden path (the upgrade-merge check of its released versions).
+# The team edits every project has: its README and its TechDocs page.
+COMMON_EDITS = [
+    ("README.md", lambda s: _regex_sub(r"^(# .*\n\n.*\n)", r"\1Owned by the platform's pilot team; on call: #team-oncall.\n")(s),
+     "Owned by the platform's pilot team; on call: #team-oncall."),
+    ("README.md", lambda s: s + "\n## Team notes\n\nRelease notes go to the #releases channel.\n",
+     "Release notes go to the #releases channel."),
+    ("docs/index.md", lambda s: s + "\n## Team notes\n\nDashboards: see the catalog entry's links.\n",
+     "Dashboards: see the catalog entry's links."),
+]
+
+
 TEAM_EDITS = {
     "go-microservice": GO_MICROSERVICE_EDITS,
     "worker": WORKER_EDITS,
+    **{name: COMMON_EDITS for name in ("python-api", "cli-tool", "node-api", "web-app", "rust-service", "java-service")},
 }
 
 
