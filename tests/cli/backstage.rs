@@ -227,8 +227,8 @@ fn the_seeds_templates_run_through_new_and_lint() {
         "component:default/ts-svc"
     );
 
-    // Remote skeleton and custom actions: listed as not run, never dropped; `new`
-    // still succeeds; lint warns.
+    // Remote skeleton (offline) and custom actions: listed as not run, never
+    // dropped; `new` still succeeds; lint warns.
     let ns = template(&sb, "seed-new-service");
     let lint = sb.run(&["lint", s(&ns)]);
     lint.success();
@@ -243,7 +243,9 @@ fn the_seeds_templates_run_through_new_and_lint() {
             lint.transcript()
         );
     }
+    // Its remote skeleton (a repository that does not exist) is not fetched offline.
     let run = sb.run(&[
+        "--offline",
         "new",
         s(&ns),
         "billing",
@@ -362,6 +364,41 @@ fn a_project_from_a_template_updates_three_way_and_check_sees_drift() {
     let run = sb.scaffold(&dir, &["check", "--fail-on", "modified", "-v"]);
     assert_eq!(run.code, 1, "{}\n{}", run.stdout, run.stderr);
     assert!(run.stdout.contains("SUPPORT.md"), "{}", run.stdout);
+
+    // check reads the template-version annotation of catalog-info.yaml, and says so
+    // when it disagrees with the answers file.
+    let run = sb.scaffold(&dir, &["check", "--format", "json"]);
+    let report = &run.json()["projects"][0]["report"];
+    assert_eq!(report["template_version_annotation"], "1.1.0", "{report}");
+    let notes = report["notes"].as_array().unwrap();
+    assert!(
+        !notes
+            .iter()
+            .any(|n| n.as_str().unwrap().contains("template-version")),
+        "{report}"
+    );
+    let catalog_path = dir.join("catalog-info.yaml");
+    let edited = fs::read_to_string(&catalog_path)
+        .unwrap()
+        .replace("template-version: \"1.1.0\"", "template-version: \"0.9.0\"");
+    fs::write(&catalog_path, edited).unwrap();
+    let run = sb.scaffold(&dir, &["check", "--format", "json"]);
+    let report = &run.json()["projects"][0]["report"];
+    assert_eq!(report["template_version_annotation"], "0.9.0");
+    assert!(
+        report["notes"].as_array().unwrap().iter().any(|n| {
+            let n = n.as_str().unwrap();
+            n.contains("\"0.9.0\"") && n.contains("records version 1.1.0")
+        }),
+        "{report}"
+    );
+    let run = sb.scaffold(&dir, &["check"]);
+    assert!(
+        run.stdout
+            .contains("backstage.io/template-version \"0.9.0\""),
+        "the note is printed: {}",
+        run.transcript()
+    );
 }
 
 /// A copy of the features template with `from` replaced by `to` in template.yaml.
@@ -492,4 +529,230 @@ fn a_template_in_a_git_source_runs_and_show_lists_its_pages() {
     );
     assert_eq!(params[2]["secret"], true, "ui:widget: password");
     assert!(params[0]["pattern"].is_string(), "EntityNamePicker");
+}
+
+/// A Template whose skeletons live elsewhere: a `fetch:template` and a
+/// `fetch:plain:file` from another git repository (`file://`, scaffold's
+/// `URL//PATH?ref=` form), a local `fetch:cookiecutter` skeleton and a
+/// `catalog:write` entity, then `catalog:register` over what `catalog:write` wrote.
+fn remote_template(sb: &Sandbox, shared: &str) -> PathBuf {
+    let dir = sb.lib().join("remote");
+    put(
+        &dir,
+        "cookie/{{ cookiecutter.project_slug }}.md",
+        "# {{ cookiecutter.project_slug | upper }}\n",
+    );
+    put(
+        &dir,
+        "cookie/cookiecutter.json",
+        "{\"project_slug\": \"x\"}\n",
+    );
+    let yaml = format!(
+        r#"apiVersion: scaffolder.backstage.io/v1beta3
+kind: Template
+metadata:
+  name: remote
+  title: Remote skeletons
+spec:
+  owner: group:default/platform
+  type: service
+  parameters:
+    - title: Service
+      required: [name]
+      properties:
+        name:
+          type: string
+          title: Name
+  steps:
+    - id: shared
+      action: fetch:template
+      input:
+        url: {shared}//skeleton?ref=v1.0.0
+        values:
+          name: ${{{{ parameters.name }}}}
+    - id: license
+      action: fetch:plain:file
+      input:
+        url: {shared}//LICENSE?ref=v1.0.0
+        targetPath: LICENSE
+    - id: legacy
+      action: fetch:cookiecutter
+      input:
+        url: ./cookie
+        targetPath: legacy
+        values:
+          project_slug: ${{{{ parameters.name }}}}
+    - id: entity
+      action: catalog:write
+      input:
+        entity:
+          apiVersion: backstage.io/v1alpha1
+          kind: Component
+          metadata:
+            name: ${{{{ parameters.name }}}}
+          spec:
+            type: service
+            lifecycle: experimental
+            owner: group:default/platform
+    - id: register
+      action: catalog:register
+      input:
+        catalogInfoUrl: https://github.com/acme/${{{{ parameters.name }}}}/blob/main/catalog-info.yaml
+"#
+    );
+    put(&dir, "template.yaml", &yaml);
+    dir.join("template.yaml")
+}
+
+#[test]
+fn remote_skeletons_are_read_as_git_sources_and_cookiecutter_and_catalog_write_run() {
+    let sb = Sandbox::new();
+    let repo = sb.join("shared");
+    put(&repo, "skeleton/README.md", "# ${{ values.name }}\n");
+    put(&repo, "skeleton/src/${{ values.name }}.txt", "shared\n");
+    put(&repo, "LICENSE", "MIT v1\n");
+    sb.git(&repo, &["init", "-q"]);
+    sb.commit_all(&repo, "shared skeleton");
+    sb.git(&repo, &["tag", "v1.0.0"]);
+    // Moves on after the tag: the step reads the tag, not the branch.
+    fs::write(repo.join("LICENSE"), "MIT v2\n").unwrap();
+    sb.commit_all(&repo, "license v2");
+    let shared = format!("file://{}", repo.display());
+    let t = remote_template(&sb, &shared);
+
+    let run = sb.run(&[
+        "new",
+        s(&t),
+        "svc",
+        "--no-input",
+        "--set",
+        "name=billing",
+        "--format",
+        "json",
+    ]);
+    run.success();
+    let dir = sb.work().join("svc");
+    let read = |p: &str| fs::read_to_string(dir.join(p)).unwrap_or_else(|e| panic!("{p}: {e}"));
+    assert_eq!(read("README.md"), "# billing\n", "fetch:template from git");
+    assert_eq!(read("src/billing.txt"), "shared\n", "names rendered too");
+    assert_eq!(
+        read("LICENSE"),
+        "MIT v1\n",
+        "the tag's content, not the branch's"
+    );
+    assert_eq!(
+        read("legacy/billing.md"),
+        "# BILLING\n",
+        "fetch:cookiecutter"
+    );
+    assert!(
+        !dir.join("legacy/cookiecutter.json").exists(),
+        "the cookiecutter.json of the skeleton is not output"
+    );
+    let entity: serde_yaml::Value = serde_yaml::from_str(&read("catalog-info.yaml")).unwrap();
+    assert_eq!(
+        entity["metadata"]["name"].as_str(),
+        Some("billing"),
+        "catalog:write"
+    );
+    assert_eq!(
+        entity["spec"]["owner"].as_str(),
+        Some("group:default/platform")
+    );
+    let report = run.json();
+    let steps = report["backstage"]["steps"].as_array().unwrap();
+    let step = |id: &str| steps.iter().find(|s| s["id"] == id).unwrap().clone();
+    assert_eq!(step("shared")["status"], "ran");
+    let commit = sb.git(&repo, &["rev-parse", "v1.0.0"]);
+    assert!(
+        step("shared")["note"]
+            .as_str()
+            .is_some_and(|n| n.contains(commit.trim())),
+        "the note names the commit read: {}",
+        step("shared")
+    );
+    assert_eq!(
+        step("register")["output"]["entityRef"],
+        "component:default/billing"
+    );
+
+    // Offline, the cached repository is still read; one never fetched is listed as
+    // not run and `new` still succeeds.
+    let offline = sb.run(&[
+        "--offline",
+        "new",
+        s(&t),
+        "svc-offline",
+        "--no-input",
+        "--set",
+        "name=billing",
+    ]);
+    offline.success();
+    assert_eq!(
+        fs::read_to_string(sb.work().join("svc-offline/LICENSE")).unwrap(),
+        "MIT v1\n"
+    );
+    let other = sb.join("other");
+    put(&other, "skeleton/x.txt", "x\n");
+    put(&other, "LICENSE", "x\n");
+    sb.git(&other, &["init", "-q"]);
+    sb.commit_all(&other, "other");
+    sb.git(&other, &["tag", "v1.0.0"]);
+    let t2 = remote_template(&sb, &format!("file://{}", other.display()));
+    let offline = sb.run(&[
+        "--offline",
+        "new",
+        s(&t2),
+        "svc-uncached",
+        "--no-input",
+        "--set",
+        "name=billing",
+        "--format",
+        "json",
+    ]);
+    offline.success();
+    let report = offline.json();
+    let steps = report["backstage"]["steps"].as_array().unwrap();
+    let shared_step = steps.iter().find(|s| s["id"] == "shared").unwrap();
+    assert_eq!(shared_step["status"], "not-run", "{shared_step}");
+    assert!(
+        shared_step["note"]
+            .as_str()
+            .unwrap()
+            .contains("unavailable offline"),
+        "{shared_step}"
+    );
+    assert!(!sb.work().join("svc-uncached/README.md").exists());
+
+    // An unknown ref is an error at the step's `url` line, and nothing is written.
+    let yaml = fs::read_to_string(&t)
+        .unwrap()
+        .replace("skeleton?ref=v1.0.0", "skeleton?ref=v9.9.9");
+    let bad = t.parent().unwrap().join("bad-ref.yaml");
+    fs::write(&bad, yaml).unwrap();
+    let run = sb.run(&[
+        "new",
+        s(&bad),
+        "svc-bad",
+        "--no-input",
+        "--set",
+        "name=billing",
+    ]);
+    assert_ne!(run.code, 0, "{}", run.transcript());
+    assert!(
+        run.stderr.contains("bad-ref.yaml:20:"),
+        "{}",
+        run.transcript()
+    );
+    assert!(run.stderr.contains("v9.9.9"), "{}", run.transcript());
+    assert!(!sb.work().join("svc-bad").exists(), "nothing written");
+
+    // lint says the remote skeleton is read from git, without fetching it.
+    let lint = sb.run(&["lint", s(&t)]);
+    assert!(
+        lint.stdout
+            .contains("is read from git when the template runs"),
+        "{}",
+        lint.transcript()
+    );
 }

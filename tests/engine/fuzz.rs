@@ -40,6 +40,7 @@ fn located(definition: &str, files: Vec<(String, Entry)>) -> Located {
         },
         version: None,
         limits: Default::default(),
+        remote: None,
     }
 }
 

@@ -46,6 +46,7 @@ fn located(definition: &str, files: &[(&str, FileMode, &[u8])]) -> Located {
         },
         version: None,
         limits: Default::default(),
+        remote: None,
     }
 }
 

@@ -299,8 +299,13 @@ pub struct ProjectReport {
     pub stored_baseline: StoredBaseline,
     /// Conflicts an update left unresolved (markers, `.theirs` files).
     pub conflicts: Vec<LeftoverConflict>,
+    /// The `backstage.io/template-version` annotation of the project's generated
+    /// `catalog-info.yaml`, when it has one (projects from Backstage Templates); a
+    /// value other than `version` is a note.
+    pub template_version_annotation: Option<String>,
     /// Things worth knowing that are not drift (a deleted recorded ref, a recorded
-    /// version newer than the source's).
+    /// version newer than the source's, a template-version annotation that
+    /// disagrees with the answers file).
     pub notes: Vec<String>,
 }
 
@@ -689,6 +694,17 @@ pub fn check_project(
         SourceRecord::Git { commit, .. } => ("git", Some(commit.clone())),
     };
     let conflicts = leftover_conflicts(project, &files);
+    let mut notes = fresh.notes;
+    let annotation = template_version_annotation(project);
+    if let Some(a) = annotation.as_deref()
+        && a.trim_start_matches('v') != file.version.trim_start_matches('v')
+    {
+        notes.push(format!(
+            "catalog-info.yaml says {} \"{a}\", but the answers file records version {}: the annotation was edited by hand, or it is not the file scaffold generated",
+            crate::backstage::VERSION_ANNOTATION,
+            file.version
+        ));
+    }
     Ok(ProjectReport {
         root: project.root.clone(),
         answers_file: project.answers_rel.clone(),
@@ -705,8 +721,21 @@ pub fn check_project(
         manifest_mismatch,
         stored_baseline: stored_baseline(project),
         conflicts,
-        notes: fresh.notes,
+        template_version_annotation: annotation,
+        notes,
     })
+}
+
+/// The template-version annotation of the project's `catalog-info.yaml`, when the
+/// project generated one (a path of its manifest) and it is a regular file.
+fn template_version_annotation(project: &Project) -> Option<String> {
+    const CATALOG: &str = "catalog-info.yaml";
+    project.file.manifest.get(CATALOG)?;
+    let path = project.root.join(CATALOG);
+    if !std::fs::symlink_metadata(&path).ok()?.is_file() {
+        return None;
+    }
+    crate::backstage::catalog::template_version(&std::fs::read_to_string(path).ok()?)
 }
 
 /// The manifest `check` judges a project by: its own, where every path an add-on
@@ -1343,6 +1372,7 @@ mod tests {
             manifest_mismatch: vec![],
             stored_baseline: StoredBaseline::Ok,
             conflicts: vec![],
+            template_version_annotation: None,
             notes: vec![],
         };
         let f = |path: &str, policy, status| FileReport {

@@ -341,9 +341,11 @@ impl Engine {
         self.limits
     }
 
-    /// `located`, with this engine's render bounds.
+    /// `located`, with this engine's render bounds and its git access (for what a
+    /// Backstage Template fetches itself).
     pub fn with_limits(&self, mut located: Located) -> Located {
         located.limits = self.limits;
+        located.remote = self.remote().ok();
         located
     }
 

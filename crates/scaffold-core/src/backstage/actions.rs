@@ -9,10 +9,13 @@
 //! `catalog:register` need no network: publishing is the git repository `new`
 //! initialises and commits in DEST, and registering validates DEST's
 //! `catalog-info.yaml`; both produce the outputs later steps read (`remoteUrl`,
-//! `repoContentsUrl`, `entityRef`, `catalogInfoUrl`). Custom actions and remote
-//! `url:`s are reported as not run, with their rendered inputs.
+//! `repoContentsUrl`, `entityRef`, `catalogInfoUrl`). A remote `url:` is read as a
+//! git source through the engine's cache ([`remote_skeleton`]); offline and not
+//! cached, its step is reported as not run. Custom actions are reported as not run,
+//! with their rendered inputs.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use serde_json::{Map, Value, json};
 
@@ -21,6 +24,9 @@ use crate::backstage::{RunReport, Step, StepReport, StepStatus, Template, Templa
 use crate::error::{DefinitionProblem, Error, Location, Result, TemplateError};
 use crate::golden_path::definition::YamlPositions;
 use crate::golden_path::render::{Rendered, RenderedFile};
+use crate::source::TemplateFs;
+use crate::source::git::{GitError, GitSource};
+use crate::source::remote::Target as GitTarget;
 use crate::tree::{Entry, FileMode};
 
 /// The actions this engine runs.
@@ -61,6 +67,9 @@ pub(crate) struct Runner<'a> {
     ws: BTreeMap<String, WsFile>,
     report: RunReport,
     not_run: Vec<String>,
+    /// The trees of remote skeletons read so far, by git source (repository and ref),
+    /// with the commit read.
+    remote_trees: BTreeMap<(String, Option<String>), (TemplateFs, String)>,
 }
 
 /// What an action did.
@@ -75,6 +84,36 @@ fn str_input<'v>(input: &'v Map<String, Value>, key: &str) -> Option<&'v str> {
 
 fn is_remote(url: &str) -> bool {
     url.contains("://") || url.starts_with("git@")
+}
+
+/// A remote skeleton `url:` as a git source. Backstage's own form is a repository
+/// browse URL: `https://github.com/O/R/tree/REF/PATH` (`/blob/` for one file),
+/// GitLab's `https://gitlab.com/G/R/-/tree/REF/PATH`, Bitbucket's
+/// `https://bitbucket.org/O/R/src/REF/PATH`: the ref is the segment after `tree`,
+/// `blob` or `src` (a ref holding `/` cannot be told from the path; use the other
+/// form). Anything else is read as scaffold's git source, `URL[//PATH][?ref=REF]`.
+pub(crate) fn remote_skeleton(url: &str) -> std::result::Result<GitSource, String> {
+    let browse = url.split_once("://").and_then(|(scheme, rest)| {
+        let (host, path) = rest.split_once('/')?;
+        let segments: Vec<&str> = path.trim_end_matches('/').split('/').collect();
+        let at = (2..segments.len().saturating_sub(1))
+            .find(|&i| matches!(segments[i], "tree" | "blob" | "src"))?;
+        let repo: Vec<&str> = segments[..at]
+            .iter()
+            .copied()
+            .filter(|s| *s != "-")
+            .collect();
+        let reference = segments[at + 1];
+        let sub = segments[at + 2..].join("/");
+        let mut spec = format!("{scheme}://{host}/{}", repo.join("/"));
+        if !sub.is_empty() {
+            spec.push_str("//");
+            spec.push_str(&sub);
+        }
+        Some(format!("{spec}?ref={reference}"))
+    });
+    let spec = browse.as_deref().unwrap_or(url);
+    GitSource::parse(spec).map_err(|e| e.to_string())
 }
 
 impl<'a> Runner<'a> {
@@ -93,6 +132,7 @@ impl<'a> Runner<'a> {
             ws: BTreeMap::new(),
             report: RunReport::default(),
             not_run: Vec::new(),
+            remote_trees: BTreeMap::new(),
         }
     }
 
@@ -315,11 +355,16 @@ impl<'a> Runner<'a> {
                 format!("{action} needs `url`: the skeleton, relative to the template"),
             ));
         };
-        if is_remote(url) {
-            return Ok(Outcome::NotRun(format!(
-                "remote source `{url}` was not fetched (scaffold reads skeletons from the template's own source; point `url` at a path relative to the template)"
-            )));
-        }
+        let (fs, resolved, fetched) = if is_remote(url) {
+            match self.remote_source(url, id, &url_origin)? {
+                Ok((fs, path, commit)) => (fs, Some(path), Some(commit)),
+                Err(why) => return Ok(Outcome::NotRun(why)),
+            }
+        } else {
+            let fs = self.tpl.fs().clone();
+            let resolved = fs.resolve(self.tpl.definition_path(), url);
+            (fs, resolved, None)
+        };
         let single = action.ends_with(":file");
         let target = str_input(input, "targetPath").unwrap_or(if single { "" } else { "./" });
         if single && target.is_empty() {
@@ -329,8 +374,7 @@ impl<'a> Runner<'a> {
                 format!("{action} needs `targetPath`: the file to write"),
             ));
         }
-        let fs = self.tpl.fs();
-        let (resolved, entries) = self.skeleton(url, single, url_origin, id)?;
+        let (resolved, entries) = self.skeleton(&fs, resolved, url, single, url_origin, id)?;
         let templating = action.starts_with("fetch:template") || action == "fetch:cookiecutter";
         let options = FetchOptions::read(input, action);
         let values = input.get("values").cloned().unwrap_or_else(|| json!({}));
@@ -388,20 +432,74 @@ impl<'a> Runner<'a> {
             };
             self.put(normalize(&path, id, &display)?, file, options.replace);
         }
-        Ok(Outcome::Ran(Map::new(), None))
+        let note = fetched.map(|commit| format!("fetched {url} at commit {commit}"));
+        Ok(Outcome::Ran(Map::new(), note))
+    }
+
+    /// The tree a remote `url:` names, read through the engine's git cache: the
+    /// source's files, the path inside them, and the commit; `Err(why)` when it is
+    /// not available (no git access, or offline and not cached), so the step is
+    /// listed as not run. A URL that is not a git source, a repository that cannot
+    /// be fetched and an unknown ref are errors at the step's `url`.
+    fn remote_source(
+        &mut self,
+        url: &str,
+        id: &str,
+        origin: &Origin,
+    ) -> Result<std::result::Result<(TemplateFs, String, String), String>> {
+        let fail = |message: String| step_error(origin.clone(), id, message);
+        let source = remote_skeleton(url).map_err(|reason| {
+            fail(format!(
+                "remote `url: {url}` is not a git source scaffold can read: {reason}"
+            ))
+        })?;
+        let path = source.subpath.clone().unwrap_or_default();
+        let key = (source.url.clone(), source.reference.clone());
+        if let Some((fs, commit)) = self.remote_trees.get(&key) {
+            return Ok(Ok((fs.clone(), path, commit.clone())));
+        }
+        let Some(remote) = self.tpl.remote() else {
+            return Ok(Err(format!(
+                "remote source `{url}` was not fetched: this run has no git access"
+            )));
+        };
+        let target = source
+            .reference
+            .clone()
+            .map_or(GitTarget::Latest, GitTarget::Ref);
+        let repo = match remote.open(&source.url, &target) {
+            Ok(repo) => repo,
+            Err(Error::Git(GitError::NotCached { .. })) => {
+                return Ok(Err(format!(
+                    "remote source `{url}` is unavailable offline: {} is not in the git cache",
+                    source.url
+                )));
+            }
+            Err(e) => return Err(fail(format!("remote source `{url}` cannot be read: {e}"))),
+        };
+        let (tree, commit) = repo
+            .resolve(source.reference.as_deref())
+            .and_then(|r| repo.read_tree(&r.commit, None).map(|t| (t, r.commit)))
+            .map_err(|e| fail(format!("remote source `{url}` cannot be read: {e}")))?;
+        let fs = TemplateFs::Memory {
+            tree: Arc::new(tree.entries),
+            label: format!("{}@{}:", source.url, commit.get(..12).unwrap_or(&commit)),
+        };
+        self.remote_trees.insert(key, (fs.clone(), commit.clone()));
+        Ok(Ok((fs, path, commit)))
     }
 
     /// The skeleton a fetch step reads: its path and entries (one unnamed entry for a
     /// single file), or the error at the step's `url`.
     fn skeleton(
         &self,
+        fs: &TemplateFs,
+        resolved: Option<String>,
         url: &str,
         single: bool,
         origin: Origin,
         id: &str,
     ) -> Result<(String, Vec<(String, Entry)>)> {
-        let fs = self.tpl.fs();
-        let resolved = fs.resolve(self.tpl.definition_path(), url);
         let entries = match (&resolved, single) {
             (Some(p), false) if fs.is_dir(p) => fs.list(p)?,
             (Some(p), true) if !fs.is_dir(p) => match fs.read(p) {
@@ -424,9 +522,13 @@ impl<'a> Runner<'a> {
                 origin,
                 id,
                 format!(
-                    "the skeleton `{url}` does not exist (a {} relative to {})",
+                    "the skeleton `{url}` does not exist (a {} {})",
                     if single { "file" } else { "directory" },
-                    self.tpl.file()
+                    if is_remote(url) {
+                        format!("in {}", fs.display(""))
+                    } else {
+                        format!("relative to {}", self.tpl.file())
+                    }
                 ),
             )),
         }
@@ -901,11 +1003,17 @@ pub(crate) fn check(tpl: &Template) -> (Vec<TemplateError>, Vec<DefinitionProble
                 message: format!("step `{id}`: custom action `{}` is not run by scaffold (it is listed as not run)", step.action),
             });
         } else if let Some(u) = url.filter(|u| is_remote(u)) {
+            let message = match remote_skeleton(u) {
+                Ok(_) => format!(
+                    "step `{id}`: remote `url: {u}` is read from git when the template runs; lint does not fetch it"
+                ),
+                Err(reason) => {
+                    format!("step `{id}`: remote `url: {u}` is not a git source: {reason}")
+                }
+            };
             warnings.push(DefinitionProblem {
                 location: tpl.positions.locate(&tpl.file, &format!("{at}/input/url")),
-                message: format!(
-                    "step `{id}`: remote `url: {u}` is not fetched (the step is listed as not run)"
-                ),
+                message,
             });
         } else if let (Some(u), true) = (
             url.filter(|u| !u.contains("${{")),
@@ -995,5 +1103,73 @@ fn collect_strings(v: &Value, at: &str, out: &mut Vec<(String, String)>) {
             )
         }),
         _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::remote_skeleton;
+
+    #[test]
+    fn browse_urls_of_the_forges_become_git_sources() {
+        let cases = [
+            (
+                "https://github.com/acme/skeletons/tree/main/go/service",
+                (
+                    "https://github.com/acme/skeletons",
+                    Some("go/service"),
+                    Some("main"),
+                ),
+            ),
+            (
+                "https://github.com/acme/skeletons/blob/v1.2.0/LICENSE",
+                (
+                    "https://github.com/acme/skeletons",
+                    Some("LICENSE"),
+                    Some("v1.2.0"),
+                ),
+            ),
+            (
+                "https://gitlab.com/group/sub/skeletons/-/tree/main/base",
+                (
+                    "https://gitlab.com/group/sub/skeletons",
+                    Some("base"),
+                    Some("main"),
+                ),
+            ),
+            (
+                "https://bitbucket.org/acme/skeletons/src/main/base/",
+                (
+                    "https://bitbucket.org/acme/skeletons",
+                    Some("base"),
+                    Some("main"),
+                ),
+            ),
+            (
+                "https://github.com/acme/skeletons/tree/main",
+                ("https://github.com/acme/skeletons", None, Some("main")),
+            ),
+            (
+                "https://git.acme.internal/skeletons.git//base?ref=v2",
+                (
+                    "https://git.acme.internal/skeletons.git",
+                    Some("base"),
+                    Some("v2"),
+                ),
+            ),
+            (
+                "file:///srv/skeletons//base",
+                ("file:///srv/skeletons", Some("base"), None),
+            ),
+        ];
+        for (url, (repo, sub, reference)) in cases {
+            let s = remote_skeleton(url).unwrap_or_else(|e| panic!("{url}: {e}"));
+            assert_eq!(
+                (s.url.as_str(), s.subpath.as_deref(), s.reference.as_deref()),
+                (repo, sub, reference),
+                "{url}"
+            );
+        }
+        assert!(remote_skeleton("https://github.com/acme/skeletons/tree/main/../x").is_err());
     }
 }

@@ -102,6 +102,21 @@ pub fn validate(text: &str) -> Result<String, String> {
     ))
 }
 
+/// The `backstage.io/template-version` annotation of the first entity in `text`
+/// (a catalog-info file), if it has one.
+pub fn template_version(text: &str) -> Option<String> {
+    let first = serde_yaml::Deserializer::from_str(text).next()?;
+    let v: Value = serde::Deserialize::deserialize(first).ok()?;
+    match v
+        .pointer("/metadata/annotations")?
+        .get(VERSION_ANNOTATION)?
+    {
+        Value::String(s) => Some(s.clone()),
+        other @ Value::Number(_) => Some(other.to_string()),
+        _ => None,
+    }
+}
+
 /// `text` with `metadata.annotations."backstage.io/template-version": VERSION` added
 /// (inserted as a line, so the file's layout and comments stay), or `None` when it is
 /// already there, or the file is no entity the insertion can be proven right for.

@@ -51,7 +51,8 @@ pub(crate) fn lint(gp: &GoldenPath, report: &mut LintReport) {
             return;
         }
     };
-    match tpl.run(gp, &answers) {
+    // Lint never fetches: remote skeletons are listed as not run in this run.
+    match tpl.without_remote().run(gp, &answers) {
         Ok(_) => report.examples_rendered += 1,
         Err(e) => report.problems.push(DefinitionProblem {
             location: e.location().cloned().unwrap_or(at),

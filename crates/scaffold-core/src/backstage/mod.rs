@@ -126,6 +126,7 @@ pub struct Template {
     text: String,
     positions: YamlPositions,
     fs: TemplateFs,
+    remote: Option<crate::source::remote::Remote>,
     definition_path: String,
     version: String,
 }
@@ -308,6 +309,7 @@ pub(crate) fn load(located: &Located, file: String, text: String) -> Result<Gold
         file,
         positions,
         fs: located.fs.clone(),
+        remote: located.remote.clone(),
         definition_path: located.definition.clone(),
         version,
         text: text.clone(),
@@ -367,6 +369,18 @@ impl Template {
     /// a warning for each step that will not run (for lint).
     pub fn check(&self) -> (Vec<crate::error::TemplateError>, Vec<DefinitionProblem>) {
         actions::check(self)
+    }
+
+    pub(crate) fn remote(&self) -> Option<&crate::source::remote::Remote> {
+        self.remote.as_ref()
+    }
+
+    /// This template without git access: its remote skeletons are not fetched.
+    pub(crate) fn without_remote(&self) -> Template {
+        Template {
+            remote: None,
+            ..self.clone()
+        }
     }
 
     pub(crate) fn fs(&self) -> &TemplateFs {

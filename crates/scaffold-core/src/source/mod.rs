@@ -357,6 +357,9 @@ pub struct Located {
     pub version: Option<String>,
     /// Render bounds given by the caller (set by the engine that located it).
     pub limits: crate::golden_path::limits::LimitOverrides,
+    /// Git access for what the golden path itself fetches (a Backstage Template's
+    /// remote `url:`s), set by the engine that located it; `None`: nothing is fetched.
+    pub remote: Option<crate::source::remote::Remote>,
 }
 
 /// Every definition in the built-in library.
@@ -381,6 +384,7 @@ pub fn builtin_definitions(engine_version: &str) -> Vec<Located> {
                 },
                 version: None,
                 limits: Default::default(),
+                remote: None,
             })
         })
         .collect()
@@ -473,6 +477,7 @@ pub fn builtin_versions(engine_version: &str, name: &str) -> Result<Vec<Versione
             record: record.clone(),
             version: None,
             limits: Default::default(),
+            remote: None,
         };
         let version = declared_version(&located)?;
         out.push(VersionedLocated {
@@ -601,5 +606,6 @@ pub fn local_definition(file: &Path) -> Located {
         },
         version: None,
         limits: Default::default(),
+        remote: None,
     }
 }

@@ -159,6 +159,7 @@ impl Remote {
             },
             version: resolved.version.clone(),
             limits: Default::default(),
+            remote: None,
         })
     }
 }
