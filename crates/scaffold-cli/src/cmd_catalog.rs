@@ -368,6 +368,19 @@ pub fn lint(engine: &Engine, path: &str, format: Format) -> Result<u8, Error> {
             for w in &r.warnings {
                 println!("{YELLOW}warning{RESET}: {w}");
             }
+            for h in &r.hooks {
+                println!(
+                    "hook ({}, timeout {} s): {}",
+                    match h.when {
+                        scaffold_core::golden_path::definition::HookWhen::New => "after new",
+                        scaffold_core::golden_path::definition::HookWhen::Update => "after update",
+                        scaffold_core::golden_path::definition::HookWhen::Always =>
+                            "after new and update",
+                    },
+                    h.timeout().as_secs_f64(),
+                    h.run
+                );
+            }
             if r.is_clean() {
                 println!(
                     "{GREEN}ok{RESET} {} ({}): {} example(s) rendered",

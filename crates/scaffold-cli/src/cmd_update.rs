@@ -13,7 +13,12 @@ use crate::cli::{Format, Global, UpdateArgs};
 use crate::output::{self, BOLD, CYAN, DIM, GREEN, RED, RESET, YELLOW};
 use crate::prompt;
 
-pub fn run(engine: &Engine, global: &Global, args: &UpdateArgs) -> Result<u8, Error> {
+pub fn run(
+    engine: &Engine,
+    global: &Global,
+    config: Option<&scaffold_core::config::UserConfig>,
+    args: &UpdateArgs,
+) -> Result<u8, Error> {
     // Without DIR: the project the current directory is in (from any subdirectory,
     // as git finds its work tree); with --all, every project below it.
     let dir = Project::command_dir(args.dir.as_deref(), args.all);
@@ -52,12 +57,29 @@ pub fn run(engine: &Engine, global: &Global, args: &UpdateArgs) -> Result<u8, Er
         };
         update::apply_all(&plans, &opts)?;
     }
-    let conflicts = plans.iter().any(UpdatePlan::has_conflicts);
+    // Hooks run once per applied plan, in its project, after everything is written;
+    // never in a dry run.
+    let hooks = if args.dry_run {
+        vec![Vec::new(); plans.len()]
+    } else {
+        let progress = output::Progress::new(global.quiet, args.format == Format::Json);
+        let trusted = |source: &scaffold_core::SourceRecord| {
+            args.trust || config.is_some_and(|c| c.trusts(source))
+        };
+        update::run_update_hooks(&plans, &trusted, &progress)
+    };
+    let hooks_failed = hooks.iter().any(|h| scaffold_core::hooks::any_failed(h));
+    let conflicts = plans.iter().any(UpdatePlan::has_conflicts) || hooks_failed;
     if args.format == Format::Json {
         let reports: Vec<_> = plans
             .iter()
             .zip(&warnings)
-            .map(|(p, w)| p.report(args.dry_run, w.clone()))
+            .zip(hooks)
+            .map(|((p, w), h)| {
+                let mut r = p.report(args.dry_run, w.clone());
+                r.hooks = h;
+                r
+            })
             .collect();
         // One project: an object; --all: always an array, however many were found.
         if args.all {
@@ -66,8 +88,9 @@ pub fn run(engine: &Engine, global: &Global, args: &UpdateArgs) -> Result<u8, Er
             output::json(&reports[0]);
         }
     } else {
-        for plan in &plans {
+        for (plan, h) in plans.iter().zip(&hooks) {
             print_plan(plan, args.dry_run, global);
+            output::print_hooks(h, global.quiet, global.verbose);
         }
     }
     Ok(u8::from(conflicts))

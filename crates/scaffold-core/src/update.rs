@@ -152,6 +152,10 @@ pub struct UpdatePlan {
     /// What to write; the answers file last. Empty writes besides it mean a no-op.
     #[serde(skip)]
     pub plan: Plan,
+    /// The new version's hooks (`spec.hooks`), run after the plan is applied
+    /// ([`run_update_hooks`]), never for the renders it was planned from.
+    #[serde(skip)]
+    pub hooks: Vec<crate::golden_path::definition::Hook>,
 }
 
 /// The folder of `.scaffold/` where an update without git keeps the content of the
@@ -244,6 +248,9 @@ pub struct UpdateReport<'a> {
     /// Why uncommitted changes could not be looked for (no git repository, or one
     /// that points nowhere); `null` when they were.
     pub no_dirty_check: Option<String>,
+    /// The new version's hooks of `update`, run or not; absent when there are none.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub hooks: Vec<crate::hooks::HookReport>,
 }
 
 impl UpdatePlan {
@@ -253,8 +260,41 @@ impl UpdatePlan {
             plan: self,
             dry_run,
             no_dirty_check,
+            hooks: Vec::new(),
         }
     }
+
+    /// Whether applying this plan changes any project file (besides scaffold's own).
+    pub fn writes_files(&self) -> bool {
+        self.files.iter().any(|f| f.action != Action::Kept)
+    }
+}
+
+/// Run the `update` hooks of each applied plan in its project, once per plan, in
+/// order, after [`apply_all`] wrote them all; `trusted` says of each plan's source
+/// whether its hooks may run. A plan that changed no file runs none (there was
+/// nothing to follow up). Returns one list of reports per plan.
+pub fn run_update_hooks(
+    plans: &[UpdatePlan],
+    trusted: &dyn Fn(&SourceRecord) -> bool,
+    observer: &dyn crate::progress::Observer,
+) -> Vec<Vec<crate::hooks::HookReport>> {
+    plans
+        .iter()
+        .map(|p| {
+            if !p.writes_files() {
+                return Vec::new();
+            }
+            crate::hooks::run_hooks(
+                &p.hooks,
+                crate::hooks::HookStage::Update,
+                &p.root,
+                &p.golden_path,
+                trusted(&p.source),
+                observer,
+            )
+        })
+        .collect()
 }
 
 /// Apply the plans of several projects (`update --all`), all or nothing. The golden
@@ -582,6 +622,7 @@ pub fn plan_update(
         same_version: project.file.version == new_gp.version,
         restored,
         summary: Summary::of(&files),
+        hooks: new_gp.definition.spec.hooks.clone(),
         files,
         plan: Plan {
             root: project.root.clone(),
@@ -1337,6 +1378,7 @@ fn unchanged_fast_path(
             root: project.root.clone(),
             changes: Vec::new(),
         },
+        hooks: new_gp.definition.spec.hooks.clone(),
     }))
 }
 

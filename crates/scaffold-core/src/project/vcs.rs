@@ -53,6 +53,47 @@ pub fn init_and_commit(root: &Path, message: &str) -> Result<String> {
     Ok(id.to_string())
 }
 
+/// Commit everything that changed in the repository at `root` since HEAD (what a hook
+/// of `new` did to the first commit), with `message`. Returns the commit id, or `None`
+/// when nothing changed.
+pub fn commit_all(root: &Path, message: &str) -> Result<Option<String>> {
+    let repo =
+        git2::Repository::open(root).map_err(git_err("cannot open the git repository", root))?;
+    let mut index = repo
+        .index()
+        .map_err(git_err("cannot open the index", root))?;
+    index
+        .add_all(["*"], git2::IndexAddOption::DEFAULT, None)
+        .map_err(git_err("cannot stage the hooks' changes", root))?;
+    index
+        .update_all(["*"], None)
+        .map_err(git_err("cannot stage the hooks' deletions", root))?;
+    index
+        .write()
+        .map_err(git_err("cannot write the index", root))?;
+    let tree_id = index
+        .write_tree()
+        .map_err(git_err("cannot write the tree", root))?;
+    let head = repo
+        .head()
+        .and_then(|h| h.peel_to_commit())
+        .map_err(git_err("cannot read HEAD", root))?;
+    if head.tree_id() == tree_id {
+        return Ok(None);
+    }
+    let tree = repo
+        .find_tree(tree_id)
+        .map_err(git_err("cannot read the tree", root))?;
+    let sig = repo
+        .signature()
+        .or_else(|_| git2::Signature::now("scaffold", "scaffold@localhost"))
+        .map_err(git_err("cannot make a commit signature", root))?;
+    let id = repo
+        .commit(Some("HEAD"), &sig, &sig, message, &tree, &[&head])
+        .map_err(git_err("cannot commit", root))?;
+    Ok(Some(id.to_string()))
+}
+
 /// The repository around `root` and `root`'s path inside its work tree (`""` at the
 /// top, else `dir/` with a trailing slash).
 fn repo_and_prefix(root: &Path) -> Result<Option<(git2::Repository, String)>> {
