@@ -100,7 +100,10 @@ pub fn run(
     } else {
         None
     };
-    let plan = scaffold_core::plan_new(&gp, &answers, &rendered, &options)?;
+    let progress = output::Progress::new(global.quiet, args.format == Format::Json);
+    let plan = scaffold_core::new::plan_new_with(&gp, &answers, &rendered, &options, &progress);
+    drop(progress);
+    let plan = plan?;
 
     if args.dry_run {
         match &run {

@@ -55,7 +55,8 @@ pub fn run(
                 .map(|h| h as scaffold_core::write::WriteHook<'_>),
             before_publish: None,
         };
-        update::apply_all(&plans, &opts)?;
+        let progress = output::Progress::new(global.quiet, args.format == Format::Json);
+        update::apply_all_with(&plans, &opts, &progress)?;
     }
     // Hooks run once per applied plan, in its project, after everything is written;
     // never in a dry run.
@@ -168,11 +169,8 @@ fn plan_one(
             prompt::ask(params, &mut target.values, Some(&missing), &mut origins)?;
         }
     }
-    let progress = output::spinner(
-        global.quiet,
-        &format!("planning the update of {}", project.root.display()),
-    );
-    let plan = update::plan_update(engine, project, target, &options);
+    let progress = output::Progress::new(global.quiet, args.format == Format::Json);
+    let plan = update::plan_update_with(engine, project, target, &options, &progress);
     drop(progress);
     let plan = plan.map_err(located)?;
     if !args.allow_dirty {

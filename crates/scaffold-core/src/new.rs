@@ -596,6 +596,19 @@ fn plan_on_host(
     Ok(on_host)
 }
 
+/// [`plan_new`] as the [`Stage::Plan`](crate::progress::Stage) stage of `observer`.
+pub fn plan_new_with(
+    gp: &GoldenPath,
+    answers: &Answers,
+    rendered: &Rendered,
+    opts: &NewOptions,
+    observer: &dyn crate::progress::Observer,
+) -> Result<NewPlan> {
+    crate::progress::stage(observer, crate::progress::Stage::Plan, None, || {
+        plan_new(gp, answers, rendered, opts)
+    })
+}
+
 /// Plan writing `rendered` to `opts.dest`, with the answers file last.
 pub fn plan_new(
     gp: &GoldenPath,

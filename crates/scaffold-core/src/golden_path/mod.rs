@@ -594,6 +594,18 @@ impl GoldenPath {
         })))
     }
 
+    /// [`GoldenPath::render`] as the [`Stage::Render`](crate::progress::Stage) stage
+    /// of `observer`.
+    pub fn render_with(
+        &self,
+        answers: &Answers,
+        observer: &dyn crate::progress::Observer,
+    ) -> Result<Rendered> {
+        crate::progress::stage(observer, crate::progress::Stage::Render, None, || {
+            self.render(answers)
+        })
+    }
+
     /// Render the golden path in memory. Nothing is written.
     pub fn render(&self, answers: &Answers) -> Result<Rendered> {
         if let Some(t) = &self.backstage {
