@@ -6,6 +6,7 @@
 
 mod common;
 mod env;
+mod support;
 
 use std::fs;
 use std::path::PathBuf;
@@ -188,4 +189,59 @@ fn configured_libraries_come_after_the_command_line_and_before_built_in() {
         fs::read_to_string(sb.work().join("svc/README.md")).unwrap(),
         "svc nobody acme 8080\n"
     );
+}
+
+#[test]
+fn a_configured_shorthand_is_read_as_its_git_source_and_can_be_trusted() {
+    let sb = Sandbox::new();
+    let mut repo = support::TemplateRepo::init(&sb.join("repos/team/tpl.git"));
+    let def = support::definition(
+        "short",
+        "1.0.0",
+        &serde_json::json!({"type": "object", "properties": {"name": {"type": "string"}}}),
+        &serde_json::Value::Null,
+    );
+    let def = format!("{def}\n");
+    let mut files = support::template_tree(
+        "golden-path.yaml",
+        &def,
+        "skel/",
+        &support::files([("README.md.tera", support::text("# {{ name }}\n"))]),
+    );
+    // A hook, to see the shorthand in a trusted pattern too.
+    let with_hook = def.replacen(
+        "\"skeletons\"",
+        "\"hooks\": [{\"run\": \"touch hook-ran\"}],\n    \"skeletons\"",
+        1,
+    );
+    files.insert("golden-path.yaml".into(), support::text(&with_hook));
+    repo.commit_tag("v1.0.0", &files);
+    config_file(
+        &sb,
+        &format!(
+            "shorthands:\n  acme: 'file://{}/repos/{{}}.git'\ntrusted: ['acme:team/*']\n",
+            sb.root().display()
+        ),
+    );
+    let run = sb.run(&[
+        "new",
+        "acme:team/tpl?ref=v1.0.0",
+        "svc",
+        "--no-input",
+        "--no-git",
+        "--format",
+        "json",
+    ]);
+    run.success();
+    assert_eq!(
+        run.json()["hooks"][0]["status"],
+        "passed",
+        "{}",
+        run.transcript()
+    );
+    assert_eq!(
+        fs::read_to_string(sb.work().join("svc/README.md")).unwrap(),
+        "# svc\n"
+    );
+    assert!(sb.work().join("svc/hook-ran").exists());
 }

@@ -155,14 +155,20 @@ pub fn expand_user_shorthand(
         return None;
     }
     let template = user.get(name)?;
+    let (repo, tail) = split_shorthand(rest);
+    Some(format!("{}{tail}", template.replace("{}", repo)))
+}
+
+/// What follows a shorthand's `NAME:` as the repository (without `.git`) and the tail
+/// (`//SUBPATH`, `?ref=`) that follows it.
+fn split_shorthand(rest: &str) -> (&str, &str) {
     let end = [rest.find("//"), rest.find('?')]
         .into_iter()
         .flatten()
         .min()
         .unwrap_or(rest.len());
     let (repo, tail) = rest.split_at(end);
-    let repo = repo.strip_suffix(".git").unwrap_or(repo);
-    Some(format!("{}{tail}", template.replace("{}", repo)))
+    (repo.strip_suffix(".git").unwrap_or(repo), tail)
 }
 
 /// The shorthand `s` starts with and its host.
@@ -179,14 +185,7 @@ fn expand_shorthand(s: &str) -> Result<Option<String>, String> {
     let Some((prefix, host)) = shorthand_host(s) else {
         return Ok(None);
     };
-    let rest = &s[prefix.len()..];
-    let end = [rest.find("//"), rest.find('?')]
-        .into_iter()
-        .flatten()
-        .min()
-        .unwrap_or(rest.len());
-    let (repo, tail) = rest.split_at(end);
-    let repo = repo.strip_suffix(".git").unwrap_or(repo);
+    let (repo, tail) = split_shorthand(&s[prefix.len()..]);
     let segments: Vec<&str> = repo.split('/').collect();
     let valid = segments.len() >= 2
         && (prefix == "gl:" || segments.len() == 2)
