@@ -245,3 +245,40 @@ fn a_configured_shorthand_is_read_as_its_git_source_and_can_be_trusted() {
     );
     assert!(sb.work().join("svc/hook-ran").exists());
 }
+
+#[test]
+fn update_takes_a_new_required_answer_from_the_configuration() {
+    let sb = Sandbox::new();
+    let def = write_golden_path(&sb, "paths");
+    config_file(&sb, "defaults:\n  owner: team-x\n  team: platform\n");
+    sb.run(&["new", &def, "svc", "--no-input", "--no-git"])
+        .success();
+    // Version 1.1.0 requires a new parameter, `team`.
+    let text = fs::read_to_string(&def)
+        .unwrap()
+        .replace("version: 1.0.0", "version: 1.1.0")
+        .replace("required: [name]", "required: [name, team]")
+        .replace(
+            "      name: {type: string}\n",
+            "      name: {type: string}\n      team: {type: string}\n",
+        );
+    fs::write(&def, text).unwrap();
+    let readme = PathBuf::from(&def).with_file_name("skeleton/README.md.tera");
+    fs::write(&readme, "{{ name }} {{ owner }} {{ team }}\n").unwrap();
+    let svc = sb.work().join("svc");
+    let run = sb.scaffold(&svc, &["update", "--no-input"]);
+    run.success();
+    assert_eq!(
+        fs::read_to_string(svc.join("README.md")).unwrap(),
+        "svc team-x platform\n",
+        "{}",
+        run.transcript()
+    );
+    // The recorded answer wins over a changed configuration.
+    config_file(&sb, "defaults:\n  owner: someone-else\n  team: other\n");
+    sb.scaffold(&svc, &["update", "--no-input"]).success();
+    assert_eq!(
+        fs::read_to_string(svc.join("README.md")).unwrap(),
+        "svc team-x platform\n"
+    );
+}

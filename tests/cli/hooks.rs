@@ -336,7 +336,7 @@ fn an_untrusted_update_reports_its_hooks() {
 }
 
 #[test]
-fn lint_lists_the_hooks_and_checks_them() {
+fn lint_and_show_list_the_hooks_and_lint_checks_them() {
     let sb = Sandbox::new();
     let def = golden_path(
         &sb,
@@ -347,6 +347,9 @@ fn lint_lists_the_hooks_and_checks_them() {
     let run = sb.run(&["lint", &def]);
     run.success()
         .stdout_has(&["hook (after new, timeout 120 s): make setup"]);
+    sb.run(&["show", &def])
+        .success()
+        .stdout_has(&["Hook (after new): make setup"]);
     let run = sb.run(&["lint", &def, "--format", "json"]);
     assert_eq!(
         run.json()[0]["hooks"],

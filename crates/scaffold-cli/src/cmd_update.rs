@@ -33,7 +33,7 @@ pub fn run(
     let mut plans = Vec::new();
     let mut warnings: Vec<Option<String>> = Vec::new();
     for project in &projects {
-        let plan = plan_one(engine, project, args, global)?;
+        let plan = plan_one(engine, project, args, global, config)?;
         let warning = scaffold_core::project::vcs::no_dirty_check(&plan.root);
         if !confirm_without_git(&plan, warning.as_deref(), args, global)? {
             eprintln!("Nothing written.");
@@ -132,6 +132,7 @@ fn plan_one(
     project: &Project,
     args: &UpdateArgs,
     global: &Global,
+    config: Option<&scaffold_core::config::UserConfig>,
 ) -> Result<UpdatePlan, Error> {
     let mut options = UpdateOptions {
         to: args.to.clone(),
@@ -156,6 +157,22 @@ fn plan_one(
         update::check_resolved(project)?;
     }
     let mut target = update::load_target(engine, project, &options).map_err(located)?;
+    // The configuration answers required parameters the project has no answer for
+    // (new in this version); recorded answers always win.
+    if let Some(c) = config {
+        let mut given = target.values.clone();
+        for s in &options.sets {
+            if let Ok((k, v)) = target.golden_path.parameters().parse_set(s) {
+                given.insert(k, v);
+            }
+        }
+        let defaults = c.defaults_for(&target.golden_path)?;
+        for name in target.golden_path.parameters().missing_required(&given) {
+            if let Some(v) = defaults.get(&name) {
+                target.values.insert(name, v.clone());
+            }
+        }
+    }
     if prompt::interactive(args.answers.no_input) {
         let params = target.golden_path.parameters();
         let mut given = target.values.clone();

@@ -63,6 +63,9 @@ pub struct GoldenPathInfo<'a> {
     pub add_ons: Vec<String>,
     /// The tools a generated project needs locally (`spec.requirements`).
     pub requirements: &'a [crate::golden_path::definition::Requirement],
+    /// The commands run in a project after `new`/`update` when trusted (`spec.hooks`).
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    pub hooks: &'a [crate::golden_path::definition::Hook],
 }
 
 /// One computed value of a [`GoldenPathInfo`].
@@ -403,6 +406,7 @@ impl GoldenPath {
             applies_to: &spec.applies_to,
             add_ons: Vec::new(),
             requirements: &spec.requirements,
+            hooks: &spec.hooks,
         }
     }
 
