@@ -978,11 +978,19 @@ pub fn apply_new_with(
     use crate::progress::{Event, Stage};
     let message = commit_message(gp);
     let commit = std::sync::Mutex::new(None::<String>);
-    let init = |staging: &Path| -> Result<()> {
-        if git {
+    // The write stage ends once: before the commit in the staging directory, or after
+    // the write.
+    let write_over = std::sync::atomic::AtomicBool::new(false);
+    let finish_write = || {
+        if !write_over.swap(true, std::sync::atomic::Ordering::Relaxed) {
             observer.event(&Event::Finish {
                 stage: Stage::Write,
             });
+        }
+    };
+    let init = |staging: &Path| -> Result<()> {
+        if git {
+            finish_write();
             let id = crate::progress::stage(observer, Stage::Commit, None, || {
                 crate::project::vcs::init_and_commit(staging, &message)
             })?;
@@ -1006,12 +1014,8 @@ pub fn apply_new_with(
         total: Some(plan.plan.changes.len()),
     });
     let applied = crate::write::apply_with(&plan.plan, &opts);
+    finish_write();
     let staged_commit = commit.lock().expect("not poisoned").take();
-    if staged_commit.is_none() {
-        observer.event(&Event::Finish {
-            stage: Stage::Write,
-        });
-    }
     let applied = applied?;
     let made = if applied.staged {
         staged_commit
