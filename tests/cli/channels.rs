@@ -68,6 +68,7 @@ fn man_dir_writes_one_page_per_command() {
         [
             "scaffold-check.1",
             "scaffold-completions.1",
+            "scaffold-config.1",
             "scaffold-diff.1",
             "scaffold-export-backstage.1",
             "scaffold-export.1",

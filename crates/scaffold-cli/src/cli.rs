@@ -68,6 +68,10 @@ pub struct Global {
     /// Print more (per-file detail).
     #[arg(short, long, global = true)]
     pub verbose: bool,
+    /// The user configuration file (default: SCAFFOLD_CONFIG, else
+    /// $XDG_CONFIG_HOME/scaffold/config.yaml; docs/config.md).
+    #[arg(long = "config", value_name = "FILE", global = true)]
+    pub config: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -147,6 +151,18 @@ pub enum Command {
         /// (created if absent) instead of printing `scaffold.1`.
         #[arg(long, value_name = "DIR")]
         dir: Option<std::path::PathBuf>,
+    },
+    /// Show the user configuration in use (its file, defaults, libraries, trusted
+    /// sources, shorthands) and, for a golden path, each parameter's value and where
+    /// it comes from (set, values, config, default).
+    Config {
+        /// A golden path (name, path or git source) whose parameters to resolve.
+        name: Option<String>,
+        #[command(flatten)]
+        answers: AnswerArgs,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t)]
+        format: Format,
     },
     /// Export a golden path for another tool (a Backstage Software Template).
     #[command(subcommand)]
@@ -260,6 +276,10 @@ pub struct NewArgs {
     /// unless the destination is already inside a git work tree).
     #[arg(long)]
     pub no_git: bool,
+    /// Run the golden path's hooks (spec.hooks) even though its source is not listed
+    /// under `trusted:` in the user configuration (docs/hooks.md).
+    #[arg(long)]
+    pub trust: bool,
     /// Output format.
     #[arg(long, value_enum, default_value_t)]
     pub format: Format,
@@ -303,6 +323,10 @@ pub struct UpdateArgs {
     /// Print the classification and a unified diff; write nothing.
     #[arg(long)]
     pub dry_run: bool,
+    /// Run the golden path's hooks (spec.hooks) even though its source is not listed
+    /// under `trusted:` in the user configuration (docs/hooks.md).
+    #[arg(long)]
+    pub trust: bool,
     /// Output format.
     #[arg(long, value_enum, default_value_t)]
     pub format: Format,

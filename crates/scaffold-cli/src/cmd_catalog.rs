@@ -204,6 +204,13 @@ fn show_head(info: &GoldenPathInfo<'_>, width: usize) -> String {
         let tools: Vec<String> = info.requirements.iter().map(ToString::to_string).collect();
         out.push_str(&block(&format!("Requires: {}", tools.join(", ")), width, 0));
     }
+    for h in info.hooks {
+        out.push_str(&block(
+            &format!("Hook ({}): {}", hook_when(h.when), h.run),
+            width,
+            0,
+        ));
+    }
     if let Some(entry) = &info.changelog_newest {
         // The first bullet (or paragraph), on one line, cut to the width.
         let mut first = String::new();
@@ -368,6 +375,19 @@ pub fn lint(engine: &Engine, path: &str, format: Format) -> Result<u8, Error> {
             for w in &r.warnings {
                 println!("{YELLOW}warning{RESET}: {w}");
             }
+            for h in &r.hooks {
+                println!(
+                    "hook ({}, timeout {} s): {}",
+                    match h.when {
+                        scaffold_core::golden_path::definition::HookWhen::New => "after new",
+                        scaffold_core::golden_path::definition::HookWhen::Update => "after update",
+                        scaffold_core::golden_path::definition::HookWhen::Always =>
+                            "after new and update",
+                    },
+                    h.timeout().as_secs_f64(),
+                    h.run
+                );
+            }
             if r.is_clean() {
                 println!(
                     "{GREEN}ok{RESET} {} ({}): {} example(s) rendered",
@@ -386,4 +406,14 @@ pub fn lint(engine: &Engine, path: &str, format: Format) -> Result<u8, Error> {
         }
     }
     Ok(u8::from(failed))
+}
+
+/// When a hook runs, in words (`show`, `lint`).
+fn hook_when(when: scaffold_core::golden_path::definition::HookWhen) -> &'static str {
+    use scaffold_core::golden_path::definition::HookWhen;
+    match when {
+        HookWhen::New => "after new",
+        HookWhen::Update => "after update",
+        HookWhen::Always => "after new and update",
+    }
 }

@@ -132,7 +132,10 @@ fn check_run(engine: &Engine, global: &Global, args: &CheckArgs) -> Result<u8, E
         render: args.render,
         offline: global.offline,
     };
-    let mut run = check::check_all(engine, found, &opts, &rules(args));
+    // A bar on a terminal only: never in CI logs or with JSON or GitHub output.
+    let progress = output::Progress::new(global.quiet, args.format != CheckFormat::Human);
+    let mut run = check::check_all_with(engine, found, &opts, &rules(args), &progress);
+    drop(progress);
     run.relative_to(std::env::current_dir().ok().as_deref());
     match args.format {
         CheckFormat::Json => output::json(&run),

@@ -13,18 +13,15 @@ use crate::cli::{AnswerArgs, Format, Global, NewArgs};
 use crate::output::{self, BOLD, DIM, GREEN, RESET, YELLOW};
 use crate::prompt;
 
-/// Collect answers from `base` (implied by DEST), --values, --set and (on a terminal)
-/// prompts for the rest, then resolve them; with where each answer came from.
+/// Collect answers from the configuration's defaults, `base` (implied by DEST),
+/// --values, --set and (on a terminal) prompts for the rest, then resolve them; with
+/// where each answer came from.
 pub fn collect_answers(
     gp: &GoldenPath,
     args: &AnswerArgs,
     base: Map<String, Value>,
+    config: Option<&scaffold_core::config::UserConfig>,
 ) -> Result<(scaffold_core::Answers, BTreeMap<String, AnswerOrigin>), Error> {
-    let mut origins: BTreeMap<String, AnswerOrigin> = base
-        .keys()
-        .map(|k| (k.clone(), AnswerOrigin::Destination))
-        .collect();
-    let mut values = base;
     let file = match &args.values {
         Some(f) => Some(scaffold_core::golden_path::answers::ValuesFile::read(f)?),
         None => None,
@@ -36,18 +33,23 @@ pub fn collect_answers(
     };
     if let Some(f) = &file {
         gp.parameters().check_keys(&f.values).map_err(located)?;
-        for (k, v) in &f.values {
-            origins.insert(k.clone(), AnswerOrigin::Given);
-            values.insert(k.clone(), v.clone());
-        }
     }
     // Parsed here only to know what not to ask; resolve_answers reports bad ones.
-    for s in &args.set {
-        if let Ok((k, v)) = gp.parameters().parse_set(s) {
-            origins.insert(k.clone(), AnswerOrigin::Given);
-            values.insert(k, v);
-        }
-    }
+    let sets = args
+        .set
+        .iter()
+        .filter_map(|s| gp.parameters().parse_set(s).ok())
+        .collect();
+    let layers = scaffold_core::config::AnswerLayers {
+        config: match config {
+            Some(c) => c.defaults_for(gp)?,
+            None => Map::new(),
+        },
+        destination: base,
+        values: file.as_ref().map(|f| f.values.clone()).unwrap_or_default(),
+        sets,
+    };
+    let (mut values, mut origins) = scaffold_core::config::layer_answers(&layers);
     if prompt::interactive(args.no_input) {
         prompt::ask(gp.parameters(), &mut values, None, &mut origins)?;
     }
@@ -60,7 +62,12 @@ pub fn collect_answers(
     Ok((answers, origins))
 }
 
-pub fn run(engine: &Engine, global: &Global, args: &NewArgs) -> Result<u8, Error> {
+pub fn run(
+    engine: &Engine,
+    global: &Global,
+    config: Option<&scaffold_core::config::UserConfig>,
+    args: &NewArgs,
+) -> Result<u8, Error> {
     let gp = engine.load(&args.name)?;
     // An add-on goes into an existing project and starts from the host's answers;
     // whether it applies (and is not applied yet) is known before any question.
@@ -73,7 +80,7 @@ pub fn run(engine: &Engine, global: &Global, args: &NewArgs) -> Result<u8, Error
             )),
             e => e,
         })?;
-    let (answers, origins) = collect_answers(&gp, &args.answers, base)?;
+    let (answers, origins) = collect_answers(&gp, &args.answers, base, config)?;
     let progress = output::spinner(global.quiet, &format!("rendering {}", gp.name()));
     let rendered = crate::cmd_backstage::render(&gp, &answers);
     drop(progress);
@@ -93,7 +100,10 @@ pub fn run(engine: &Engine, global: &Global, args: &NewArgs) -> Result<u8, Error
     } else {
         None
     };
-    let plan = scaffold_core::plan_new(&gp, &answers, &rendered, &options)?;
+    let progress = output::Progress::new(global.quiet, args.format == Format::Json);
+    let plan = scaffold_core::new::plan_new_with(&gp, &answers, &rendered, &options, &progress);
+    drop(progress);
+    let plan = plan?;
 
     if args.dry_run {
         match &run {
@@ -117,27 +127,34 @@ pub fn run(engine: &Engine, global: &Global, args: &NewArgs) -> Result<u8, Error
 
     let want_git = scaffold_core::new::wants_git(&dest, into, args.no_git);
     let hook = crate::fault_hook();
-    let progress = output::spinner(global.quiet, &format!("writing {}", dest.display()));
-    let applied = scaffold_core::new::apply_new(
+    let progress = output::Progress::new(global.quiet, args.format == Format::Json);
+    let applied = scaffold_core::new::apply_new_with(
         &gp,
         &plan,
         want_git,
         hook.as_deref()
             .map(|h| h as scaffold_core::write::WriteHook<'_>),
+        &progress,
     );
-    drop(progress);
     let (applied, git) = applied?;
-    let failed = u8::from(!plan.conflicts.is_empty());
+    // The hooks run once, in the project at its place, after the first commit.
+    let trusted = args.trust || config.is_some_and(|c| c.trusts(&gp.source));
+    let hooks = scaffold_core::new::run_new_hooks(&gp, &plan, git.as_deref(), trusted, &progress)?;
+    drop(progress);
+    let hooks_failed = scaffold_core::hooks::any_failed(&hooks.reports);
+    let failed = u8::from(!plan.conflicts.is_empty() || hooks_failed);
+    let report = plan.report(&applied, git.clone()).with_hooks(hooks);
     if args.format == Format::Json {
         match &run {
             Some(run) => output::json(&scaffold_core::backstage::WithRun {
-                report: &plan.report(&applied, git),
+                report: &report,
                 backstage: run,
             }),
-            None => output::json(&plan.report(&applied, git)),
+            None => output::json(&report),
         }
         return Ok(failed);
     }
+    output::print_hooks(&report.hooks, global.quiet, global.verbose);
     print_written(&gp, &plan, &applied, git.is_some(), global, into);
     if let Some(run) = &run {
         crate::cmd_backstage::print(run, global.quiet);

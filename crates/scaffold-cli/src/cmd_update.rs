@@ -13,7 +13,12 @@ use crate::cli::{Format, Global, UpdateArgs};
 use crate::output::{self, BOLD, CYAN, DIM, GREEN, RED, RESET, YELLOW};
 use crate::prompt;
 
-pub fn run(engine: &Engine, global: &Global, args: &UpdateArgs) -> Result<u8, Error> {
+pub fn run(
+    engine: &Engine,
+    global: &Global,
+    config: Option<&scaffold_core::config::UserConfig>,
+    args: &UpdateArgs,
+) -> Result<u8, Error> {
     // Without DIR: the project the current directory is in (from any subdirectory,
     // as git finds its work tree); with --all, every project below it.
     let dir = Project::command_dir(args.dir.as_deref(), args.all);
@@ -28,7 +33,7 @@ pub fn run(engine: &Engine, global: &Global, args: &UpdateArgs) -> Result<u8, Er
     let mut plans = Vec::new();
     let mut warnings: Vec<Option<String>> = Vec::new();
     for project in &projects {
-        let plan = plan_one(engine, project, args, global)?;
+        let plan = plan_one(engine, project, args, global, config)?;
         let warning = scaffold_core::project::vcs::no_dirty_check(&plan.root);
         if !confirm_without_git(&plan, warning.as_deref(), args, global)? {
             eprintln!("Nothing written.");
@@ -50,14 +55,32 @@ pub fn run(engine: &Engine, global: &Global, args: &UpdateArgs) -> Result<u8, Er
                 .map(|h| h as scaffold_core::write::WriteHook<'_>),
             before_publish: None,
         };
-        update::apply_all(&plans, &opts)?;
+        let progress = output::Progress::new(global.quiet, args.format == Format::Json);
+        update::apply_all_with(&plans, &opts, &progress)?;
     }
-    let conflicts = plans.iter().any(UpdatePlan::has_conflicts);
+    // Hooks run once per applied plan, in its project, after everything is written;
+    // never in a dry run.
+    let hooks = if args.dry_run {
+        vec![Vec::new(); plans.len()]
+    } else {
+        let progress = output::Progress::new(global.quiet, args.format == Format::Json);
+        let trusted = |source: &scaffold_core::SourceRecord| {
+            args.trust || config.is_some_and(|c| c.trusts(source))
+        };
+        update::run_update_hooks(&plans, &trusted, &progress)
+    };
+    let hooks_failed = hooks.iter().any(|h| scaffold_core::hooks::any_failed(h));
+    let conflicts = plans.iter().any(UpdatePlan::has_conflicts) || hooks_failed;
     if args.format == Format::Json {
         let reports: Vec<_> = plans
             .iter()
             .zip(&warnings)
-            .map(|(p, w)| p.report(args.dry_run, w.clone()))
+            .zip(hooks)
+            .map(|((p, w), h)| {
+                let mut r = p.report(args.dry_run, w.clone());
+                r.hooks = h;
+                r
+            })
             .collect();
         // One project: an object; --all: always an array, however many were found.
         if args.all {
@@ -66,8 +89,9 @@ pub fn run(engine: &Engine, global: &Global, args: &UpdateArgs) -> Result<u8, Er
             output::json(&reports[0]);
         }
     } else {
-        for plan in &plans {
+        for (plan, h) in plans.iter().zip(&hooks) {
             print_plan(plan, args.dry_run, global);
+            output::print_hooks(h, global.quiet, global.verbose);
         }
     }
     Ok(u8::from(conflicts))
@@ -108,6 +132,7 @@ fn plan_one(
     project: &Project,
     args: &UpdateArgs,
     global: &Global,
+    config: Option<&scaffold_core::config::UserConfig>,
 ) -> Result<UpdatePlan, Error> {
     let mut options = UpdateOptions {
         to: args.to.clone(),
@@ -132,6 +157,22 @@ fn plan_one(
         update::check_resolved(project)?;
     }
     let mut target = update::load_target(engine, project, &options).map_err(located)?;
+    // The configuration answers required parameters the project has no answer for
+    // (new in this version); recorded answers always win.
+    if let Some(c) = config {
+        let mut given = target.values.clone();
+        for s in &options.sets {
+            if let Ok((k, v)) = target.golden_path.parameters().parse_set(s) {
+                given.insert(k, v);
+            }
+        }
+        let defaults = c.defaults_for(&target.golden_path)?;
+        for name in target.golden_path.parameters().missing_required(&given) {
+            if let Some(v) = defaults.get(&name) {
+                target.values.insert(name, v.clone());
+            }
+        }
+    }
     if prompt::interactive(args.answers.no_input) {
         let params = target.golden_path.parameters();
         let mut given = target.values.clone();
@@ -145,11 +186,8 @@ fn plan_one(
             prompt::ask(params, &mut target.values, Some(&missing), &mut origins)?;
         }
     }
-    let progress = output::spinner(
-        global.quiet,
-        &format!("planning the update of {}", project.root.display()),
-    );
-    let plan = update::plan_update(engine, project, target, &options);
+    let progress = output::Progress::new(global.quiet, args.format == Format::Json);
+    let plan = update::plan_update_with(engine, project, target, &options, &progress);
     drop(progress);
     let plan = plan.map_err(located)?;
     if !args.allow_dirty {

@@ -6,6 +6,7 @@ mod cli;
 mod cmd_backstage;
 mod cmd_catalog;
 mod cmd_check;
+mod cmd_config;
 mod cmd_export;
 mod cmd_init;
 mod cmd_man;
@@ -42,7 +43,8 @@ fn run(cli: cli::Cli) -> Result<u8, scaffold_core::Error> {
         cli::Command::Lint { limits, .. } => limits.overrides(),
         _ => scaffold_core::LimitOverrides::default(),
     };
-    let engine = engine(&cli.global, limits);
+    let config = user_config(&cli.global)?;
+    let engine = engine(&cli.global, limits, config.as_ref());
     match cli.command {
         cli::Command::List { versions, format } => {
             if versions {
@@ -55,7 +57,19 @@ fn run(cli: cli::Cli) -> Result<u8, scaffold_core::Error> {
             cmd_catalog::show(&engine, name.as_deref(), format, cli.global.verbose)
         }
         cli::Command::Lint { path, format, .. } => cmd_catalog::lint(&engine, &path, format),
-        cli::Command::New(args) => cmd_new::run(&engine, &cli.global, &args),
+        cli::Command::New(args) => cmd_new::run(&engine, &cli.global, config.as_ref(), &args),
+        cli::Command::Config {
+            name,
+            answers,
+            format,
+        } => cmd_config::run(
+            &engine,
+            &config_path(&cli.global),
+            config.as_ref(),
+            name.as_deref(),
+            &answers,
+            format,
+        ),
         cli::Command::Completions { shell } => {
             let mut cmd = <cli::Cli as clap::CommandFactory>::command();
             clap_complete::generate(shell, &mut cmd, "scaffold", &mut std::io::stdout());
@@ -77,17 +91,52 @@ fn run(cli: cli::Cli) -> Result<u8, scaffold_core::Error> {
         }
         cli::Command::Check(args) => cmd_check::check(&engine, &cli.global, &args),
         cli::Command::Diff(args) => cmd_check::diff(&engine, &cli.global, &args),
-        cli::Command::Update(args) => cmd_update::run(&engine, &cli.global, &args),
+        cli::Command::Update(args) => cmd_update::run(&engine, &cli.global, config.as_ref(), &args),
         cli::Command::Export(cli::ExportCommand::Backstage(args)) => {
             cmd_export::backstage(&engine, &cli.global, &args)
         }
     }
 }
 
-/// The engine for these global flags: --templates, then SCAFFOLD_TEMPLATES, then built-in.
+/// Where the user configuration is looked for: `--config`, else `SCAFFOLD_CONFIG`,
+/// else `scaffold/config.yaml` in the platform's configuration directory (XDG on
+/// Linux); `None` when there is no such directory.
+pub fn config_path(global: &cli::Global) -> Option<std::path::PathBuf> {
+    if let Some(p) = &global.config {
+        return Some(p.clone());
+    }
+    if let Some(p) = std::env::var_os("SCAFFOLD_CONFIG").filter(|p| !p.is_empty()) {
+        return Some(p.into());
+    }
+    dirs::config_dir().map(|d| d.join("scaffold").join(scaffold_core::config::FILE_NAME))
+}
+
+/// The user configuration, when there is one. A file named by `--config` or
+/// `SCAFFOLD_CONFIG` must exist; the default one may be absent.
+fn user_config(
+    global: &cli::Global,
+) -> Result<Option<scaffold_core::config::UserConfig>, scaffold_core::Error> {
+    let Some(path) = config_path(global) else {
+        return Ok(None);
+    };
+    let found = scaffold_core::config::UserConfig::read(&path)?;
+    let named = global.config.is_some()
+        || std::env::var_os("SCAFFOLD_CONFIG").is_some_and(|p| !p.is_empty());
+    if found.is_none() && named {
+        return Err(scaffold_core::Error::Usage(format!(
+            "the configuration file `{}` does not exist; create it (docs/config.md) or name another with --config",
+            path.display()
+        )));
+    }
+    Ok(found)
+}
+
+/// The engine for these global flags: --templates, then SCAFFOLD_TEMPLATES, then the
+/// configuration's libraries, then built-in; the configuration's shorthands.
 pub fn engine(
     global: &cli::Global,
     limits: scaffold_core::LimitOverrides,
+    config: Option<&scaffold_core::config::UserConfig>,
 ) -> scaffold_core::Engine {
     let mut b = scaffold_core::Engine::builder()
         .offline(global.offline)
@@ -101,6 +150,14 @@ pub fn engine(
     if let Some(env) = std::env::var_os("SCAFFOLD_TEMPLATES") {
         for p in std::env::split_paths(&env).filter(|p| !p.as_os_str().is_empty()) {
             b = b.library(p);
+        }
+    }
+    if let Some(c) = config {
+        for l in c.libraries() {
+            b = b.library(l);
+        }
+        for (name, url) in &c.file.shorthands {
+            b = b.shorthand(name, url);
         }
     }
     b.build()

@@ -257,3 +257,128 @@ impl Drop for Spinner {
         self.0.finish_and_clear();
     }
 }
+
+/// The CLI's progress observer: a bar (or spinner) on stderr for the library's stages,
+/// on a terminal only, never with `--quiet` or JSON output; and each hook's command,
+/// shown on stderr before it runs (unless `--quiet`).
+pub struct Progress {
+    bar: Option<indicatif::ProgressBar>,
+    quiet: bool,
+}
+
+impl Progress {
+    /// The observer for a command with these flags.
+    pub fn new(quiet: bool, json: bool) -> Progress {
+        use std::io::IsTerminal;
+        let bar = (!quiet && !json && std::io::stderr().is_terminal()).then(|| {
+            let pb = indicatif::ProgressBar::hidden();
+            pb.set_draw_target(indicatif::ProgressDrawTarget::stderr());
+            pb
+        });
+        Progress { bar, quiet }
+    }
+}
+
+impl scaffold_core::Observer for Progress {
+    fn event(&self, event: &scaffold_core::Event<'_>) {
+        use scaffold_core::Event;
+        match *event {
+            Event::Start { stage, total } => {
+                if let Some(pb) = &self.bar {
+                    pb.reset();
+                    match total {
+                        Some(n) => {
+                            pb.set_style(
+                                indicatif::ProgressStyle::with_template(
+                                    "{msg} [{bar:30}] {pos}/{len}",
+                                )
+                                .expect("a valid template")
+                                .progress_chars("=> "),
+                            );
+                            pb.set_length(n as u64);
+                        }
+                        None => pb.set_style(indicatif::ProgressStyle::default_spinner()),
+                    }
+                    pb.set_message(stage.describe());
+                    pb.enable_steady_tick(std::time::Duration::from_millis(100));
+                }
+            }
+            Event::Advance { done, .. } => {
+                if let Some(pb) = &self.bar {
+                    pb.set_position(done as u64);
+                }
+            }
+            Event::Hook {
+                command,
+                index,
+                total,
+            } => {
+                if self.quiet {
+                    return;
+                }
+                let line = format!("{BOLD}hook {index}/{total}:{RESET} {command}");
+                match &self.bar {
+                    Some(pb) => pb.println(line),
+                    None => anstream::eprintln!("{line}"),
+                }
+            }
+            Event::Finish { .. } => {
+                if let Some(pb) = &self.bar {
+                    pb.disable_steady_tick();
+                    pb.finish_and_clear();
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+/// What the hooks did, on stderr: the failing one's output (every hook's with
+/// `verbose`), and how to trust a source whose hooks did not run.
+pub fn print_hooks(reports: &[scaffold_core::HookReport], quiet: bool, verbose: bool) {
+    use scaffold_core::HookStatus;
+    let untrusted = reports
+        .iter()
+        .filter(|r| r.status == HookStatus::Untrusted)
+        .count();
+    if untrusted > 0 {
+        anstream::eprintln!(
+            "{YELLOW}{untrusted} hook(s) not run: the golden path's source is not trusted.{RESET} Run them with --trust, or list the source under `trusted:` in the configuration (scaffold config shows it):"
+        );
+        for r in reports.iter().filter(|r| r.status == HookStatus::Untrusted) {
+            anstream::eprintln!("  {}", r.command);
+        }
+    }
+    for r in reports {
+        let show = verbose || r.failed();
+        match r.status {
+            HookStatus::Failed => anstream::eprintln!(
+                "{RED}hook failed{RESET} ({}): {}",
+                r.exit_code
+                    .map_or("did not start".to_string(), |c| format!("exit {c}")),
+                r.command
+            ),
+            HookStatus::TimedOut => anstream::eprintln!(
+                "{RED}hook timed out{RESET} after {} ms: {}",
+                r.duration_ms,
+                r.command
+            ),
+            HookStatus::Skipped if !quiet => {
+                anstream::eprintln!("{DIM}hook skipped after a failure: {}{RESET}", r.command)
+            }
+            _ => {}
+        }
+        if show {
+            for text in [&r.stdout, &r.stderr] {
+                for line in text.lines() {
+                    anstream::eprintln!("  {DIM}|{RESET} {line}");
+                }
+            }
+        }
+    }
+    if scaffold_core::hooks::any_failed(reports) {
+        anstream::eprintln!(
+            "The files are written; fix the hook's cause and run it again by hand."
+        );
+    }
+}

@@ -615,10 +615,32 @@ pub fn check_all(
     opts: &CheckOptions,
     rules: &[FailOn],
 ) -> CheckRun {
+    check_all_with(engine, found, opts, rules, &crate::progress::Silent)
+}
+
+/// [`check_all`], telling `observer` of the [`Stage::Check`](crate::progress::Stage)
+/// stage: one step per project.
+pub fn check_all_with(
+    engine: &Engine,
+    found: Vec<FoundProject>,
+    opts: &CheckOptions,
+    rules: &[FailOn],
+    observer: &dyn crate::progress::Observer,
+) -> CheckRun {
+    use crate::progress::{Event, Stage};
+    observer.event(&Event::Start {
+        stage: Stage::Check,
+        total: Some(found.len()),
+    });
     let projects: Vec<CheckedProject> = found
         .into_iter()
-        .map(|f| {
+        .enumerate()
+        .map(|(i, f)| {
             let result = f.project.and_then(|p| check_project(engine, &p, opts));
+            observer.event(&Event::Advance {
+                stage: Stage::Check,
+                done: i + 1,
+            });
             match result {
                 Ok(report) => {
                     let failures = failures(&report, rules);
@@ -644,6 +666,9 @@ pub fn check_all(
             }
         })
         .collect();
+    observer.event(&Event::Finish {
+        stage: Stage::Check,
+    });
     let exit_code = if projects.iter().any(|p| p.outcome == Outcome::Error) {
         2
     } else if projects.iter().any(|p| p.outcome == Outcome::Failed) {

@@ -22,6 +22,7 @@ pub struct Engine {
     cache_dir: Option<PathBuf>,
     offline: bool,
     limits: crate::golden_path::limits::LimitOverrides,
+    shorthands: std::collections::BTreeMap<String, String>,
 }
 
 /// Builds an [`Engine`].
@@ -59,6 +60,13 @@ impl EngineBuilder {
     /// Render bounds that win over every definition's `spec.limits`.
     pub fn limits(mut self, limits: crate::golden_path::limits::LimitOverrides) -> Self {
         self.engine.limits = limits;
+        self
+    }
+
+    /// A git-host shorthand: `name:REPO` is `url` with `{}` replaced by `REPO`
+    /// (the user configuration's `shorthands`; `gh:` and `gl:` are built in).
+    pub fn shorthand(mut self, name: impl Into<String>, url: impl Into<String>) -> Self {
+        self.engine.shorthands.insert(name.into(), url.into());
         self
     }
 
@@ -394,6 +402,8 @@ impl Engine {
     }
 
     fn locate_any(&self, reference: &str) -> Result<Located> {
+        let expanded = crate::source::git::expand_user_shorthand(reference, &self.shorthands);
+        let reference = expanded.as_deref().unwrap_or(reference);
         let (name, version) = match Reference::classify(reference) {
             Reference::Git(spec) => return self.remote()?.locate_spec(&spec),
             Reference::Path(path) => return locate_path(reference, &path),

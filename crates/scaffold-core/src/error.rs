@@ -269,6 +269,14 @@ pub enum Error {
         /// What is wrong and what to do.
         message: String,
     },
+    /// The user configuration file does not parse, or one of its values is refused.
+    #[error("{location}: invalid configuration: {message}")]
+    Config {
+        /// Where.
+        location: Location,
+        /// What is wrong and what to do.
+        message: String,
+    },
     /// No answers file where one was expected.
     #[error("no scaffold answers file found under `{}`; run `scaffold new` first, or point at the project directory", .0.display())]
     NoProject(PathBuf),
@@ -622,6 +630,8 @@ pub enum ErrorKind {
     InvalidAnswers,
     /// [`Error::ValuesFile`].
     ValuesFile,
+    /// [`Error::Config`].
+    Config,
     /// [`Error::UnsafePath`], [`Error::SymlinkEscapes`], [`Error::PathCollision`].
     UnsafeTemplate,
     /// [`Error::DestinationNotEmpty`], [`Error::InitNotEmpty`], [`Error::WouldOverwrite`], [`Error::AlreadyApplied`]:
@@ -699,6 +709,7 @@ impl Error {
             Error::AddOnApplied { .. } => ErrorKind::AlreadyApplied,
             Error::Io { .. } => ErrorKind::Io,
             Error::AnswersFile { .. } => ErrorKind::AnswersFile,
+            Error::Config { .. } => ErrorKind::Config,
             Error::NoProject(_)
             | Error::NoProjectHere { .. }
             | Error::NotInProject(_)
@@ -736,6 +747,7 @@ impl Error {
             Error::Template(t) => Some(&t.location),
             Error::DefinitionSyntax { location, .. }
             | Error::AnswersFile { location, .. }
+            | Error::Config { location, .. }
             | Error::BackstageStep { location, .. } => Some(location),
             Error::DefinitionInvalid { problems, .. } => problems.first().map(|p| &p.location),
             _ => None,

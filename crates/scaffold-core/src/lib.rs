@@ -41,14 +41,17 @@
 
 pub mod backstage;
 pub mod check;
+pub mod config;
 pub mod diff;
 pub mod engine;
 pub mod error;
 pub mod export;
 pub mod golden_path;
+pub mod hooks;
 pub mod init;
 pub mod merge;
 pub mod new;
+pub mod progress;
 pub mod project;
 pub mod source;
 pub mod tree;
@@ -67,7 +70,9 @@ pub use golden_path::limits::{LimitOverrides, Limits};
 pub use golden_path::lint::{LintReport, lint};
 pub use golden_path::render::{Rendered, RenderedFile};
 pub use golden_path::{AnswerInput, Answers, GoldenPath, Policy};
+pub use hooks::{HookReport, HookStage, HookStatus};
 pub use new::{EntryStatus, NewOptions, NewPlan, PreviewEntry, plan_new};
+pub use progress::{Event, Observer, Silent, Stage};
 pub use project::journal::ProjectLock;
 pub use project::provenance::{AnswersFile, ManifestEntry};
 pub use source::SourceRecord;

@@ -596,6 +596,19 @@ fn plan_on_host(
     Ok(on_host)
 }
 
+/// [`plan_new`] as the [`Stage::Plan`](crate::progress::Stage) stage of `observer`.
+pub fn plan_new_with(
+    gp: &GoldenPath,
+    answers: &Answers,
+    rendered: &Rendered,
+    opts: &NewOptions,
+    observer: &dyn crate::progress::Observer,
+) -> Result<NewPlan> {
+    crate::progress::stage(observer, crate::progress::Stage::Plan, None, || {
+        plan_new(gp, answers, rendered, opts)
+    })
+}
+
 /// Plan writing `rendered` to `opts.dest`, with the answers file last.
 pub fn plan_new(
     gp: &GoldenPath,
@@ -745,6 +758,67 @@ pub struct NewReport {
     /// For an add-on: host files merged with conflicts, to resolve as after an update.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub conflicts: Vec<String>,
+    /// The golden path's hooks that belong to `new`, run or not ([`run_new_hooks`]).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub hooks: Vec<crate::hooks::HookReport>,
+    /// The commit of what the hooks changed, when `new` made the repository, every
+    /// hook passed and they changed something.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub hooks_commit: Option<String>,
+}
+
+/// What [`run_new_hooks`] did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct NewHooks {
+    /// One report per hook of `new`.
+    pub reports: Vec<crate::hooks::HookReport>,
+    /// The second commit, with what the hooks changed.
+    pub commit: Option<String>,
+}
+
+impl NewReport {
+    /// The report with what the hooks did.
+    pub fn with_hooks(mut self, hooks: NewHooks) -> NewReport {
+        self.hooks = hooks.reports;
+        self.hooks_commit = hooks.commit;
+        self
+    }
+}
+
+/// Run the golden path's `new` hooks in the written project ([`crate::hooks`]), once,
+/// after [`apply_new`]: in the project at its place (never in the staging directory),
+/// after the first commit, which therefore holds exactly the golden path's files.
+/// When `new` made that commit (`first_commit`) and every hook passed, what they
+/// changed is committed too, so nothing is left uncommitted; after a failure the
+/// changes stay in the work tree to look at. Not trusted: nothing runs, and each hook
+/// is reported as untrusted.
+pub fn run_new_hooks(
+    gp: &GoldenPath,
+    plan: &NewPlan,
+    first_commit: Option<&str>,
+    trusted: bool,
+    observer: &dyn crate::progress::Observer,
+) -> Result<NewHooks> {
+    let reports = crate::hooks::run_hooks(
+        &gp.definition.spec.hooks,
+        crate::hooks::HookStage::New,
+        &plan.dest,
+        gp.name(),
+        trusted,
+        observer,
+    );
+    let ran = reports
+        .iter()
+        .any(|r| r.status == crate::hooks::HookStatus::Passed);
+    let commit = if first_commit.is_some() && ran && !crate::hooks::any_failed(&reports) {
+        crate::project::vcs::commit_all(
+            &plan.dest,
+            &format!("Run the hooks of golden path {}", gp.name()),
+        )?
+    } else {
+        None
+    };
+    Ok(NewHooks { reports, commit })
 }
 
 /// One entry of a [`NewPreview`].
@@ -794,6 +868,8 @@ impl NewPlan {
             host: self.host.clone(),
             merged: self.merged.clone(),
             conflicts: self.conflicts.clone(),
+            hooks: Vec::new(),
+            hooks_commit: None,
         }
     }
 
@@ -887,25 +963,69 @@ pub fn apply_new(
     git: bool,
     after_write: Option<crate::write::WriteHook<'_>>,
 ) -> Result<(Applied, Option<String>)> {
+    apply_new_with(gp, plan, git, after_write, &crate::progress::Silent)
+}
+
+/// [`apply_new`], telling `observer` of the [`Stage::Write`](crate::progress::Stage)
+/// (each file written) and [`Stage::Commit`](crate::progress::Stage) stages.
+pub fn apply_new_with(
+    gp: &GoldenPath,
+    plan: &NewPlan,
+    git: bool,
+    after_write: Option<crate::write::WriteHook<'_>>,
+    observer: &dyn crate::progress::Observer,
+) -> Result<(Applied, Option<String>)> {
+    use crate::progress::{Event, Stage};
     let message = commit_message(gp);
     let commit = std::sync::Mutex::new(None::<String>);
+    // The write stage ends once: before the commit in the staging directory, or after
+    // the write.
+    let write_over = std::sync::atomic::AtomicBool::new(false);
+    let finish_write = || {
+        if !write_over.swap(true, std::sync::atomic::Ordering::Relaxed) {
+            observer.event(&Event::Finish {
+                stage: Stage::Write,
+            });
+        }
+    };
     let init = |staging: &Path| -> Result<()> {
         if git {
-            let id = crate::project::vcs::init_and_commit(staging, &message)?;
+            finish_write();
+            let id = crate::progress::stage(observer, Stage::Commit, None, || {
+                crate::project::vcs::init_and_commit(staging, &message)
+            })?;
             *commit.lock().expect("not poisoned") = Some(id);
         }
         Ok(())
     };
+    let counted = |written: usize| -> Result<()> {
+        observer.event(&Event::Advance {
+            stage: Stage::Write,
+            done: written,
+        });
+        after_write.map_or(Ok(()), |h| h(written))
+    };
     let opts = crate::write::ApplyOptions {
-        after_write,
+        after_write: Some(&counted),
         before_publish: Some(&init),
     };
-    let applied = crate::write::apply_with(&plan.plan, &opts)?;
+    observer.event(&Event::Start {
+        stage: Stage::Write,
+        total: Some(plan.plan.changes.len()),
+    });
+    let applied = crate::write::apply_with(&plan.plan, &opts);
+    finish_write();
     let staged_commit = commit.lock().expect("not poisoned").take();
+    let applied = applied?;
     let made = if applied.staged {
         staged_commit
     } else if git {
-        Some(crate::project::vcs::init_and_commit(&plan.dest, &message)?)
+        Some(crate::progress::stage(
+            observer,
+            Stage::Commit,
+            None,
+            || crate::project::vcs::init_and_commit(&plan.dest, &message),
+        )?)
     } else {
         None
     };

@@ -152,6 +152,10 @@ pub struct UpdatePlan {
     /// What to write; the answers file last. Empty writes besides it mean a no-op.
     #[serde(skip)]
     pub plan: Plan,
+    /// The new version's hooks (`spec.hooks`), run after the plan is applied
+    /// ([`run_update_hooks`]), never for the renders it was planned from.
+    #[serde(skip)]
+    pub hooks: Vec<crate::golden_path::definition::Hook>,
 }
 
 /// The folder of `.scaffold/` where an update without git keeps the content of the
@@ -244,6 +248,9 @@ pub struct UpdateReport<'a> {
     /// Why uncommitted changes could not be looked for (no git repository, or one
     /// that points nowhere); `null` when they were.
     pub no_dirty_check: Option<String>,
+    /// The new version's hooks of `update`, run or not; absent when there are none.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub hooks: Vec<crate::hooks::HookReport>,
 }
 
 impl UpdatePlan {
@@ -253,8 +260,41 @@ impl UpdatePlan {
             plan: self,
             dry_run,
             no_dirty_check,
+            hooks: Vec::new(),
         }
     }
+
+    /// Whether applying this plan changes any project file (besides scaffold's own).
+    pub fn writes_files(&self) -> bool {
+        self.files.iter().any(|f| f.action != Action::Kept)
+    }
+}
+
+/// Run the `update` hooks of each applied plan in its project, once per plan, in
+/// order, after [`apply_all`] wrote them all; `trusted` says of each plan's source
+/// whether its hooks may run. A plan that changed no file runs none (there was
+/// nothing to follow up). Returns one list of reports per plan.
+pub fn run_update_hooks(
+    plans: &[UpdatePlan],
+    trusted: &dyn Fn(&SourceRecord) -> bool,
+    observer: &dyn crate::progress::Observer,
+) -> Vec<Vec<crate::hooks::HookReport>> {
+    plans
+        .iter()
+        .map(|p| {
+            if !p.writes_files() {
+                return Vec::new();
+            }
+            crate::hooks::run_hooks(
+                &p.hooks,
+                crate::hooks::HookStage::Update,
+                &p.root,
+                &p.golden_path,
+                trusted(&p.source),
+                observer,
+            )
+        })
+        .collect()
 }
 
 /// Apply the plans of several projects (`update --all`), all or nothing. The golden
@@ -266,12 +306,47 @@ pub fn apply_all(
     plans: &[UpdatePlan],
     opts: &crate::write::ApplyOptions<'_>,
 ) -> Result<Vec<Applied>> {
+    apply_all_with(plans, opts, &crate::progress::Silent)
+}
+
+/// [`apply_all`], telling `observer` of the [`Stage::Write`](crate::progress::Stage)
+/// stage: every change of every plan, counted as written.
+pub fn apply_all_with(
+    plans: &[UpdatePlan],
+    opts: &crate::write::ApplyOptions<'_>,
+    observer: &dyn crate::progress::Observer,
+) -> Result<Vec<Applied>> {
+    use crate::progress::{Event, Stage};
+    let total: usize = plans.iter().map(|p| p.plan.changes.len()).sum();
+    let before = std::sync::atomic::AtomicUsize::new(0);
+    let counted = |written: usize| -> Result<()> {
+        observer.event(&Event::Advance {
+            stage: Stage::Write,
+            done: before.load(std::sync::atomic::Ordering::Relaxed) + written,
+        });
+        opts.after_write.map_or(Ok(()), |h| h(written))
+    };
+    let opts = crate::write::ApplyOptions {
+        after_write: Some(&counted),
+        before_publish: opts.before_publish,
+    };
+    crate::progress::stage(observer, Stage::Write, Some(total), || {
+        apply_combined(plans, &opts, &before)
+    })
+}
+
+fn apply_combined(
+    plans: &[UpdatePlan],
+    opts: &crate::write::ApplyOptions<'_>,
+    before: &std::sync::atomic::AtomicUsize,
+) -> Result<Vec<Applied>> {
     let mut undo: Vec<Plan> = Vec::new();
     let mut out = Vec::new();
     for plan in combined(plans) {
         let back = undo_plan(&plan)?;
         match crate::write::apply_with(&plan, opts) {
             Ok(a) => {
+                before.fetch_add(plan.changes.len(), std::sync::atomic::Ordering::Relaxed);
                 out.push(a);
                 undo.push(back);
             }
@@ -502,6 +577,20 @@ pub fn plan_update(
     target: UpdateTarget,
     options: &UpdateOptions,
 ) -> Result<UpdatePlan> {
+    plan_update_with(engine, project, target, options, &crate::progress::Silent)
+}
+
+/// [`plan_update`], telling `observer` of its [`Stage::Render`](crate::progress::Stage)
+/// (the new version) and [`Stage::Plan`](crate::progress::Stage) (base, ours, the
+/// three-way classification) stages.
+pub fn plan_update_with(
+    engine: &Engine,
+    project: &Project,
+    target: UpdateTarget,
+    options: &UpdateOptions,
+    observer: &dyn crate::progress::Observer,
+) -> Result<UpdatePlan> {
+    use crate::progress::Stage;
     let UpdateTarget {
         golden_path: new_gp,
         values,
@@ -518,8 +607,31 @@ pub fn plan_update(
     if let Some(plan) = unchanged_fast_path(project, &new_gp, &answers, &dropped)? {
         return Ok(plan);
     }
-    let theirs_render = new_gp.render(&answers)?;
+    let theirs_render =
+        crate::progress::stage(observer, Stage::Render, None, || new_gp.render(&answers))?;
+    crate::progress::stage(observer, Stage::Plan, None, || {
+        plan_against(
+            engine,
+            project,
+            options,
+            new_gp,
+            answers,
+            &theirs_render,
+            dropped,
+        )
+    })
+}
 
+/// The plan of [`plan_update_with`] once the new version is rendered.
+fn plan_against(
+    engine: &Engine,
+    project: &Project,
+    options: &UpdateOptions,
+    new_gp: GoldenPath,
+    answers: crate::golden_path::Answers,
+    theirs_render: &crate::golden_path::render::Rendered,
+    dropped: Vec<String>,
+) -> Result<UpdatePlan> {
     // base: the pristine render of the recorded version, from the project's baseline.
     let pristine = project.pristine(
         engine,
@@ -553,7 +665,7 @@ pub fn plan_update(
     };
 
     let new_policy = new_gp.policy();
-    planner.plan_paths(&all, project, new_policy, &theirs_render)?;
+    planner.plan_paths(&all, project, new_policy, theirs_render)?;
     planner.block_impossible_writes(&dirs_in_way, |p| new_policy.of(p));
     let Planner {
         mut files,
@@ -563,7 +675,7 @@ pub fn plan_update(
 
     files.sort_by(|a, b| a.path.cmp(&b.path));
     let restored = save_overwritten(project, new_gp.name(), &files, &mut changes);
-    order_changes(&mut changes, project, &new_gp, &answers, &theirs_render);
+    order_changes(&mut changes, project, &new_gp, &answers, theirs_render);
     Ok(UpdatePlan {
         root: project.root.clone(),
         golden_path: new_gp.name().to_string(),
@@ -582,6 +694,7 @@ pub fn plan_update(
         same_version: project.file.version == new_gp.version,
         restored,
         summary: Summary::of(&files),
+        hooks: new_gp.definition.spec.hooks.clone(),
         files,
         plan: Plan {
             root: project.root.clone(),
@@ -1337,6 +1450,7 @@ fn unchanged_fast_path(
             root: project.root.clone(),
             changes: Vec::new(),
         },
+        hooks: new_gp.definition.spec.hooks.clone(),
     }))
 }
 

@@ -34,8 +34,9 @@ pub fn sandbox_vars(root: &Path) -> Vec<(&'static str, std::ffi::OsString)> {
 }
 
 /// Variables that would change scaffold's or git's behaviour, removed.
-pub const REMOVED_VARS: [&str; 8] = [
+pub const REMOVED_VARS: [&str; 9] = [
     "SCAFFOLD_TEMPLATES",
+    "SCAFFOLD_CONFIG",
     "GIT_DIR",
     "GIT_WORK_TREE",
     "GIT_INDEX_FILE",

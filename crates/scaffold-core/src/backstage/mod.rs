@@ -302,6 +302,7 @@ pub(crate) fn load(located: &Located, file: String, text: String) -> Result<Gold
             syntax: None,
             limits: Default::default(),
             requirements: Vec::new(),
+            hooks: Vec::new(),
         },
     };
     let template = Template {

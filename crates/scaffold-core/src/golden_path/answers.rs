@@ -147,12 +147,18 @@ pub enum TypedAnswer {
 pub enum AnswerOrigin {
     /// The destination directory's name (`new::implied_answers`).
     Destination,
-    /// `--values` or `--set`.
+    /// Given by the caller (`--values` or `--set`, when it does not say which).
     Given,
     /// Typed at a prompt.
     Prompt,
     /// The schema default.
     Default,
+    /// The user configuration's defaults (docs/config.md).
+    Config,
+    /// A values file (`--values`).
+    Values,
+    /// `--set`.
+    Set,
 }
 
 impl AnswerOrigin {
@@ -161,7 +167,11 @@ impl AnswerOrigin {
         match self {
             AnswerOrigin::Destination => Some("from DEST"),
             AnswerOrigin::Default => Some("default"),
-            AnswerOrigin::Given | AnswerOrigin::Prompt => None,
+            AnswerOrigin::Config => Some("from config"),
+            AnswerOrigin::Given
+            | AnswerOrigin::Prompt
+            | AnswerOrigin::Values
+            | AnswerOrigin::Set => None,
         }
     }
 }

@@ -79,6 +79,54 @@ pub struct Spec {
     /// it locally (shown by `scaffold show`; the engine itself needs none of them).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub requirements: Vec<Requirement>,
+    /// Commands run in the project after `new` and `update` (docs/hooks.md): never
+    /// unless the caller trusts the source, never in a dry run.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub hooks: Vec<Hook>,
+}
+
+/// One entry of `spec.hooks`: a command run with `sh -c` in the project root.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct Hook {
+    /// The command, run as written (it is not a template).
+    pub run: String,
+    /// After which commands it runs (default: both).
+    #[serde(default)]
+    pub when: HookWhen,
+    /// How long it may run, in seconds (default 60, at most 3600); then its process
+    /// group is killed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timeout_seconds: Option<f64>,
+}
+
+/// `when:` of a hook.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum HookWhen {
+    /// After `new` only.
+    New,
+    /// After `update` only.
+    Update,
+    /// After both.
+    #[default]
+    Always,
+}
+
+impl Hook {
+    /// The default timeout of a hook, in seconds.
+    pub const DEFAULT_TIMEOUT_SECONDS: f64 = 60.0;
+    /// The longest timeout a hook may ask for, in seconds.
+    pub const MAX_TIMEOUT_SECONDS: f64 = 3600.0;
+
+    /// The hook's timeout.
+    pub fn timeout(&self) -> std::time::Duration {
+        let s = self
+            .timeout_seconds
+            .unwrap_or(Self::DEFAULT_TIMEOUT_SECONDS)
+            .clamp(0.0, Self::MAX_TIMEOUT_SECONDS);
+        std::time::Duration::from_secs_f64(s)
+    }
 }
 
 /// One entry of `spec.requirements`: a tool a generated project needs locally.
@@ -358,6 +406,25 @@ impl Definition {
             let mut b = ignore::gitignore::GitignoreBuilder::new("");
             if let Err(e) = b.add_line(None, glob) {
                 out.push(at(glob, format!("invalid glob `{glob}`: {e}")));
+            }
+        }
+        for (i, hook) in self.spec.hooks.iter().enumerate() {
+            if hook.run.trim().is_empty() {
+                out.push(at(
+                    "hooks:",
+                    format!("spec.hooks[{i}].run is empty: give the command to run"),
+                ));
+            }
+            if let Some(t) = hook.timeout_seconds {
+                if !(t > 0.0 && t <= Hook::MAX_TIMEOUT_SECONDS) {
+                    out.push(at(
+                        "timeoutSeconds:",
+                        format!(
+                            "spec.hooks[{i}].timeoutSeconds is {t}: give a number of seconds above 0 and at most {}",
+                            Hook::MAX_TIMEOUT_SECONDS
+                        ),
+                    ));
+                }
             }
         }
         out

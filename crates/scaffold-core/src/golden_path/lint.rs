@@ -26,6 +26,10 @@ pub struct LintReport {
     /// remote sources, which do not run here); warnings do not fail lint.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub warnings: Vec<DefinitionProblem>,
+    /// The golden path's hooks (`spec.hooks`), for a reviewer to read: what `new` and
+    /// `update` would run in a project once the source is trusted.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub hooks: Vec<crate::golden_path::definition::Hook>,
 }
 
 /// Lint what `scaffold lint PATH` names: a directory without a `golden-path.yaml` is a
@@ -84,6 +88,7 @@ pub fn lint(located: &Located) -> LintReport {
         examples_rendered: 0,
         problems: Vec::new(),
         warnings: Vec::new(),
+        hooks: Vec::new(),
     };
     let gp = match GoldenPath::load(located) {
         Ok(gp) => gp,
@@ -115,6 +120,7 @@ pub fn lint(located: &Located) -> LintReport {
         }
     };
     report.golden_path = gp.name().to_string();
+    report.hooks = gp.definition.spec.hooks.clone();
     if gp.backstage().is_some() {
         crate::backstage::lint::lint(&gp, &mut report);
         return report;

@@ -63,6 +63,9 @@ pub struct GoldenPathInfo<'a> {
     pub add_ons: Vec<String>,
     /// The tools a generated project needs locally (`spec.requirements`).
     pub requirements: &'a [crate::golden_path::definition::Requirement],
+    /// The commands run in a project after `new`/`update` when trusted (`spec.hooks`).
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    pub hooks: &'a [crate::golden_path::definition::Hook],
 }
 
 /// One computed value of a [`GoldenPathInfo`].
@@ -403,6 +406,7 @@ impl GoldenPath {
             applies_to: &spec.applies_to,
             add_ons: Vec::new(),
             requirements: &spec.requirements,
+            hooks: &spec.hooks,
         }
     }
 
@@ -592,6 +596,18 @@ impl GoldenPath {
             snippet: String::new(),
             variable: Some(name),
         })))
+    }
+
+    /// [`GoldenPath::render`] as the [`Stage::Render`](crate::progress::Stage) stage
+    /// of `observer`.
+    pub fn render_with(
+        &self,
+        answers: &Answers,
+        observer: &dyn crate::progress::Observer,
+    ) -> Result<Rendered> {
+        crate::progress::stage(observer, crate::progress::Stage::Render, None, || {
+            self.render(answers)
+        })
     }
 
     /// Render the golden path in memory. Nothing is written.

@@ -25,6 +25,15 @@ pub const ANSWERS_SCHEMA: &str = include_str!("../../../../docs/schema/answers.s
 pub const GOLDEN_PATH_SCHEMA_URL: &str =
     "https://raw.githubusercontent.com/acme/scaffold/main/docs/schema/golden-path.schema.json";
 
+/// Where editors find the answers-file schema: the header line of every answers file
+/// scaffold writes (`.scaffold/NAME.yaml`).
+pub const ANSWERS_SCHEMA_URL: &str =
+    "https://raw.githubusercontent.com/acme/scaffold/main/docs/schema/answers.schema.json";
+
+/// Where editors find the user-configuration schema (docs/config.md).
+pub const CONFIG_SCHEMA_URL: &str =
+    "https://raw.githubusercontent.com/acme/scaffold/main/docs/schema/config.schema.json";
+
 fn golden_path_validator() -> &'static jsonschema::Validator {
     static V: OnceLock<jsonschema::Validator> = OnceLock::new();
     V.get_or_init(|| {

@@ -193,12 +193,16 @@ impl AnswersFile {
         format!("{ANSWERS_DIR}/{golden_path}.yaml")
     }
 
-    /// The YAML text, with a header saying what the file is.
+    /// The YAML text, with a header: the schema line editors read
+    /// ([`ANSWERS_SCHEMA_URL`](crate::golden_path::schema::ANSWERS_SCHEMA_URL)), then
+    /// what the file is.
     pub fn to_yaml(&self) -> String {
         let body = serde_yaml::to_string(self).expect("answers file serializes");
         format!(
-            "# Written by scaffold {}: provenance of the files generated from golden path `{}`.\n# `scaffold update` and `scaffold check` read it. Do not edit the manifest by hand.\n{body}",
-            self.engine_version, self.golden_path
+            "# yaml-language-server: $schema={}\n# Written by scaffold {}: provenance of the files generated from golden path `{}`.\n# `scaffold update` and `scaffold check` read it. Do not edit the manifest by hand.\n{body}",
+            crate::golden_path::schema::ANSWERS_SCHEMA_URL,
+            self.engine_version,
+            self.golden_path
         )
     }
 
@@ -479,6 +483,27 @@ mod tests {
                 })
                 .collect(),
         }
+    }
+
+    #[test]
+    fn the_schema_header_is_read_by_both_parsers_and_older_files_still_load() {
+        let f = answers_file(&["README.md", "src/main.go"]);
+        let text = f.to_yaml();
+        let first = text.lines().next().unwrap();
+        assert_eq!(
+            first,
+            format!(
+                "# yaml-language-server: $schema={}",
+                crate::golden_path::schema::ANSWERS_SCHEMA_URL
+            )
+        );
+        assert_eq!(AnswersFile::parse("f", &text).unwrap(), f);
+        assert_eq!(fast_manifest("f", &text), Some(f.clone()));
+        // Written before the header existed: the same file without its first line.
+        let old = text.split_once('\n').unwrap().1;
+        assert!(old.starts_with("# Written by scaffold"));
+        assert_eq!(AnswersFile::parse("f", old).unwrap(), f);
+        assert_eq!(AnswersFile::parse_fast("f", old).unwrap(), f);
     }
 
     #[test]

@@ -28,18 +28,39 @@ pub fn inside_work_tree(path: &Path) -> bool {
 pub fn init_and_commit(root: &Path, message: &str) -> Result<String> {
     let repo = git2::Repository::init(root)
         .map_err(git_err("cannot initialise a git repository", root))?;
+    let tree_id = stage_all(&repo, root)?;
+    commit_tree(&repo, root, tree_id, message, &[]).map(|id| id.to_string())
+}
+
+/// Stage every path of the work tree at `root` (additions, changes, deletions) and
+/// write the index's tree; returns its id.
+fn stage_all(repo: &git2::Repository, root: &Path) -> Result<git2::Oid> {
     let mut index = repo
         .index()
         .map_err(git_err("cannot open the index", root))?;
     index
         .add_all(["*"], git2::IndexAddOption::DEFAULT, None)
-        .map_err(git_err("cannot stage the generated files", root))?;
+        .map_err(git_err("cannot stage the files", root))?;
+    index
+        .update_all(["*"], None)
+        .map_err(git_err("cannot stage the deletions", root))?;
     index
         .write()
         .map_err(git_err("cannot write the index", root))?;
-    let tree_id = index
+    index
         .write_tree()
-        .map_err(git_err("cannot write the tree", root))?;
+        .map_err(git_err("cannot write the tree", root))
+}
+
+/// Commit the tree `tree_id` on HEAD with the user's signature (else `scaffold
+/// <scaffold@localhost>`).
+fn commit_tree(
+    repo: &git2::Repository,
+    root: &Path,
+    tree_id: git2::Oid,
+    message: &str,
+    parents: &[&git2::Commit<'_>],
+) -> Result<git2::Oid> {
     let tree = repo
         .find_tree(tree_id)
         .map_err(git_err("cannot read the tree", root))?;
@@ -47,10 +68,25 @@ pub fn init_and_commit(root: &Path, message: &str) -> Result<String> {
         .signature()
         .or_else(|_| git2::Signature::now("scaffold", "scaffold@localhost"))
         .map_err(git_err("cannot make a commit signature", root))?;
-    let id = repo
-        .commit(Some("HEAD"), &sig, &sig, message, &tree, &[])
-        .map_err(git_err("cannot commit", root))?;
-    Ok(id.to_string())
+    repo.commit(Some("HEAD"), &sig, &sig, message, &tree, parents)
+        .map_err(git_err("cannot commit", root))
+}
+
+/// Commit everything that changed in the repository at `root` since HEAD (what a hook
+/// of `new` did to the first commit), with `message`. Returns the commit id, or `None`
+/// when nothing changed.
+pub fn commit_all(root: &Path, message: &str) -> Result<Option<String>> {
+    let repo =
+        git2::Repository::open(root).map_err(git_err("cannot open the git repository", root))?;
+    let head = repo
+        .head()
+        .and_then(|h| h.peel_to_commit())
+        .map_err(git_err("cannot read HEAD", root))?;
+    let tree_id = stage_all(&repo, root)?;
+    if head.tree_id() == tree_id {
+        return Ok(None);
+    }
+    commit_tree(&repo, root, tree_id, message, &[&head]).map(|id| Some(id.to_string()))
 }
 
 /// The repository around `root` and `root`'s path inside its work tree (`""` at the

@@ -20,7 +20,7 @@ mod spec;
 
 pub use cache::{FetchPolicy, GitCache};
 pub use repo::{CachedRepo, Resolved, SubpathKind, TreeRead};
-pub use spec::GitSource;
+pub use spec::{GitSource, expand_user_shorthand, shorthand_template};
 
 use cache::fetch_repo;
 use spec::normalize_subpath;

@@ -125,6 +125,52 @@ impl std::str::FromStr for GitSource {
 /// other git source.
 pub const SHORTHANDS: &[(&str, &str)] = &[("gh:", "github.com"), ("gl:", "gitlab.com")];
 
+/// The URL a shorthand `name` stands for, `{}` where the repository goes: the
+/// built-in `gh` and `gl` ([`SHORTHANDS`]), else one of `user`'s (the user
+/// configuration's `shorthands`). The one table of shorthands both sources and trusted
+/// patterns are read by.
+pub fn shorthand_template(
+    name: &str,
+    user: &std::collections::BTreeMap<String, String>,
+) -> Option<String> {
+    SHORTHANDS
+        .iter()
+        .find(|(prefix, _)| prefix.strip_suffix(':') == Some(name))
+        .map(|(_, host)| format!("https://{host}/{{}}.git"))
+        .or_else(|| user.get(name).cloned())
+}
+
+/// `NAME:REPO//SUB?ref=R` written out with one of `user`'s shorthands (`{}` of its URL
+/// is `REPO`); `None` when `s` does not start with one of them. The built-in `gh:` and
+/// `gl:` are expanded (and checked) by [`GitSource::parse`].
+pub fn expand_user_shorthand(
+    s: &str,
+    user: &std::collections::BTreeMap<String, String>,
+) -> Option<String> {
+    let (name, rest) = s.split_once(':')?;
+    if SHORTHANDS
+        .iter()
+        .any(|(p, _)| p.strip_suffix(':') == Some(name))
+    {
+        return None;
+    }
+    let template = user.get(name)?;
+    let (repo, tail) = split_shorthand(rest);
+    Some(format!("{}{tail}", template.replace("{}", repo)))
+}
+
+/// What follows a shorthand's `NAME:` as the repository (without `.git`) and the tail
+/// (`//SUBPATH`, `?ref=`) that follows it.
+fn split_shorthand(rest: &str) -> (&str, &str) {
+    let end = [rest.find("//"), rest.find('?')]
+        .into_iter()
+        .flatten()
+        .min()
+        .unwrap_or(rest.len());
+    let (repo, tail) = rest.split_at(end);
+    (repo.strip_suffix(".git").unwrap_or(repo), tail)
+}
+
 /// The shorthand `s` starts with and its host.
 fn shorthand_host(s: &str) -> Option<(&'static str, &'static str)> {
     SHORTHANDS
@@ -139,14 +185,7 @@ fn expand_shorthand(s: &str) -> Result<Option<String>, String> {
     let Some((prefix, host)) = shorthand_host(s) else {
         return Ok(None);
     };
-    let rest = &s[prefix.len()..];
-    let end = [rest.find("//"), rest.find('?')]
-        .into_iter()
-        .flatten()
-        .min()
-        .unwrap_or(rest.len());
-    let (repo, tail) = rest.split_at(end);
-    let repo = repo.strip_suffix(".git").unwrap_or(repo);
+    let (repo, tail) = split_shorthand(&s[prefix.len()..]);
     let segments: Vec<&str> = repo.split('/').collect();
     let valid = segments.len() >= 2
         && (prefix == "gl:" || segments.len() == 2)
