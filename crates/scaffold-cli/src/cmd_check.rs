@@ -61,8 +61,9 @@ are relative to each project's root.
 
 Exit codes: 0 the diff was printed (empty or not), 2 could not diff.";
 
-fn rules(args: &CheckArgs) -> Vec<check::FailOn> {
-    args.fail_on
+/// The library's rules for `--fail-on` values (also `fleet report`'s).
+pub fn rules(fail_on: &[FailOn]) -> Vec<check::FailOn> {
+    fail_on
         .iter()
         .map(|f| match f {
             FailOn::Enforced => check::FailOn::Enforced,
@@ -132,7 +133,7 @@ fn check_run(engine: &Engine, global: &Global, args: &CheckArgs) -> Result<u8, E
         render: args.render,
         offline: global.offline,
     };
-    let mut run = check::check_all(engine, found, &opts, &rules(args));
+    let mut run = check::check_all(engine, found, &opts, &rules(&args.fail_on));
     run.relative_to(std::env::current_dir().ok().as_deref());
     match args.format {
         CheckFormat::Json => output::json(&run),

@@ -45,6 +45,7 @@ pub mod diff;
 pub mod engine;
 pub mod error;
 pub mod export;
+pub mod fleet;
 pub mod golden_path;
 pub mod init;
 pub mod merge;
