@@ -404,3 +404,95 @@ fn the_html_page_shows_the_numbers_in_headless_chromium() {
     assert!(dom.contains("data-label=\"unknown\" data-value=\"5\""));
     assert!(dom.contains("<svg"));
 }
+
+/// A local golden path `svc` at `version` with a dated changelog, in `dir`.
+fn local_golden_path(dir: &Path, version: &str) {
+    fs::create_dir_all(dir.join("skeleton")).unwrap();
+    fs::write(
+        dir.join("golden-path.yaml"),
+        format!(
+            "apiVersion: scaffold/v1
+kind: GoldenPath
+metadata:
+  name: svc
+  title: Service
+  version: {version}
+spec:
+  parameters:
+    type: object
+    required: [name]
+    properties:
+      name: {{type: string}}
+  skeletons:
+    - path: skeleton
+  files:
+    policy:
+      enforced: [CODEOWNERS]
+"
+        ),
+    )
+    .unwrap();
+    fs::write(dir.join("skeleton/CODEOWNERS"), "* @acme/platform\n").unwrap();
+    fs::write(
+        dir.join("CHANGELOG.md"),
+        "# Changelog\n\n## 1.1.0 - 2024-02-01\n\n- newer\n\n## 1.0.0 - 2024-01-01\n\n- first\n",
+    )
+    .unwrap();
+}
+
+#[test]
+fn days_behind_count_from_the_next_versions_dated_changelog_heading() {
+    let sb = Sandbox::new();
+    let gp = sb.join("gp");
+    local_golden_path(&gp, "1.0.0");
+    let dir = sb.join("src/svc");
+    sb.scaffold(
+        sb.path(),
+        &[
+            "new",
+            gp.join("golden-path.yaml").to_str().unwrap(),
+            dir.to_str().unwrap(),
+            "--set",
+            "name=svc",
+            "--no-input",
+            "--no-git",
+        ],
+    )
+    .expect_code(0);
+    let url = publish(&sb, &dir, "svc");
+    local_golden_path(&gp, "1.1.0");
+    let repos = sb.join("repos.txt");
+    fs::write(&repos, format!("{url}\n")).unwrap();
+    let report = |slo: &str| -> Value {
+        let mut cmd = sb.cmd();
+        cmd.args([
+            "fleet",
+            "report",
+            "--format",
+            "json",
+            "--slo-days",
+            slo,
+            "--repos",
+        ])
+        .arg(&repos)
+        .env("SCAFFOLD_NOW", "2024-03-02")
+        .current_dir(sb.path());
+        let run = sb.run_cmd(&mut cmd);
+        run.expect_code(0);
+        serde_json::from_str(&run.stdout).unwrap()
+    };
+    let r = report("30");
+    let p = &r["repositories"][0]["projects"][0];
+    assert_eq!(p["latest"], "1.1.0");
+    assert_eq!(p["superseded_on"], "2024-02-01");
+    assert_eq!(p["days_behind"], 30);
+    let f = &r["aggregates"]["freshness"];
+    assert_eq!(
+        (f["known"].clone(), f["within_slo"].clone()),
+        (1.into(), 1.into())
+    );
+    assert_eq!(r["aggregates"]["histogram"]["8-30"], 1);
+    let r = report("29");
+    assert_eq!(r["aggregates"]["freshness"]["within_slo"], 0);
+    assert_eq!(r["aggregates"]["freshness"]["share"], 0.0);
+}
