@@ -167,6 +167,68 @@ pub enum Command {
     /// Export a golden path for another tool (a Backstage Software Template).
     #[command(subcommand)]
     Export(ExportCommand),
+    /// Judge many repositories at once, and combine shard reports (docs/fleet.md).
+    #[command(subcommand)]
+    Fleet(FleetCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum FleetCommand {
+    /// Which repositories use which golden paths at which versions, how far behind,
+    /// and which enforced files drift; read from each default branch in the git cache.
+    Report(FleetReportArgs),
+    /// Combine shard reports (`--format json`) into one report.
+    Merge(FleetMergeArgs),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
+pub enum FleetFormat {
+    /// A table with one line per project, then the aggregates.
+    #[default]
+    Human,
+    /// One JSON document (schema in docs/fleet.md).
+    Json,
+    /// Markdown, for an issue or a pull-request comment.
+    Markdown,
+    /// One self-contained HTML page with charts.
+    Html,
+}
+
+#[derive(Debug, Args)]
+pub struct FleetReportArgs {
+    /// Directories of local clones (a clone, or a directory holding clones).
+    pub dirs: Vec<PathBuf>,
+    /// A file listing one git source a line, optionally followed by a branch.
+    #[arg(long, value_name = "FILE")]
+    pub repos: Vec<PathBuf>,
+    /// Backstage catalog-info files, a catalog export, or a directory of them.
+    #[arg(long, value_name = "PATH")]
+    pub catalog: Vec<PathBuf>,
+    /// The freshness SLO: days a superseded version may stay in use.
+    #[arg(long, default_value_t = 30)]
+    pub slo_days: u32,
+    /// What fails a project (repeatable or comma-separated).
+    #[arg(long, value_enum, value_delimiter = ',', default_value = "enforced")]
+    pub fail_on: Vec<FailOn>,
+    /// Only the stable part I of N of the repositories (1 <= I <= N).
+    #[arg(long, value_name = "I/N")]
+    pub shard: Option<String>,
+    /// Repositories fetched and read at once.
+    #[arg(long, default_value_t = 8)]
+    pub jobs: usize,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t)]
+    pub format: FleetFormat,
+}
+
+#[derive(Debug, Args)]
+pub struct FleetMergeArgs {
+    /// Shard reports written by `scaffold fleet report --format json`.
+    #[arg(required = true)]
+    pub reports: Vec<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t)]
+    pub format: FleetFormat,
 }
 
 #[derive(Debug, Subcommand)]

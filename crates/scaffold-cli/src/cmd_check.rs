@@ -61,8 +61,9 @@ are relative to each project's root.
 
 Exit codes: 0 the diff was printed (empty or not), 2 could not diff.";
 
-fn rules(args: &CheckArgs) -> Vec<check::FailOn> {
-    args.fail_on
+/// The library's rules for `--fail-on` values (also `fleet report`'s).
+pub fn rules(fail_on: &[FailOn]) -> Vec<check::FailOn> {
+    fail_on
         .iter()
         .map(|f| match f {
             FailOn::Enforced => check::FailOn::Enforced,
@@ -134,7 +135,7 @@ fn check_run(engine: &Engine, global: &Global, args: &CheckArgs) -> Result<u8, E
     };
     // A bar on a terminal only: never in CI logs or with JSON or GitHub output.
     let progress = output::Progress::new(global.quiet, args.format != CheckFormat::Human);
-    let mut run = check::check_all_with(engine, found, &opts, &rules(args), &progress);
+    let mut run = check::check_all_with(engine, found, &opts, &rules(&args.fail_on), &progress);
     drop(progress);
     run.relative_to(std::env::current_dir().ok().as_deref());
     match args.format {

@@ -8,6 +8,7 @@ mod cmd_catalog;
 mod cmd_check;
 mod cmd_config;
 mod cmd_export;
+mod cmd_fleet;
 mod cmd_init;
 mod cmd_man;
 mod cmd_new;
@@ -95,6 +96,10 @@ fn run(cli: cli::Cli) -> Result<u8, scaffold_core::Error> {
         cli::Command::Export(cli::ExportCommand::Backstage(args)) => {
             cmd_export::backstage(&engine, &cli.global, &args)
         }
+        cli::Command::Fleet(cli::FleetCommand::Report(args)) => {
+            cmd_fleet::report(&engine, &cli.global, &args)
+        }
+        cli::Command::Fleet(cli::FleetCommand::Merge(args)) => cmd_fleet::merge(&args),
     }
 }
 

@@ -34,7 +34,7 @@ use crate::project::provenance::{AnswersFile, ManifestEntry, manifest_of};
 use crate::project::{Loaded, Project};
 use crate::source::SourceRecord;
 use crate::source::remote::Target;
-use crate::tree::{Entry, FileMode, LinksOnTheWay, to_fs_path};
+use crate::tree::{Entry, FileMode, LinksOnTheWay, Tree, to_fs_path};
 use crate::write::{Change, Op, Plan};
 
 // ---------------------------------------------------------------------------
@@ -355,7 +355,7 @@ impl FailOn {
 }
 
 /// Why a project failed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum FailureKind {
     /// An enforced path drifted.
@@ -375,7 +375,7 @@ pub enum FailureKind {
 }
 
 /// One reason a project failed its policy.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Failure {
     /// What kind of failure.
     pub kind: FailureKind,
@@ -532,7 +532,7 @@ fn open_project(answers_path: &Path) -> Result<Project> {
 }
 
 /// An error, flattened for reports: its message and its causes.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ErrorInfo {
     /// The error's message.
     pub message: String,
@@ -712,24 +712,27 @@ pub fn check_project(
             Baseline::Manifest,
         )
     };
-    let fresh = freshness(engine, project, opts.offline || engine.is_offline())?;
+    let fresh = freshness(
+        engine,
+        file,
+        &project.answers_path,
+        opts.offline || engine.is_offline(),
+    )?;
     let (source_type, commit) = match &file.source {
         SourceRecord::Builtin { .. } => ("builtin", None),
         SourceRecord::Local { .. } => ("local", None),
         SourceRecord::Git { commit, .. } => ("git", Some(commit.clone())),
     };
     let conflicts = leftover_conflicts(project, &files);
+    let annotation = template_version_annotation(file, |rel| {
+        let path = project.root.join(rel);
+        if !std::fs::symlink_metadata(&path).ok()?.is_file() {
+            return None;
+        }
+        std::fs::read_to_string(path).ok()
+    });
     let mut notes = fresh.notes;
-    let annotation = template_version_annotation(project);
-    if let Some(a) = annotation.as_deref()
-        && a.trim_start_matches('v') != file.version.trim_start_matches('v')
-    {
-        notes.push(format!(
-            "catalog-info.yaml says {} \"{a}\", but the answers file records version {}: the annotation was edited by hand, or it is not the file scaffold generated",
-            crate::backstage::VERSION_ANNOTATION,
-            file.version
-        ));
-    }
+    notes.extend(annotation_note(annotation.as_deref(), &file.version));
     Ok(ProjectReport {
         root: project.root.clone(),
         answers_file: project.answers_rel.clone(),
@@ -752,15 +755,146 @@ pub fn check_project(
 }
 
 /// The template-version annotation of the project's `catalog-info.yaml`, when the
-/// project generated one (a path of its manifest) and it is a regular file.
-fn template_version_annotation(project: &Project) -> Option<String> {
+/// project generated one (a path of its manifest); `read` gives the file's text
+/// (`None`: absent, or not a regular file).
+fn template_version_annotation(
+    file: &AnswersFile,
+    read: impl FnOnce(&str) -> Option<String>,
+) -> Option<String> {
     const CATALOG: &str = "catalog-info.yaml";
-    project.file.manifest.get(CATALOG)?;
-    let path = project.root.join(CATALOG);
-    if !std::fs::symlink_metadata(&path).ok()?.is_file() {
-        return None;
+    file.manifest.get(CATALOG)?;
+    crate::backstage::catalog::template_version(&read(CATALOG)?)
+}
+
+/// The note for an annotation that disagrees with the recorded version.
+fn annotation_note(annotation: Option<&str>, version: &str) -> Option<String> {
+    let a = annotation?;
+    (a.trim_start_matches('v') != version.trim_start_matches('v')).then(|| {
+        format!(
+            "catalog-info.yaml says {} \"{a}\", but the answers file records version {version}: the annotation was edited by hand, or it is not the file scaffold generated",
+            crate::backstage::VERSION_ANNOTATION
+        )
+    })
+}
+
+/// A project read from a git tree rather than a disk directory: what
+/// [`check_tree`] judges.
+#[derive(Debug, Clone, Copy)]
+pub struct TreeProject<'a> {
+    /// The whole tree of the commit (paths relative to the repository root).
+    pub tree: &'a Tree,
+    /// The project directory in the tree (`""` for the repository root).
+    pub root: &'a str,
+    /// The answers file, relative to `root`.
+    pub answers_rel: &'a str,
+    /// Its parsed content.
+    pub file: &'a AnswersFile,
+    /// The other answers files beside it (add-ons applied over it).
+    pub siblings: &'a [AnswersFile],
+    /// Where the answers file is, for messages (e.g. `URL@commit:path`).
+    pub label: &'a Path,
+}
+
+/// [`check_project`] on a tree read from a git object database (no work tree):
+/// the same manifest comparison, freshness, stored baseline and leftover conflicts.
+/// Directories of the manifest count as present (git records no empty
+/// directories). Errors as [`check_project`].
+pub fn check_tree(
+    engine: &Engine,
+    p: &TreeProject<'_>,
+    opts: &CheckOptions,
+) -> Result<ProjectReport> {
+    let file = p.file;
+    let mut manifest = file.manifest.clone();
+    overlay_add_ons(file, &mut manifest, p.siblings);
+    let at = |rel: &str| crate::tree::join_lexical(p.root, rel).unwrap_or_else(|| rel.to_string());
+    let files = manifest
+        .par_iter()
+        .map(|(path, e)| {
+            let hash = parse_hash(p.label, path, e)?;
+            let (status, actual_mode, detail) = if e.mode == FileMode::Dir {
+                (FileStatus::Unchanged, Some(FileMode::Dir), None)
+            } else {
+                match p.tree.get(&at(path)) {
+                    None => (FileStatus::Missing, None, None),
+                    Some(entry) => judge(entry.mode, e.mode, || {
+                        Ok(blake3::hash(&entry.content) == hash)
+                    })?,
+                }
+            };
+            Ok(FileReport {
+                path: path.clone(),
+                policy: e.policy,
+                status,
+                expected_mode: e.mode,
+                actual_mode,
+                detail,
+            })
+        })
+        .collect::<Result<Vec<_>>>()?;
+    let fresh = freshness(engine, file, p.label, opts.offline || engine.is_offline())?;
+    let (source_type, commit) = match &file.source {
+        SourceRecord::Builtin { .. } => ("builtin", None),
+        SourceRecord::Local { .. } => ("local", None),
+        SourceRecord::Git { commit, .. } => ("git", Some(commit.clone())),
+    };
+    let baseline_path = at(&baseline_rel(p.answers_rel));
+    let stored = baseline_state(
+        file,
+        match p.tree.get(&baseline_path) {
+            Some(e) => crate::project::baseline::Baseline::decode(&e.content),
+            None => Err(crate::project::baseline::BaselineProblem::Missing),
+        },
+    );
+    let mut conflicts: Vec<LeftoverConflict> = files
+        .iter()
+        .filter(|f| f.status == FileStatus::Modified && f.policy != Policy::Seed)
+        .filter_map(|f| {
+            let content = &p.tree.get(&at(&f.path))?.content;
+            conflict_marker_line(content).map(|line| LeftoverConflict {
+                path: f.path.clone(),
+                line: Some(line),
+            })
+        })
+        .collect();
+    for f in files.iter().filter(|f| f.status == FileStatus::Modified) {
+        let theirs = format!("{}.theirs", f.path);
+        if !file.manifest.contains_key(&theirs) && p.tree.contains_key(&at(&theirs)) {
+            conflicts.push(LeftoverConflict {
+                path: theirs,
+                line: None,
+            });
+        }
     }
-    crate::backstage::catalog::template_version(&std::fs::read_to_string(path).ok()?)
+    conflicts.sort_by(|a, b| a.path.cmp(&b.path));
+    let annotation = template_version_annotation(file, |rel| {
+        let e = p
+            .tree
+            .get(&at(rel))
+            .filter(|e| matches!(e.mode, FileMode::File | FileMode::Executable))?;
+        String::from_utf8(e.content.to_vec()).ok()
+    });
+    let mut notes = fresh.notes;
+    notes.extend(annotation_note(annotation.as_deref(), &file.version));
+    Ok(ProjectReport {
+        root: PathBuf::from(p.root),
+        answers_file: p.answers_rel.to_string(),
+        golden_path: file.golden_path.clone(),
+        version: file.version.clone(),
+        source: file.source.to_string(),
+        source_type: source_type.to_string(),
+        commit,
+        baseline: Baseline::Manifest,
+        counts: Counts::of(&files),
+        files,
+        latest: fresh.latest,
+        behind: fresh.behind,
+        manifest_mismatch: Vec::new(),
+        stored_baseline: stored,
+        conflicts,
+        template_version_annotation: annotation,
+        notes,
+    })
 }
 
 /// The manifest `check` judges a project by: its own, where every path an add-on
@@ -782,21 +916,35 @@ fn with_add_ons(project: &Project) -> BTreeMap<String, ManifestEntry> {
         .filter(|p| p.extension().is_some_and(|x| x == "yaml") && *p != project.answers_path)
         .collect();
     add_ons.sort();
-    for path in add_ons {
-        let Ok(add_on) = crate::project::provenance::AnswersFile::read(&path) else {
-            continue;
-        };
-        if add_on.host.as_deref() != Some(project.file.golden_path.as_str()) {
+    let add_ons: Vec<AnswersFile> = add_ons
+        .iter()
+        .filter_map(|path| AnswersFile::read(path).ok())
+        .collect();
+    overlay_add_ons(&project.file, &mut manifest, &add_ons);
+    manifest
+}
+
+/// Give every path an add-on (of `add_ons`, the other answers files beside `file`)
+/// applied over `file`'s golden path the add-on's entry.
+fn overlay_add_ons(
+    file: &AnswersFile,
+    manifest: &mut BTreeMap<String, ManifestEntry>,
+    add_ons: &[AnswersFile],
+) {
+    if file.host.is_some() {
+        return;
+    }
+    for add_on in add_ons {
+        if add_on.host.as_deref() != Some(file.golden_path.as_str()) {
             continue;
         }
-        for (p, e) in add_on.manifest {
-            if let Some(own) = manifest.get_mut(&p) {
-                own.hash = e.hash;
+        for (p, e) in &add_on.manifest {
+            if let Some(own) = manifest.get_mut(p) {
+                own.hash.clone_from(&e.hash);
                 own.mode = e.mode;
             }
         }
     }
-    manifest
 }
 
 /// The baseline file beside an answers file (`.scaffold/x.yaml` -> `.scaffold/x.baseline`).
@@ -812,12 +960,27 @@ fn stored_baseline(project: &Project) -> StoredBaseline {
     if project.file.format < 2 {
         return StoredBaseline::None;
     }
-    let problem = match crate::project::baseline::read(&project.baseline_path()) {
+    baseline_state(
+        &project.file,
+        crate::project::baseline::read(&project.baseline_path()),
+    )
+}
+
+/// How a decoded (or undecodable) baseline stands against `file`'s manifest.
+fn baseline_state(
+    file: &AnswersFile,
+    read: std::result::Result<
+        crate::project::baseline::Baseline,
+        crate::project::baseline::BaselineProblem,
+    >,
+) -> StoredBaseline {
+    if file.format < 2 {
+        return StoredBaseline::None;
+    }
+    let problem = match read {
         Ok(b) => {
             let missing = b.missing(
-                project
-                    .file
-                    .manifest
+                file.manifest
                     .iter()
                     .filter(|(_, m)| m.mode != FileMode::Dir)
                     .map(|(p, m)| (p, m.hash.as_str())),
@@ -842,14 +1005,14 @@ struct Expected<'a> {
     policy: Policy,
 }
 
-fn parse_hash(project: &Project, path: &str, entry: &ManifestEntry) -> Result<blake3::Hash> {
+fn parse_hash(answers_path: &Path, path: &str, entry: &ManifestEntry) -> Result<blake3::Hash> {
     entry
         .hash
         .strip_prefix("blake3:")
         .and_then(|h| blake3::Hash::from_hex(h).ok())
         .ok_or_else(|| Error::AnswersFile {
             location: Location {
-                file: project.answers_path.display().to_string(),
+                file: answers_path.display().to_string(),
                 line: 0,
                 column: 0,
             },
@@ -869,7 +1032,7 @@ fn compare_manifest(
         .map(|(path, e)| {
             Ok(Expected {
                 path,
-                hash: parse_hash(project, path, e)?,
+                hash: parse_hash(&project.answers_path, path, e)?,
                 mode: e.mode,
                 policy: e.policy,
             })
@@ -977,7 +1140,25 @@ fn check_path(path: &Path, hash: &blake3::Hash, mode: FileMode) -> Result<PathSt
         }
         Err(e) => return Err(Error::io("cannot read", path, e)),
     };
-    let actual = FileMode::of(&meta);
+    judge(FileMode::of(&meta), mode, || match FileMode::of(&meta) {
+        FileMode::Dir => Ok(true),
+        FileMode::Symlink => {
+            let target =
+                std::fs::read_link(path).map_err(|e| Error::io("cannot read link", path, e))?;
+            Ok(blake3::hash(target.to_string_lossy().as_bytes()) == *hash)
+        }
+        _ => Ok(hash_file(path).map_err(|e| Error::io("cannot read", path, e))? == *hash),
+    })
+}
+
+/// The status of a path whose actual mode is `actual` against the expected `mode`;
+/// `same` says whether its content has the expected hash (asked only when the kinds
+/// agree). The one rule for the working tree and for trees read from git.
+fn judge(
+    actual: FileMode,
+    mode: FileMode,
+    same: impl FnOnce() -> Result<bool>,
+) -> Result<PathState> {
     let kind = |m: FileMode| match m {
         FileMode::File | FileMode::Executable => "a file",
         FileMode::Symlink => "a symbolic link",
@@ -991,15 +1172,7 @@ fn check_path(path: &Path, hash: &blake3::Hash, mode: FileMode) -> Result<PathSt
             Some(format!("is {}, not {}", kind(actual), kind(mode))),
         ));
     }
-    let same = match actual {
-        FileMode::Dir => true,
-        FileMode::Symlink => {
-            let target =
-                std::fs::read_link(path).map_err(|e| Error::io("cannot read link", path, e))?;
-            blake3::hash(target.to_string_lossy().as_bytes()) == *hash
-        }
-        _ => hash_file(path).map_err(|e| Error::io("cannot read", path, e))? == *hash,
-    };
+    let same = same()?;
     let status = if !same {
         FileStatus::Modified
     } else if actual != mode {
@@ -1047,8 +1220,12 @@ fn parse_version(v: &str) -> Option<semver::Version> {
     semver::Version::parse(v.strip_prefix('v').unwrap_or(v)).ok()
 }
 
-fn freshness(engine: &Engine, project: &Project, offline: bool) -> Result<Freshness> {
-    let file = &project.file;
+fn freshness(
+    engine: &Engine,
+    file: &AnswersFile,
+    answers_path: &Path,
+    offline: bool,
+) -> Result<Freshness> {
     match &file.source {
         SourceRecord::Git {
             url,
@@ -1063,9 +1240,16 @@ fn freshness(engine: &Engine, project: &Project, offline: bool) -> Result<Freshn
                     notes: Vec::new(),
                 });
             }
-            git_freshness(engine, project, url, commit, reference.as_deref())
+            git_freshness(
+                engine,
+                file,
+                answers_path,
+                url,
+                commit,
+                reference.as_deref(),
+            )
         }
-        SourceRecord::Builtin { .. } => builtin_freshness(engine, project),
+        SourceRecord::Builtin { .. } => builtin_freshness(engine, file),
         record => {
             let located = engine.locate_recorded(record, &file.golden_path, &Target::Latest)?;
             let gp = GoldenPath::load(&located)?;
@@ -1101,8 +1285,7 @@ fn freshness(engine: &Engine, project: &Project, offline: bool) -> Result<Freshn
 
 /// Built-in golden paths carry every released version: count the released versions
 /// after the recorded one, up to the head (offline: nothing is fetched).
-fn builtin_freshness(engine: &Engine, project: &Project) -> Result<Freshness> {
-    let file = &project.file;
+fn builtin_freshness(engine: &Engine, file: &AnswersFile) -> Result<Freshness> {
     let head = engine.locate_recorded(&file.source, &file.golden_path, &Target::Latest)?;
     let head_version = crate::source::declared_version(&head)?;
     let released = crate::source::builtin_versions(crate::ENGINE_VERSION, &file.golden_path)?;
@@ -1161,14 +1344,14 @@ fn builtin_freshness(engine: &Engine, project: &Project) -> Result<Freshness> {
 
 fn git_freshness(
     engine: &Engine,
-    project: &Project,
+    file: &AnswersFile,
+    answers_path: &Path,
     url: &str,
     commit: &str,
     reference: Option<&str>,
 ) -> Result<Freshness> {
-    let file = &project.file;
     let repo = engine.remote()?.open(url, &Target::Latest)?;
-    ensure_recorded_commit(project, &repo, url, commit, reference)?;
+    ensure_recorded_commit(file, answers_path, &repo, url, commit, reference)?;
     let mut notes = Vec::new();
     if let Some(r) = reference.filter(|r| *r != commit)
         && repo.resolve(Some(r)).is_err()
@@ -1233,7 +1416,8 @@ fn short(commit: &str) -> &str {
 /// The recorded commit must still be in the source: contained in one of its tags or
 /// branches (a commit only the cache still holds would vanish from a fresh cache).
 fn ensure_recorded_commit(
-    project: &Project,
+    file: &AnswersFile,
+    answers_path: &Path,
     repo: &crate::source::git::CachedRepo,
     url: &str,
     commit: &str,
@@ -1244,8 +1428,8 @@ fn ensure_recorded_commit(
         return Ok(());
     }
     Err(Error::RecordedVersionGone(Box::new(GoneVersion {
-        answers_file: project.answers_path.clone(),
-        version: project.file.version.clone(),
+        answers_file: answers_path.to_path_buf(),
+        version: file.version.clone(),
         commit: short(commit).to_string(),
         reference: reference.filter(|r| *r != commit).map(str::to_string),
         url: url.to_string(),

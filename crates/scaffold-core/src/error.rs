@@ -593,6 +593,24 @@ pub enum Error {
         /// Why, and what to do instead.
         reason: String,
     },
+    /// A fleet input that does not read: a line of a repositories list, a catalog
+    /// entity, a shard selector.
+    #[error("{location}: {message}")]
+    FleetInput {
+        /// Where (a file and line; line 0 for a whole value such as a shard).
+        location: Location,
+        /// What is wrong and what is expected.
+        message: String,
+    },
+    /// Fleet reports that cannot be merged (another schema version, overlapping
+    /// shards, not a fleet report).
+    #[error("cannot merge fleet report {}: {message}", .file.display())]
+    FleetMerge {
+        /// The report at fault.
+        file: PathBuf,
+        /// Why, and what to do.
+        message: String,
+    },
 }
 
 /// The details of [`Error::RecordedVersionGone`].
@@ -677,6 +695,8 @@ pub enum ErrorKind {
     Interrupted,
     /// [`Error::BackstageStep`]: a Backstage Template's step cannot run as written.
     BackstageStep,
+    /// [`Error::FleetInput`], [`Error::FleetMerge`].
+    FleetInput,
     /// [`Error::Usage`] and anything without a kind of its own.
     Other,
 }
@@ -736,6 +756,7 @@ impl Error {
             Error::BackstageStep { .. } => ErrorKind::BackstageStep,
             Error::ExportExists { .. } => ErrorKind::WouldOverwrite,
             Error::ExportUnsupported { .. } => ErrorKind::NotApplicable,
+            Error::FleetInput { .. } | Error::FleetMerge { .. } => ErrorKind::FleetInput,
             _ => ErrorKind::Other,
         }
     }
@@ -748,7 +769,8 @@ impl Error {
             Error::DefinitionSyntax { location, .. }
             | Error::AnswersFile { location, .. }
             | Error::Config { location, .. }
-            | Error::BackstageStep { location, .. } => Some(location),
+            | Error::BackstageStep { location, .. }
+            | Error::FleetInput { location, .. } => Some(location),
             Error::DefinitionInvalid { problems, .. } => problems.first().map(|p| &p.location),
             _ => None,
         }

@@ -46,6 +46,7 @@ pub mod diff;
 pub mod engine;
 pub mod error;
 pub mod export;
+pub mod fleet;
 pub mod golden_path;
 pub mod hooks;
 pub mod init;

@@ -1,5 +1,5 @@
 //! Progress of long operations, for a front end to draw: the library reports each
-//! stage of `new`, `update` and `check` (and each hook before it runs) to an
+//! stage of `new`, `update`, `check` and `fleet report` (and each hook before it runs) to an
 //! [`Observer`], and never draws anything itself. The CLI's spinner and bars are one
 //! such observer; [`Silent`] is the default.
 
@@ -22,6 +22,8 @@ pub enum Stage {
     Hooks,
     /// Checking projects against their manifests.
     Check,
+    /// Reading the repositories of a fleet (`total`: repositories).
+    Fleet,
 }
 
 impl Stage {
@@ -34,6 +36,7 @@ impl Stage {
             Stage::Commit => "committing",
             Stage::Hooks => "running hooks",
             Stage::Check => "checking",
+            Stage::Fleet => "reading repositories",
         }
     }
 }

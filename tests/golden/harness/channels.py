@@ -132,7 +132,8 @@ def check_channels(tools: Tools, res: Results) -> None:
     code, out = run([tools.tool("hadolint"), "--no-color", "Dockerfile"], cwd=REPO, env=tools.env)
     res.record("PASS" if code == 0 and dockerfile.is_file() else "FAIL", LABEL, "image[hadolint]", out)
     check_action(tools, res, REPO / "action.yml")
-    check_workflows(tools, res, sorted((REPO / ".github" / "workflows").glob("*.y*ml")))
+    check_workflows(tools, res, sorted((REPO / ".github" / "workflows").glob("*.y*ml"))
+                    + [REPO / "docs" / "examples" / "fleet.yml"])
     code, out = run([tools.tool("pre-commit"), "validate-manifest", ".pre-commit-hooks.yaml"],
                     cwd=REPO, env=dict(tools.env, PRE_COMMIT_HOME=str(tools.cache / "pre-commit")))
     res.record("PASS" if code == 0 else "FAIL", LABEL, "pre-commit[validate-manifest]", out)

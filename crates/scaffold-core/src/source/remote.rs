@@ -37,6 +37,11 @@ impl Remote {
         Self { cache, offline }
     }
 
+    /// The cache of mirrors this remote reads.
+    pub fn cache(&self) -> &GitCache {
+        &self.cache
+    }
+
     /// Open the cached repository for `url`, fetching as the target needs.
     pub fn open(&self, url: &str, target: &Target) -> Result<CachedRepo> {
         let policy = if self.offline {

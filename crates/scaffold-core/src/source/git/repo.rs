@@ -119,6 +119,38 @@ impl CachedRepo {
         }
     }
 
+    /// The committer time of `commit`, in seconds since the Unix epoch.
+    pub fn commit_time(&self, commit: &str) -> Result<i64, GitError> {
+        Ok(self.find_commit(commit)?.time().seconds())
+    }
+
+    /// The committer time of the newest commit reachable from `commit` (first parents)
+    /// that changed `path`; `None` when no commit in that history has it.
+    pub fn last_change(&self, commit: &str, path: &str) -> Result<Option<i64>, GitError> {
+        let blob_at = |c: &git2::Commit<'_>| -> Result<Option<git2::Oid>, GitError> {
+            match c.tree()?.get_path(Path::new(path)) {
+                Ok(e) => Ok(Some(e.id())),
+                Err(e) if e.code() == git2::ErrorCode::NotFound => Ok(None),
+                Err(e) => Err(e.into()),
+            }
+        };
+        let mut current = self.find_commit(commit)?;
+        let mut id = blob_at(&current)?;
+        if id.is_none() {
+            return Ok(None);
+        }
+        loop {
+            let Ok(parent) = current.parent(0) else {
+                return Ok(Some(current.time().seconds()));
+            };
+            if blob_at(&parent)? != id {
+                return Ok(Some(current.time().seconds()));
+            }
+            id = blob_at(&parent)?;
+            current = parent;
+        }
+    }
+
     /// Resolves a ref to a commit.
     ///
     /// `None` means latest: the highest semver tag (`v1.2.3` or `1.2.3`; pre-releases
@@ -145,6 +177,12 @@ impl CachedRepo {
                 version: Some(tag.clone()),
             });
         }
+        self.resolve_default_branch()
+    }
+
+    /// The head of the default branch (`origin/HEAD`, else `main`, else `master`),
+    /// whatever the tags say: where a service repository's current state is.
+    pub fn resolve_default_branch(&self) -> Result<Resolved, GitError> {
         let head = format!("refs/remotes/{REMOTE}/HEAD");
         let mut candidates = Vec::new();
         if let Ok(r) = self.repo.find_reference(&head)
