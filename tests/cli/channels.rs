@@ -74,6 +74,7 @@ fn man_dir_writes_one_page_per_command() {
             "scaffold-export.1",
             "scaffold-fleet-merge.1",
             "scaffold-fleet-report.1",
+            "scaffold-fleet-update.1",
             "scaffold-fleet.1",
             "scaffold-init.1",
             "scaffold-lint.1",

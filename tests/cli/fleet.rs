@@ -1,4 +1,4 @@
-//! `scaffold fleet report` and `scaffold fleet merge` end to end: repositories made
+//! `scaffold fleet report`, `merge` and `update` end to end: repositories made
 //! with `scaffold new go-microservice@<released version>` (and worker), committed with
 //! git and pushed to bare `file://` remotes, one with a drifted enforced file, a
 //! monorepo with two answers files, and an unreachable repository. Every number of
@@ -495,4 +495,181 @@ fn days_behind_count_from_the_next_versions_dated_changelog_heading() {
     let r = report("29");
     assert_eq!(r["aggregates"]["freshness"]["within_slo"], 0);
     assert_eq!(r["aggregates"]["freshness"]["share"], 0.0);
+}
+
+/// The first line of `rel` that differs between renders of go-microservice at two
+/// versions (an edit of it conflicts with the update between them).
+fn changed_line(sb: &Sandbox, from: &str, to: &str, rel: &str) -> String {
+    let a = sb.join(&format!("renders/{from}"));
+    let b = sb.join(&format!("renders/{to}"));
+    new_project(sb, &format!("go-microservice@{from}"), &a, "payments-api");
+    new_project(sb, &format!("go-microservice@{to}"), &b, "payments-api");
+    let (old, new) = (
+        fs::read_to_string(a.join(rel)).unwrap(),
+        fs::read_to_string(b.join(rel)).unwrap(),
+    );
+    old.lines()
+        .zip(new.lines())
+        .find(|(x, y)| x != y)
+        .map(|(x, _)| x.to_string())
+        .unwrap_or_else(|| panic!("{rel} is the same at {from} and {to}"))
+}
+
+fn refs(sb: &Sandbox, bare: &Path) -> String {
+    sb.git(bare, &["for-each-ref", "--format=%(refname) %(objectname)"])
+}
+
+#[test]
+fn fleet_update_commits_and_pushes_a_branch_per_repository() {
+    let f = fleet();
+    let sb = &f.sb;
+    // d is already current; e's local edit conflicts with the update.
+    let d = f.work.join("d");
+    new_project(sb, "go-microservice@1.3.0", &d, "payments-api");
+    let d_url = publish(sb, &d, "d");
+    let e = f.work.join("e");
+    new_project(sb, "go-microservice@1.2.0", &e, "payments-api");
+    let readme = "README.md"; // merged: an edit of a changed line conflicts
+    let line = changed_line(sb, "1.2.0", "1.3.0", readme);
+    let text = fs::read_to_string(e.join(readme)).unwrap();
+    fs::write(
+        e.join(readme),
+        text.replacen(&line, "# edited by the team", 1),
+    )
+    .unwrap();
+    let e_url = publish(sb, &e, "e");
+    let repos = sb.join("campaign.txt");
+    let mut urls = f.urls.clone();
+    urls.extend([d_url, e_url]);
+    fs::write(&repos, urls.join("\n") + "\n").unwrap();
+    let bare = |name: &str| sb.join(&format!("remotes/{name}.git"));
+    let names = ["a", "b", "c", "mono", "d", "e"];
+    let before: Vec<String> = names.iter().map(|n| refs(sb, &bare(n))).collect();
+    let branch = "refs/heads/scaffold/go-microservice-1.3.0";
+    let campaign = |extra: &[&str]| {
+        let mut args = vec![
+            "fleet",
+            "update",
+            "--repos",
+            repos.to_str().unwrap(),
+            "--golden-path",
+            "go-microservice",
+            "--to",
+            "1.3.0",
+            "--format",
+            "json",
+        ];
+        args.extend_from_slice(extra);
+        let run = sb.scaffold(sb.path(), &args);
+        let json: Value = serde_json::from_str(&run.stdout)
+            .unwrap_or_else(|e| panic!("{e}: {}", run.transcript()));
+        (run.code, json)
+    };
+    let outcome = |report: &Value, repo: &str| row(report, repo)["outcome"].clone();
+
+    // A dry run plans every repository and pushes nothing.
+    let (code, dry) = campaign(&["--dry-run"]);
+    assert_eq!(code, 2, "the unreachable repository failed: {dry}");
+    for (n, b) in names.iter().zip(&before) {
+        assert_eq!(&refs(sb, &bare(n)), b, "{n}: nothing pushed in a dry run");
+    }
+    assert_eq!(outcome(&dry, "a"), "updated");
+    assert_eq!(outcome(&dry, "d"), "current");
+    assert_eq!(outcome(&dry, "e"), "skipped-conflicts");
+    assert_eq!(outcome(&dry, "gone"), "failed");
+    assert!(
+        row(&dry, "e")["conflicts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|c| c == readme),
+        "{dry}"
+    );
+
+    // The campaign: a branch on every remote that is behind and merges cleanly.
+    let out = sb.join("campaign-out");
+    let (code, report) = campaign(&["--out", out.to_str().unwrap()]);
+    assert_eq!(code, 2, "{report}");
+    for n in ["a", "b", "c", "mono"] {
+        assert_eq!(outcome(&report, n), "updated", "{n}: {report}");
+        assert_eq!(row(&report, n)["pushed"], true);
+        let answers_rel = if n == "mono" {
+            "svc/.scaffold/go-microservice.yaml"
+        } else {
+            ".scaffold/go-microservice.yaml"
+        };
+        let answers = sb.git(&bare(n), &["show", &format!("{branch}:{answers_rel}")]);
+        assert!(answers.contains("version: 1.3.0"), "{n}: {answers}");
+        let msg = sb.git(&bare(n), &["log", "-1", "--format=%B", branch]);
+        assert!(msg.starts_with("Update go-microservice from "), "{msg}");
+        assert!(msg.contains("## 1.3.0"), "the changelog entries: {msg}");
+        let default = sb.git(&bare(n), &["rev-parse", "HEAD"]);
+        let parent = sb.git(&bare(n), &["rev-parse", &format!("{branch}^")]);
+        assert_eq!(default, parent, "{n}: one commit on the default branch");
+        let changed = sb.git(&bare(n), &["diff", "--name-only", "HEAD", branch]);
+        assert!(
+            changed
+                .lines()
+                .any(|p| p.ends_with(".scaffold/go-microservice.yaml"))
+                && !changed.contains(".scaffold/journal"),
+            "{n}: the update's files only: {changed}"
+        );
+    }
+    let codeowners = sb.git(&bare("c"), &["show", &format!("{branch}:CODEOWNERS")]);
+    assert!(!codeowners.contains("@someone-else"), "enforced: restored");
+    let jobs = sb.git(
+        &bare("mono"),
+        &["show", &format!("{branch}:jobs/.scaffold/worker.yaml")],
+    );
+    assert!(jobs.contains("version: 1.0.0"), "the worker is not touched");
+    for n in ["d", "e"] {
+        assert!(
+            !refs(sb, &bare(n)).contains(branch),
+            "{n}: no branch pushed"
+        );
+    }
+    let pr = fs::read_to_string(out.join("remotes-a.md")).unwrap();
+    assert!(pr.starts_with("# Update go-microservice to 1.3.0"), "{pr}");
+    assert!(pr.contains("No conflicts."), "{pr}");
+    assert!(out.join("report.json").is_file());
+    assert!(
+        !out.join("remotes-e.md").exists(),
+        "a skipped repository has no PR"
+    );
+    let summary = &report["summary"];
+    assert_eq!(summary["updated"].as_array().unwrap().len(), 4);
+    assert_eq!(summary["current"].as_array().unwrap().len(), 1);
+    assert_eq!(summary["skipped-conflicts"].as_array().unwrap().len(), 1);
+    assert_eq!(summary["failed"].as_array().unwrap().len(), 1);
+
+    // A teammate adds a commit to a's branch; a re-run keeps it (the branch is
+    // updated, not replaced), and e's conflicts are pushed when allowed.
+    let clone = sb.join("teammate");
+    sb.git(
+        sb.path(),
+        &[
+            "clone",
+            "-q",
+            "-b",
+            "scaffold/go-microservice-1.3.0",
+            bare("a").to_str().unwrap(),
+            clone.to_str().unwrap(),
+        ],
+    );
+    fs::write(clone.join("NOTES.md"), "review notes\n").unwrap();
+    sb.commit_all(&clone, "notes");
+    sb.git(&clone, &["push", "-q", "origin", "HEAD"]);
+    let teammate = sb.git(&clone, &["rev-parse", "HEAD"]);
+    let (_, again) = campaign(&["--allow-conflicts"]);
+    assert_eq!(outcome(&again, "a"), "current", "{again}");
+    assert_eq!(row(&again, "a")["branch_existed"], true);
+    assert_eq!(sb.git(&bare("a"), &["rev-parse", branch]), teammate);
+    assert_eq!(outcome(&again, "e"), "updated-with-conflicts", "{again}");
+    let msg = sb.git(&bare("e"), &["log", "-1", "--format=%B", branch]);
+    assert!(
+        msg.contains(&format!("Conflicts to resolve:\n- {readme}")),
+        "{msg}"
+    );
+    let merged = sb.git(&bare("e"), &["show", &format!("{branch}:{readme}")]);
+    assert!(merged.contains("<<<<<<<"), "the conflict is in the file");
 }

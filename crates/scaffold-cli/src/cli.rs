@@ -179,6 +179,9 @@ pub enum FleetCommand {
     Report(FleetReportArgs),
     /// Combine shard reports (`--format json`) into one report.
     Merge(FleetMergeArgs),
+    /// Update one golden path to a version in every repository: a three-way update
+    /// in a temporary clone, committed on a branch and pushed to the repository.
+    Update(FleetUpdateArgs),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
@@ -195,7 +198,7 @@ pub enum FleetFormat {
 }
 
 #[derive(Debug, Args)]
-pub struct FleetReportArgs {
+pub struct FleetInputArgs {
     /// Directories of local clones (a clone, or a directory holding clones).
     pub dirs: Vec<PathBuf>,
     /// A file listing one git source a line, optionally followed by a branch.
@@ -204,21 +207,57 @@ pub struct FleetReportArgs {
     /// Backstage catalog-info files, a catalog export, or a directory of them.
     #[arg(long, value_name = "PATH")]
     pub catalog: Vec<PathBuf>,
-    /// The freshness SLO: days a superseded version may stay in use.
-    #[arg(long, default_value_t = 30)]
-    pub slo_days: u32,
-    /// What fails a project (repeatable or comma-separated).
-    #[arg(long, value_enum, value_delimiter = ',', default_value = "enforced")]
-    pub fail_on: Vec<FailOn>,
     /// Only the stable part I of N of the repositories (1 <= I <= N).
     #[arg(long, value_name = "I/N")]
     pub shard: Option<String>,
     /// Repositories fetched and read at once.
     #[arg(long, default_value_t = 8)]
     pub jobs: usize,
+}
+
+#[derive(Debug, Args)]
+pub struct FleetReportArgs {
+    #[command(flatten)]
+    pub input: FleetInputArgs,
+    /// The freshness SLO: days a superseded version may stay in use.
+    #[arg(long, default_value_t = 30)]
+    pub slo_days: u32,
+    /// What fails a project (repeatable or comma-separated).
+    #[arg(long, value_enum, value_delimiter = ',', default_value = "enforced")]
+    pub fail_on: Vec<FailOn>,
     /// Output format.
     #[arg(long, value_enum, default_value_t)]
     pub format: FleetFormat,
+}
+
+#[derive(Debug, Args)]
+pub struct FleetUpdateArgs {
+    #[command(flatten)]
+    pub input: FleetInputArgs,
+    /// The golden path to update in every repository.
+    #[arg(long, value_name = "NAME")]
+    pub golden_path: String,
+    /// The version to update to.
+    #[arg(long, value_name = "VERSION")]
+    pub to: String,
+    /// The branch to commit on and push (default: scaffold/NAME-VERSION). An existing
+    /// branch on the remote is updated, not replaced.
+    #[arg(long, value_name = "BRANCH")]
+    pub branch: Option<String>,
+    /// Commit and push updates that leave conflicts (else those repositories are
+    /// skipped).
+    #[arg(long)]
+    pub allow_conflicts: bool,
+    /// Plan every update; commit and push nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Directory for the pull-request descriptions (one Markdown file per updated
+    /// repository) and the campaign's report.json.
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t)]
+    pub format: Format,
 }
 
 #[derive(Debug, Args)]

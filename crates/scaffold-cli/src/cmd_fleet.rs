@@ -6,7 +6,9 @@ use std::path::PathBuf;
 use scaffold_core::fleet::{self, FleetOptions, FleetReport, RepoInput, Shard};
 use scaffold_core::{Engine, Error};
 
-use crate::cli::{FleetFormat, FleetMergeArgs, FleetReportArgs, Global};
+use crate::cli::{
+    FleetFormat, FleetInputArgs, FleetMergeArgs, FleetReportArgs, FleetUpdateArgs, Format, Global,
+};
 
 fn read(path: &std::path::Path) -> Result<String, Error> {
     std::fs::read_to_string(path).map_err(|source| Error::Io {
@@ -16,7 +18,7 @@ fn read(path: &std::path::Path) -> Result<String, Error> {
     })
 }
 
-fn inputs(args: &FleetReportArgs) -> Result<Vec<RepoInput>, Error> {
+fn inputs(args: &FleetInputArgs) -> Result<Vec<RepoInput>, Error> {
     let mut all = Vec::new();
     for f in &args.repos {
         all.extend(fleet::inputs::parse_repos(f, &read(f)?)?);
@@ -32,6 +34,16 @@ fn inputs(args: &FleetReportArgs) -> Result<Vec<RepoInput>, Error> {
         ));
     }
     Ok(fleet::inputs::dedup(all))
+}
+
+/// The inputs, and the shard of them asked for.
+fn selected(args: &FleetInputArgs) -> Result<(Vec<RepoInput>, Option<Shard>), Error> {
+    let shard = args.shard.as_deref().map(Shard::parse).transpose()?;
+    let mut inputs = inputs(args)?;
+    if let Some(s) = &shard {
+        inputs = s.select(&inputs);
+    }
+    Ok((inputs, shard))
 }
 
 /// The report's "now": the hidden `SCAFFOLD_NOW` (`YYYY-MM-DD`, for tests), else the clock.
@@ -56,15 +68,11 @@ fn print(report: &FleetReport, format: FleetFormat) {
 
 /// `scaffold fleet report`.
 pub fn report(engine: &Engine, global: &Global, args: &FleetReportArgs) -> Result<u8, Error> {
-    let shard = args.shard.as_deref().map(Shard::parse).transpose()?;
-    let mut inputs = inputs(args)?;
-    if let Some(s) = &shard {
-        inputs = s.select(&inputs);
-    }
+    let (inputs, shard) = selected(&args.input)?;
     let opts = FleetOptions {
         now: now()?,
         slo_days: args.slo_days,
-        jobs: args.jobs,
+        jobs: args.input.jobs,
         fail_on: crate::cmd_check::rules(&args.fail_on),
         offline: global.offline,
         shard,
@@ -87,4 +95,125 @@ pub fn merge(args: &FleetMergeArgs) -> Result<u8, Error> {
     let report = fleet::merge(&texts)?;
     print(&report, args.format);
     Ok(report.exit_code)
+}
+
+/// `scaffold fleet update`.
+pub fn update(engine: &Engine, global: &Global, args: &FleetUpdateArgs) -> Result<u8, Error> {
+    let (inputs, _) = selected(&args.input)?;
+    let opts = fleet::update::CampaignOptions {
+        golden_path: args.golden_path.clone(),
+        to: args.to.clone(),
+        branch: args
+            .branch
+            .clone()
+            .unwrap_or_else(|| format!("scaffold/{}-{}", args.golden_path, args.to)),
+        allow_conflicts: args.allow_conflicts,
+        dry_run: args.dry_run,
+        jobs: args.input.jobs,
+    };
+    let progress = crate::output::Progress::new(global.quiet, args.format == Format::Json);
+    let report = fleet::update::run(engine, &inputs, &opts, &progress)?;
+    drop(progress);
+    if let Some(dir) = &args.out {
+        write_out(dir, &report)?;
+    }
+    match args.format {
+        Format::Json => crate::output::json(&report),
+        Format::Human => print!("{}", campaign_text(&report)),
+    }
+    Ok(report.exit_code)
+}
+
+/// The campaign's report.json and one `<repository>.md` PR description per updated
+/// repository, in `dir` (created when missing).
+fn write_out(dir: &std::path::Path, report: &fleet::update::CampaignReport) -> Result<(), Error> {
+    let io = |action: &'static str, path: &std::path::Path| {
+        let path = path.to_path_buf();
+        move |source| Error::Io {
+            action,
+            path,
+            source,
+        }
+    };
+    std::fs::create_dir_all(dir).map_err(io("cannot create", dir))?;
+    for r in &report.repositories {
+        if let Some(md) = &r.pr_description {
+            let path = dir.join(format!("{}.md", slug(&r.repository)));
+            std::fs::write(&path, md).map_err(io("cannot write", &path))?;
+        }
+    }
+    let path = dir.join("report.json");
+    let json = serde_json::to_string_pretty(report).unwrap_or_default();
+    std::fs::write(&path, json + "\n").map_err(io("cannot write", &path))
+}
+
+/// A file name for a repository id: its last path components, other bytes as `-`.
+fn slug(repository: &str) -> String {
+    let tail: Vec<&str> = repository
+        .trim_end_matches('/')
+        .rsplit(['/', ':'])
+        .take(2)
+        .collect();
+    let name: String = tail
+        .into_iter()
+        .rev()
+        .collect::<Vec<_>>()
+        .join("-")
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '.' || c == '_' {
+                c
+            } else {
+                '-'
+            }
+        })
+        .collect();
+    name.trim_end_matches(".git").to_string()
+}
+
+fn campaign_text(report: &fleet::update::CampaignReport) -> String {
+    use fleet::update::Outcome;
+    let mut out = format!(
+        "{} {} to {} on branch {}{}\n",
+        if report.dry_run {
+            "Would update"
+        } else {
+            "Updated"
+        },
+        report.golden_path,
+        report.to,
+        report.branch,
+        if report.dry_run {
+            " (dry run: nothing committed or pushed)"
+        } else {
+            ""
+        }
+    );
+    for (outcome, label) in [
+        (Outcome::Updated, "updated cleanly"),
+        (Outcome::UpdatedWithConflicts, "updated with conflicts"),
+        (Outcome::Current, "already current"),
+        (
+            Outcome::SkippedConflicts,
+            "skipped: the update would conflict (--allow-conflicts to push it)",
+        ),
+        (Outcome::NotUsed, "not using the golden path"),
+        (Outcome::Failed, "failed"),
+    ] {
+        let repos = report
+            .summary
+            .get(&outcome)
+            .map(Vec::as_slice)
+            .unwrap_or_default();
+        out.push_str(&format!("{:>4} {label}\n", repos.len()));
+        for r in repos {
+            let row = report.repositories.iter().find(|x| &x.repository == r);
+            let why = row
+                .and_then(|x| x.error.as_ref())
+                .map(|e| format!(": {}", e.message))
+                .unwrap_or_default();
+            out.push_str(&format!("       {r}{why}\n"));
+        }
+    }
+    out
 }

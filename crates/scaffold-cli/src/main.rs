@@ -100,6 +100,9 @@ fn run(cli: cli::Cli) -> Result<u8, scaffold_core::Error> {
             cmd_fleet::report(&engine, &cli.global, &args)
         }
         cli::Command::Fleet(cli::FleetCommand::Merge(args)) => cmd_fleet::merge(&args),
+        cli::Command::Fleet(cli::FleetCommand::Update(args)) => {
+            cmd_fleet::update(&engine, &cli.global, &args)
+        }
     }
 }
 

@@ -17,6 +17,7 @@
 pub mod inputs;
 pub mod render;
 pub mod report;
+pub mod update;
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
