@@ -103,7 +103,7 @@ impl Fleet {
         let mut cmd = self.sb.cmd();
         cmd.args(["fleet", "report", "--repos", self.repos.to_str().unwrap()])
             .args(extra)
-            .env("SCAFFOLD_NOW", "2024-03-02")
+            .env("SCAFFOLD_NOW", "2026-12-31")
             .current_dir(self.sb.path());
         self.sb.run_cmd(&mut cmd)
     }
@@ -136,7 +136,7 @@ fn the_report_counts_versions_drift_and_errors_of_every_repository() {
     let r: Value = serde_json::from_str(&run.stdout).unwrap();
     assert_eq!(r["schema_version"], 1);
     assert_eq!(r["exit_code"], 2);
-    assert_eq!(r["generated_on"], "2024-03-02");
+    assert_eq!(r["generated_on"], "2026-12-31");
     let a = &r["aggregates"];
     assert_eq!(a["repositories"], 5);
     assert_eq!(a["errors"], 1);
@@ -156,9 +156,18 @@ fn the_report_counts_versions_drift_and_errors_of_every_repository() {
         a["top_drift"],
         serde_json::json!([{"golden_path": "go-microservice", "path": "CODEOWNERS", "projects": 1}])
     );
-    // The built-in changelogs carry no dates: freshness is unknown, never guessed.
-    assert_eq!(a["histogram"]["unknown"], 5);
-    assert_eq!(a["freshness"]["known"], 0);
+    // Freshness from the built-in changelogs' dated headings: go-microservice 1.1.0
+    // came out on 2026-12-01, 1.2.0 and 1.3.0 on 2026-12-02, worker 1.1.0 on
+    // 2026-12-02; so on 2026-12-31 a project at go 1.0.0 is 30 days behind, one at go
+    // 1.1.0 or 1.2.0 or at worker 1.0.0 is 29.
+    assert_eq!(a["freshness"]["known"], 5, "{a:#}");
+    let days = |repo: &str, i: usize| row(&r, repo)["projects"][i]["days_behind"].clone();
+    assert_eq!(days("a", 0), 30);
+    assert_eq!(days("b", 0), 29);
+    assert_eq!(days("c", 0), 29);
+    assert_eq!(days("mono", 0), 29, "worker 1.0.0");
+    assert_eq!(days("mono", 1), 30, "go-microservice 1.0.0");
+    assert_eq!(row(&r, "a")["projects"][0]["superseded_on"], "2026-12-01");
 
     let ra = row(&r, "a");
     assert_eq!(ra["branch"], "main");
@@ -401,7 +410,11 @@ fn the_html_page_shows_the_numbers_in_headless_chromium() {
             "{label}: {dom}"
         );
     }
-    assert!(dom.contains("data-label=\"unknown\" data-value=\"5\""));
+    // Every project 29 or 30 days behind (see the report test): the 8-30 bar.
+    assert!(
+        dom.contains("data-label=\"8-30\" data-value=\"5\""),
+        "the freshness histogram: {dom}"
+    );
     assert!(dom.contains("<svg"));
 }
 
