@@ -261,7 +261,9 @@ fn show_and_lint_take_a_version() {
     let human = sb.scaffold(sb.path(), &["show", "go-microservice@1.0.0"]);
     human.expect_code(0);
     assert!(
-        human.stdout.contains("Changelog 1.0.0 (2026-12-01): First release"),
+        human
+            .stdout
+            .contains("Changelog 1.0.0 (2026-12-01): First release"),
         "{}",
         human.stdout
     );
