@@ -174,12 +174,7 @@ fn slug(repository: &str) -> String {
 fn campaign_text(report: &fleet::update::CampaignReport) -> String {
     use fleet::update::Outcome;
     let mut out = format!(
-        "{} {} to {} on branch {}{}\n",
-        if report.dry_run {
-            "Would update"
-        } else {
-            "Updated"
-        },
+        "Campaign: {} to {} on branch {}{}\n",
         report.golden_path,
         report.to,
         report.branch,

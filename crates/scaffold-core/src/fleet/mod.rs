@@ -295,6 +295,39 @@ fn fill_row(shared: &Shared<'_>, input: &RepoInput, row: &mut RepoRow) -> Result
     Ok(())
 }
 
+/// `per_repo` of every input on a pool of `jobs` threads (at least 1), in input
+/// order, as the [`Stage::Fleet`](crate::progress::Stage) stage: one step per
+/// repository done. Errors: a pool that cannot start.
+pub(crate) fn each_repo<T: Send>(
+    inputs: &[RepoInput],
+    jobs: usize,
+    progress: &dyn crate::progress::Observer,
+    per_repo: impl Fn(&RepoInput) -> T + Sync,
+) -> Result<Vec<T>> {
+    use crate::progress::{Event, Stage};
+    crate::progress::stage(progress, Stage::Fleet, Some(inputs.len()), || {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(jobs.max(1))
+            .build()
+            .map_err(|e| Error::Usage(format!("cannot start the fleet's threads: {e}")))?;
+        let done = std::sync::atomic::AtomicUsize::new(0);
+        Ok(pool.install(|| {
+            inputs
+                .par_iter()
+                .map(|input| {
+                    let out = per_repo(input);
+                    let n = done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
+                    progress.event(&Event::Advance {
+                        stage: Stage::Fleet,
+                        done: n,
+                    });
+                    out
+                })
+                .collect()
+        }))
+    })
+}
+
 /// Judge every repository of `inputs` (see the module docs). A repository that
 /// cannot be fetched or read is a row with its error; the others still report.
 /// Errors: only a cache that cannot be located.
@@ -304,7 +337,6 @@ pub fn report(
     opts: &FleetOptions,
     progress: &dyn crate::progress::Observer,
 ) -> Result<FleetReport> {
-    use crate::progress::{Event, Stage};
     let cache = engine.remote()?.cache().clone();
     let shared = Shared {
         engine,
@@ -312,32 +344,9 @@ pub fn report(
         opts,
         releases: Mutex::new(HashMap::new()),
     };
-    progress.event(&Event::Start {
-        stage: Stage::Fleet,
-        total: Some(inputs.len()),
-    });
-    let done = std::sync::atomic::AtomicUsize::new(0);
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(opts.jobs.max(1))
-        .build()
-        .map_err(|e| Error::Usage(format!("cannot start the fleet's threads: {e}")))?;
-    let rows: Vec<RepoRow> = pool.install(|| {
-        inputs
-            .par_iter()
-            .map(|input| {
-                let row = read_repo(&shared, input);
-                let n = done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
-                progress.event(&Event::Advance {
-                    stage: Stage::Fleet,
-                    done: n,
-                });
-                row
-            })
-            .collect()
-    });
-    progress.event(&Event::Finish {
-        stage: Stage::Fleet,
-    });
+    let rows = each_repo(inputs, opts.jobs, progress, |input| {
+        read_repo(&shared, input)
+    })?;
     Ok(FleetReport::new(
         rows,
         day_of(opts.now),

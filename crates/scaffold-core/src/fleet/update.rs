@@ -10,7 +10,6 @@
 
 use std::path::Path;
 
-use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::check::ErrorInfo;
@@ -18,7 +17,7 @@ use crate::engine::Engine;
 use crate::error::{Error, Result};
 use crate::fleet::RepoInput;
 use crate::golden_path::changelog::ChangelogEntry;
-use crate::progress::{Event, Observer, Stage};
+use crate::progress::Observer;
 use crate::project::Project;
 use crate::source::git::GitError;
 use crate::update::{Action, UpdateOptions};
@@ -133,32 +132,9 @@ pub fn run(
             message: format!("`{}` is not a valid git branch name", opts.branch),
         });
     }
-    progress.event(&Event::Start {
-        stage: Stage::Fleet,
-        total: Some(inputs.len()),
-    });
-    let done = std::sync::atomic::AtomicUsize::new(0);
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(opts.jobs.max(1))
-        .build()
-        .map_err(|e| Error::Usage(format!("cannot start the fleet's threads: {e}")))?;
-    let repositories: Vec<RepoUpdate> = pool.install(|| {
-        inputs
-            .par_iter()
-            .map(|input| {
-                let row = update_repo(engine, input, opts);
-                let n = done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
-                progress.event(&Event::Advance {
-                    stage: Stage::Fleet,
-                    done: n,
-                });
-                row
-            })
-            .collect()
-    });
-    progress.event(&Event::Finish {
-        stage: Stage::Fleet,
-    });
+    let repositories = crate::fleet::each_repo(inputs, opts.jobs, progress, |input| {
+        update_repo(engine, input, opts)
+    })?;
     let mut summary = std::collections::BTreeMap::<Outcome, Vec<String>>::new();
     for r in &repositories {
         summary
