@@ -85,8 +85,10 @@ def check_package(ex: Example, root: Path, where: str, env: dict, commands: list
         return
 
     # A developer's plain `cargo run`/`cargo test` may rewrite the lock; it must not
-    # have to (the template puts the package's own entry where Cargo sorts it).
-    code, out = run(["cargo", "metadata", "--format-version", "1", "--offline"], cwd=root, env=env)
+    # have to (the template puts the package's own entry where Cargo sorts it). Not
+    # --offline: resolving for every target needs crates that a build for this one
+    # did not download (e.g. redox_syscall), which a cold cache does not hold.
+    code, out = run(["cargo", "metadata", "--format-version", "1"], cwd=root, env=env)
     after = lock.read_bytes()
     if after != before:
         lock.write_bytes(before)
