@@ -169,39 +169,73 @@ impl Budget {
 }
 
 /// An output buffer that refuses to grow past the per-file and total limits.
+///
+/// The bytes it takes are added to the render's shared total in batches (and by
+/// [`BoundedWriter::finish`]), so that threads rendering side by side do not contend
+/// on one counter at every write; each write still checks the total with its own
+/// unflushed bytes counted.
 pub(crate) struct BoundedWriter<'a> {
     pub buf: Vec<u8>,
     budget: &'a Budget,
     pub exceeded: Option<Exceeded>,
+    /// Bytes taken but not yet added to the budget's total.
+    pending: u64,
 }
+
+/// A writer adds its bytes to the shared total once it holds this many.
+const FLUSH_BYTES: u64 = 64 * 1024;
 
 impl<'a> BoundedWriter<'a> {
     pub(crate) fn new(budget: &'a Budget) -> Self {
+        Self::with_capacity(budget, 0)
+    }
+
+    /// A writer whose buffer starts with room for `capacity` bytes.
+    pub(crate) fn with_capacity(budget: &'a Budget, capacity: usize) -> Self {
         BoundedWriter {
-            buf: Vec::new(),
+            buf: Vec::with_capacity(capacity),
             budget,
             exceeded: None,
+            pending: 0,
         }
+    }
+
+    fn fail(&mut self, what: Exceeded) -> std::io::Error {
+        self.exceeded = Some(what);
+        self.budget.tripped.store(true, Ordering::Relaxed);
+        std::io::Error::other(self.budget.message(what))
+    }
+
+    /// Add what is still pending to the render's total: the last check of a file that
+    /// rendered. `Err` names the bound crossed.
+    pub(crate) fn finish(&mut self) -> Result<(), Exceeded> {
+        let pending = std::mem::take(&mut self.pending);
+        if pending > 0 && !self.budget.add_total(pending as usize) {
+            let _ = self.fail(Exceeded::Total);
+            return Err(Exceeded::Total);
+        }
+        Ok(())
     }
 }
 
 impl std::io::Write for BoundedWriter<'_> {
     fn write(&mut self, data: &[u8]) -> std::io::Result<usize> {
-        let fail = |me: &mut Self, what| {
-            me.exceeded = Some(what);
-            me.budget.tripped.store(true, Ordering::Relaxed);
-            Err(std::io::Error::other(me.budget.message(what)))
-        };
         if self.budget.tripped() && self.exceeded.is_none() {
             return Err(std::io::Error::other(
                 "stopped: another part of the render crossed a limit",
             ));
         }
-        if (self.buf.len() + data.len()) as u64 > self.budget.limits.max_file_bytes {
-            return fail(self, Exceeded::File);
+        let n = data.len() as u64;
+        if self.buf.len() as u64 + n > self.budget.limits.max_file_bytes {
+            return Err(self.fail(Exceeded::File));
         }
-        if !self.budget.add_total(data.len()) {
-            return fail(self, Exceeded::Total);
+        self.pending += n;
+        let flushed = self.budget.total.load(Ordering::Relaxed);
+        if flushed + self.pending > self.budget.limits.max_total_bytes {
+            return Err(self.fail(Exceeded::Total));
+        }
+        if self.pending >= FLUSH_BYTES && self.finish().is_err() {
+            return Err(std::io::Error::other(self.budget.message(Exceeded::Total)));
         }
         self.buf.extend_from_slice(data);
         Ok(data.len())
@@ -240,12 +274,16 @@ pub(crate) fn instrument(text: &str, syntax: &Syntax) -> (String, Vec<Insertion>
     let mut insertions = Vec::new();
     let mut copied = 0;
     let mut i = 0;
-    // Line and column (in chars) bookkeeping for the insertion points.
-    let position = |upto: usize| -> (usize, usize) {
-        let before = &text[..upto];
-        let line = before.matches('\n').count() + 1;
-        let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count());
-        (line, col)
+    // Line and column (in chars) bookkeeping for the insertion points, which are asked
+    // for in increasing order: each call counts only the text since the last one.
+    let (mut seen, mut line, mut line_start) = (0, 1, 0);
+    let mut position = |upto: usize| -> (usize, usize) {
+        for nl in memchr::memchr_iter(b'\n', &bytes[seen..upto]) {
+            line += 1;
+            line_start = seen + nl + 1;
+        }
+        seen = upto;
+        (line, text[line_start..upto].chars().count())
     };
     while i < bytes.len() {
         let rest = &bytes[i..];
@@ -273,10 +311,11 @@ pub(crate) fn instrument(text: &str, syntax: &Syntax) -> (String, Vec<Insertion>
             };
             let inner = &text[i + bs.len()..end];
             let trimmed = inner.trim_start_matches(['-', '+']).trim_start();
-            let word: String = trimmed
-                .chars()
-                .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
-                .collect();
+            let word_len = trimmed
+                .bytes()
+                .take_while(|c| c.is_ascii_alphanumeric() || *c == b'_')
+                .count();
+            let word = &trimmed[..word_len];
             let after = end + be.len();
             if word == "raw" {
                 i = end_of_raw(text, after, syntax);
@@ -387,6 +426,78 @@ fn find_outside_strings(hay: &[u8], from: usize, needle: &[u8]) -> Option<usize>
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn budget(max_file_bytes: u64, max_total_bytes: u64) -> Arc<Budget> {
+        Budget::new(Limits {
+            max_file_bytes,
+            max_total_bytes,
+            ..Limits::DEFAULT
+        })
+    }
+
+    fn write_in_pieces(w: &mut BoundedWriter<'_>, bytes: usize) -> std::io::Result<()> {
+        use std::io::Write as _;
+        for _ in 0..bytes {
+            w.write_all(b"x")?;
+        }
+        Ok(())
+    }
+
+    #[test]
+    fn the_total_counts_every_writer_though_it_is_added_in_batches() {
+        // Within one writer: its own unflushed bytes count at every write.
+        let b = budget(1000, 100);
+        let mut w = BoundedWriter::new(&b);
+        assert!(write_in_pieces(&mut w, 101).is_err());
+        assert_eq!(w.exceeded, Some(Exceeded::Total));
+        assert_eq!(w.buf.len(), 100);
+        assert!(b.tripped());
+
+        // A finished writer's bytes count for the next one.
+        let b = budget(1000, 100);
+        let mut first = BoundedWriter::new(&b);
+        write_in_pieces(&mut first, 60).unwrap();
+        first.finish().unwrap();
+        let mut second = BoundedWriter::new(&b);
+        assert!(write_in_pieces(&mut second, 60).is_err());
+        assert_eq!(second.exceeded, Some(Exceeded::Total));
+
+        // Two writers side by side, neither over the total alone: the second to
+        // finish crosses it.
+        let b = budget(1000, 100);
+        let (mut a, mut c) = (BoundedWriter::new(&b), BoundedWriter::new(&b));
+        write_in_pieces(&mut a, 70).unwrap();
+        write_in_pieces(&mut c, 40).unwrap();
+        assert_eq!(a.finish(), Ok(()));
+        assert_eq!(c.finish(), Err(Exceeded::Total));
+        assert!(b.tripped());
+
+        // The per-file bound is the writer's own.
+        let b = budget(10, 1000);
+        let mut w = BoundedWriter::new(&b);
+        assert!(write_in_pieces(&mut w, 11).is_err());
+        assert_eq!(w.exceeded, Some(Exceeded::File));
+    }
+
+    #[test]
+    fn large_writes_are_added_to_the_total_before_the_file_ends() {
+        let b = budget(u64::MAX, u64::MAX);
+        let mut w = BoundedWriter::new(&b);
+        write_in_pieces(&mut w, FLUSH_BYTES as usize + 1).unwrap();
+        assert_eq!(b.total.load(Ordering::Relaxed), FLUSH_BYTES);
+        w.finish().unwrap();
+        assert_eq!(b.total.load(Ordering::Relaxed), FLUSH_BYTES + 1);
+    }
+
+    #[test]
+    fn insertion_points_are_counted_from_the_line_they_are_on() {
+        let syntax = Syntax::default();
+        let text = "é\n{% for a in x %}{{ a }}{% endfor %}\nzz é {% for b in y %}{% endfor %}";
+        let (_, ins) = instrument(text, &syntax);
+        let at: Vec<(usize, usize, usize)> =
+            ins.iter().map(|i| (i.line, i.tag_col, i.col)).collect();
+        assert_eq!(at, vec![(2, 0, 16), (3, 5, 21)]);
+    }
 
     #[test]
     fn instrument_adds_a_tick_to_every_loop_and_nothing_else() {

@@ -416,7 +416,10 @@ pub(crate) fn render_str(
     let (instrumented, insertions) = instrument(text, syntax);
     let mut out = BoundedWriter::new(budget);
     match tera.render_str_to(&instrumented, ctx, false, &mut out) {
-        Ok(()) => Ok(String::from_utf8_lossy(&out.buf).into_owned()),
+        Ok(()) => match out.finish() {
+            Ok(()) => Ok(String::from_utf8_lossy(&out.buf).into_owned()),
+            Err(x) => Err(limit_error(what, budget.message(x))),
+        },
         Err(e) => {
             if let Some(x) = out.exceeded {
                 return Err(limit_error(what, budget.message(x)));
@@ -580,6 +583,8 @@ impl RenderJob<'_> {
         self.check_copied_total(&collected.pending, &layers)?;
         let outputs = self.render_all(&compiled, &collected.pending, &collected.sources)?;
         self.check_unknown_names(&compiled, &collected.sources)?;
+        // Freeing every compiled template is work nobody waits for.
+        rayon::spawn(move || drop(compiled));
         let files = assemble(&layers, collected.pending, outputs, &mut dropped)?;
         Ok(Rendered { files, dropped })
     }
@@ -844,9 +849,13 @@ impl RenderJob<'_> {
         if budget.tripped() {
             return Err((true, limit_error(display, "stopped".to_string())));
         }
-        let mut out = BoundedWriter::new(budget);
+        let capacity = sources.get(name).map_or(0, |s| s.text.len());
+        let mut out = BoundedWriter::with_capacity(budget, capacity);
         match compiled.of(name).render_to(name, &self.context, &mut out) {
             Ok(()) => {
+                if let Err(x) = out.finish() {
+                    return Err((false, limit_error(display, budget.message(x))));
+                }
                 let hash = hash_bytes(&out.buf);
                 Ok((Bytes::from(out.buf), hash))
             }
