@@ -636,6 +636,71 @@ fn diff_upstream_shows_what_update_would_change() {
     assert!(!project.join("docs/new.md").exists());
 }
 
+/// The library words the remedy of an uncached or unknown git source as offline mode;
+/// the CLI names `--offline` (issue item 4), for an error and inside a check report.
+#[test]
+fn git_remedies_name_the_offline_flag() {
+    let sb = Sandbox::new();
+    let repo = sb.git_golden_path();
+    let source = sb.git_source(&repo, "v1.0.0");
+    sb.run(&[
+        "--offline",
+        "new",
+        &source,
+        "off",
+        "--set",
+        "name=demo",
+        "--no-input",
+    ])
+    .error_with(&["run once without --offline to cache it"]);
+    sb.new_project(&source, "proj", "demo");
+    sb.run(&[
+        "--offline",
+        "new",
+        &sb.git_source(&repo, "v9.9.9"),
+        "off",
+        "--set",
+        "name=demo",
+        "--no-input",
+    ])
+    .error_with(&["(if the ref is new, fetch again without --offline)"]);
+    // The source is gone and the cache with it: check reports the project's error.
+    fs::remove_dir_all(&repo).unwrap();
+    fs::remove_dir_all(sb.root().join("cache")).ok();
+    let remedy = "or use --offline if it is cached";
+    let run = sb.run(&["check", "--render"]);
+    run.code(2);
+    assert!(run.stderr.contains(remedy), "{}", run.transcript());
+    let v = sb
+        .run(&["check", "--render", "--format", "json"])
+        .code(2)
+        .json();
+    let message = v["projects"][0]["error"]["message"].as_str().unwrap();
+    assert!(message.contains(remedy), "{v:#}");
+}
+
+/// An unusable stored baseline fails the check; the library names the update's
+/// option, the CLI its flag (issue item 4), in every format.
+#[test]
+fn unusable_baseline_names_reconstruct_base() {
+    let sb = Sandbox::new();
+    let project = sb.local_project();
+    write(&project.join(".scaffold/svc.baseline"), "not a baseline");
+    let remedy = "restore it from version control, or run `scaffold update --reconstruct-base`";
+    sb.run(&["check"]).code(1).stdout_has(&[remedy]);
+    sb.run(&["check", "--format", "github"])
+        .code(1)
+        .stdout_has(&[remedy]);
+    let v = sb.run(&["check", "--format", "json"]).code(1).json();
+    let failures = v["projects"][0]["failures"].as_array().unwrap();
+    assert!(
+        failures
+            .iter()
+            .any(|f| f["message"].as_str().unwrap().ends_with(remedy)),
+        "{v:#}"
+    );
+}
+
 // ---------------------------------------------------------------------------------
 // Bad input: a clear error and exit 2
 // ---------------------------------------------------------------------------------

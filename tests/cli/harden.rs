@@ -358,6 +358,44 @@ fn output_inside_runaway_loops_stops_at_the_size_limits_without_aborting() {
     assert!(!sb.work().join("out").exists());
 }
 
+/// The library names the limit overrides; the CLI names its flags (issue item 4).
+#[test]
+fn limit_messages_name_the_flags_that_raise_them() {
+    let sb = Sandbox::new();
+    let gp = golden_path(
+        &sb,
+        "bounded",
+        "{}",
+        "",
+        &[(
+            "big.txt.tera",
+            "{% for i in range(end=2000) %}x{% endfor %}",
+        )],
+    );
+    let dry = |flag: &str, value: &str| {
+        sb.run(&["new", s(&gp), "out", "--no-input", "--dry-run", flag, value])
+    };
+    dry("--max-file-bytes", "1000").error_with(&[
+        "larger than the limit of 1000 bytes; raise it with spec.limits.maxFileBytes or --max-file-bytes if the file is meant to be this big",
+    ]);
+    dry("--max-total-bytes", "1000").error_with(&[
+        "larger than the limit of 1000 bytes in total; raise it with spec.limits.maxTotalBytes or --max-total-bytes",
+    ]);
+    let spin = golden_path(&sb, "spin3", "{}", "", &[("spin.txt.tera", NESTED_LOOPS)]);
+    sb.run(&[
+        "new",
+        s(&spin),
+        "out",
+        "--no-input",
+        "--dry-run",
+        "--max-render-time",
+        "0.2",
+    ])
+    .error_with(&["raise it with spec.limits.maxRenderSeconds or --max-render-time"]);
+    sb.run(&["lint", s(&gp), "--max-file-bytes", "1000"])
+        .stdout_has(&["or --max-file-bytes if the file is meant to be this big"]);
+}
+
 #[test]
 fn loops_render_exactly_as_before_instrumentation() {
     let sb = Sandbox::new();

@@ -826,6 +826,15 @@ fn set_of_the_wrong_type() {
     assert!(!sb.work().join("out").exists());
 }
 
+/// The library says "expected key=value"; the CLI names its flag (issue item 4).
+#[test]
+fn set_without_an_equals_sign_names_the_flag() {
+    let sb = Sandbox::new();
+    let run = new_render_rules(&sb, "out", &["--set", "port"]);
+    run.error_with(&["invalid --set `port`: expected key=value, e.g. --set owner=team-payments"]);
+    assert!(!sb.work().join("out").exists());
+}
+
 #[test]
 fn pattern_mismatch() {
     let sb = Sandbox::new();

@@ -1500,6 +1500,32 @@ fn symlink_conflict_reports_only_what_it_writes() {
     assert_eq!(claims, exists, "detail: {}", entry["detail"]);
 }
 
+/// The library's detail of a link conflict says the upstream diff shows theirs; the
+/// CLI names the command (issue item 4), in its text and in its JSON.
+#[test]
+fn symlink_conflict_detail_names_diff_upstream() {
+    let sb = Sandbox::new();
+    let (repo, _) = template(&sb, &link_versions());
+    let project = generate(&sb, &repo, "shop", &[]);
+    fs::remove_file(project.join("current")).unwrap();
+    std::os::unix::fs::symlink("README.md", project.join("current")).unwrap();
+    sb.commit_all(&project, "retarget");
+    let detail = "changed on both sides: ours kept (compare with `scaffold diff --upstream`)";
+    let run = sb.scaffold(&project, &["update", "--dry-run"]);
+    run.expect_code(1);
+    assert!(run.stdout.contains(detail), "{}", run.transcript());
+    let run = sb.scaffold(&project, &["update", "--dry-run", "--format", "json"]);
+    let report = run.json();
+    let entry = report["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["path"] == json!("current"))
+        .unwrap()
+        .clone();
+    assert_eq!(entry["detail"], json!(detail), "{}", run.transcript());
+}
+
 /// Issue 11, item 2: an update at the same version over an edited enforced file says
 /// "no new version; restoring N enforced files", names each file and where the
 /// overwritten content is: in a git project, the commit at HEAD (`git show` prints

@@ -23,7 +23,7 @@ pub fn list(engine: &Engine, format: Format) -> Result<u8, Error> {
         if let Some(e) = &c.error {
             source.push_str(&format!(
                 " {RED}[broken: {}]{RESET}",
-                e.lines().next().unwrap_or_default()
+                output::flag_words(e.lines().next().unwrap_or_default())
             ));
         }
         vec![c.name.clone(), c.title.clone(), c.version.clone(), source]
@@ -67,7 +67,7 @@ pub fn list_versions(engine: &Engine, format: Format) -> Result<u8, Error> {
                 format!(
                     "{} {RED}[broken: {}]{RESET}",
                     c.source,
-                    e.lines().next().unwrap_or_default()
+                    output::flag_words(e.lines().next().unwrap_or_default())
                 ),
             ]);
             continue;
@@ -395,7 +395,7 @@ pub fn lint(engine: &Engine, path: &str, format: Format) -> Result<u8, Error> {
                 );
             } else {
                 for pr in &r.problems {
-                    println!("{RED}error{RESET}: {pr}");
+                    println!("{RED}error{RESET}: {}", output::flag_words(&pr.to_string()));
                 }
                 println!(
                     "{RED}{}{RESET}: {} problem(s)",

@@ -302,7 +302,11 @@ fn print_project(p: &CheckedProject, global: &Global) {
         }
         if !global.quiet {
             for n in &r.notes {
-                println!("{YELLOW}note{RESET}: {}: {n}", r.root.display());
+                println!(
+                    "{YELLOW}note{RESET}: {}: {}",
+                    r.root.display(),
+                    output::flag_words(n)
+                );
             }
             if !r.manifest_mismatch.is_empty() {
                 println!(
@@ -320,18 +324,19 @@ fn print_project(p: &CheckedProject, global: &Global) {
                 || format!("{}/{}", r.root.display(), r.answers_file),
                 |path| shown_in(&r.root, path),
             );
-            println!("{RED}fail{RESET}: {at}: {}", f.message);
+            println!("{RED}fail{RESET}: {at}: {}", output::flag_words(&f.message));
         }
     }
     if let Some(e) = &p.error {
         let file = p.answers_path.display().to_string();
+        let message = output::flag_words(&e.message);
         if e.message.contains(&file) {
-            eprintln!("{RED}{BOLD}error{RESET}: {}", e.message);
+            eprintln!("{RED}{BOLD}error{RESET}: {message}");
         } else {
-            eprintln!("{RED}{BOLD}error{RESET}: {file}: {}", e.message);
+            eprintln!("{RED}{BOLD}error{RESET}: {file}: {message}");
         }
         for c in &e.causes {
-            eprintln!("  {DIM}caused by:{RESET} {c}");
+            eprintln!("  {DIM}caused by:{RESET} {}", output::flag_words(c));
         }
     }
 }
@@ -377,7 +382,7 @@ fn print_files(r: &ProjectReport) {
     );
     for f in &r.files {
         let detail = match (&f.detail, f.status) {
-            (Some(d), _) => format!(" {DIM}({d}){RESET}"),
+            (Some(d), _) => format!(" {DIM}({}){RESET}", output::flag_words(d)),
             (None, FileStatus::ModeChanged) => format!(
                 " {DIM}({} -> {}){RESET}",
                 f.expected_mode,
@@ -408,11 +413,12 @@ fn escape_property(s: &str) -> String {
     escape_data(s).replace(':', "%3A").replace(',', "%2C")
 }
 
+/// A workflow annotation; the message's library texts are worded with the CLI's flags.
 fn annotation(level: &str, file: &str, message: &str) {
     println!(
         "::{level} file={},title=scaffold check::{}",
         escape_property(file),
-        escape_data(message)
+        escape_data(&output::flag_words(message))
     );
 }
 
@@ -588,7 +594,7 @@ fn diff_upstream(
                     action_colour(f.action),
                     f.action.as_str(),
                     f.path,
-                    f.detail
+                    output::flag_words(&f.detail)
                 );
             }
             if files

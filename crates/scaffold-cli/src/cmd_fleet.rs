@@ -57,12 +57,15 @@ fn now() -> Result<i64, Error> {
         .map_or(0, |d| d.as_secs() as i64))
 }
 
+/// The report in a format; its texts (errors, failures) worded with the CLI's flags.
+/// The library's phrases hold no character the Markdown and HTML renderings escape.
 fn print(report: &FleetReport, format: FleetFormat) {
+    use crate::output::flag_words;
     match format {
         FleetFormat::Json => crate::output::json(report),
-        FleetFormat::Human => print!("{}", fleet::render::table(report)),
-        FleetFormat::Markdown => print!("{}", fleet::render::markdown(report)),
-        FleetFormat::Html => print!("{}", fleet::render::html(report)),
+        FleetFormat::Human => print!("{}", flag_words(&fleet::render::table(report))),
+        FleetFormat::Markdown => print!("{}", flag_words(&fleet::render::markdown(report))),
+        FleetFormat::Html => print!("{}", flag_words(&fleet::render::html(report))),
     }
 }
 
@@ -139,11 +142,12 @@ fn write_out(dir: &std::path::Path, report: &fleet::update::CampaignReport) -> R
     for r in &report.repositories {
         if let Some(md) = &r.pr_description {
             let path = dir.join(format!("{}.md", slug(&r.repository)));
-            std::fs::write(&path, md).map_err(io("cannot write", &path))?;
+            std::fs::write(&path, crate::output::flag_words(md))
+                .map_err(io("cannot write", &path))?;
         }
     }
     let path = dir.join("report.json");
-    let json = serde_json::to_string_pretty(report).unwrap_or_default();
+    let json = crate::output::json_text(report);
     std::fs::write(&path, json + "\n").map_err(io("cannot write", &path))
 }
 
@@ -205,7 +209,7 @@ fn campaign_text(report: &fleet::update::CampaignReport) -> String {
             let row = report.repositories.iter().find(|x| &x.repository == r);
             let why = row
                 .and_then(|x| x.error.as_ref())
-                .map(|e| format!(": {}", e.message))
+                .map(|e| format!(": {}", crate::output::flag_words(&e.message)))
                 .unwrap_or_default();
             out.push_str(&format!("       {r}{why}\n"));
         }

@@ -333,7 +333,7 @@ fn print_notes(plan: &UpdatePlan, dry_run: bool) {
             origins.join(", ")
         );
         for n in &plan.base_notes {
-            println!("{YELLOW}note{RESET}: {n}");
+            println!("{YELLOW}note{RESET}: {}", output::flag_words(n));
         }
     }
     if !plan.exact_base {
@@ -381,7 +381,7 @@ fn print_files(plan: &UpdatePlan, dry_run: bool, global: &Global) {
             colour(f.action),
             f.action.as_str(),
             f.path,
-            f.detail
+            output::flag_words(&f.detail)
         );
     }
     if dry_run {

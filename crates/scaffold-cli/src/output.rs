@@ -23,18 +23,18 @@ pub fn init_color(choice: ColorChoice) {
     c.write_global();
 }
 
-/// Print an error with its whole cause chain, on stderr.
 /// An error's message as the CLI words it (naming the flags that remedy it).
 pub fn error_text(e: &scaffold_core::Error) -> String {
-    with_flags(e).unwrap_or_else(|| e.to_string())
+    flag_words(&with_flags(e).unwrap_or_else(|| e.to_string()))
 }
 
+/// Print an error with its whole cause chain, on stderr.
 pub fn print_error(e: &scaffold_core::Error) {
     let message = error_text(e);
     eprintln!("{RED}{BOLD}error{RESET}: {message}");
     let mut source = e.source();
     while let Some(s) = source {
-        eprintln!("  {DIM}caused by:{RESET} {s}");
+        eprintln!("  {DIM}caused by:{RESET} {}", flag_words(&s.to_string()));
         source = s.source();
     }
     if let scaffold_core::Error::UnresolvedConflicts { .. } = e {
@@ -117,6 +117,14 @@ fn with_flags(e: &scaffold_core::Error) -> Option<String> {
         E::AmbiguousProject { .. } => {
             format!("{e} with --golden-path NAME, or pass --all")
         }
+        E::ExportUnsupported {
+            golden_path,
+            format,
+            reason,
+        } if reason.starts_with(ADD_ON_EXPORT) => format!(
+            "cannot export `{golden_path}` as a {format}: it is an add-on (applied with `scaffold new {golden_path} --into PROJECT` to a project of {}",
+            &reason[ADD_ON_EXPORT.len()..]
+        ),
         E::Git(scaffold_core::source::git::GitError::NoCacheDir) => {
             "cannot determine a cache directory for git repositories; set SCAFFOLD_CACHE_DIR to a writable directory".to_string()
         }
@@ -124,12 +132,149 @@ fn with_flags(e: &scaffold_core::Error) -> Option<String> {
     })
 }
 
-/// Print a value as pretty JSON on stdout.
+/// How the library starts the reason an add-on is not exported (the CLI names the
+/// command that applies it).
+const ADD_ON_EXPORT: &str = "it is an add-on (applied to an existing project of ";
+
+/// The library's words for a remedy that is a flag of this command line, and the CLI's
+/// words for it. A `{}` stands for a word carried over (a parameter name, a version:
+/// no spaces, no backticks). The library's messages name no flag, since a caller
+/// without the CLI has none to pass; these phrases reach the CLI inside errors, and
+/// inside the text of reports (check failures and errors, update details and notes,
+/// lint problems, fleet rows), so the CLI rewords every text of the library it prints.
+/// The tests below pin each phrase against the library message it comes from.
+const FLAG_WORDS: &[(&str, &str)] = &[
+    // Git sources (`GitError`), also inside `SourceGone` and report errors.
+    (
+        "or use offline mode if it is cached",
+        "or use --offline if it is cached",
+    ),
+    (
+        "fetch it once with offline mode off to cache it",
+        "run once without --offline to cache it",
+    ),
+    (
+        "fetch again with offline mode off",
+        "fetch again without --offline",
+    ),
+    (
+        "turn offline mode off to rebuild it",
+        "run again without --offline to rebuild it",
+    ),
+    // Answers: `Error::InvalidSet`, `Parameters::parse_set`, `AnswerProblem::hint`.
+    ("invalid key=value answer `", "invalid --set `"),
+    (
+        "expected key=value, e.g. owner=team-payments",
+        "expected key=value, e.g. --set owner=team-payments",
+    ),
+    (
+        "fix it by giving `/{}` a valid value",
+        "fix it with --set {}=...",
+    ),
+    ("give `/{}` a value", "pass --set {}=..."),
+    (
+        "fix it by updating to {} with a valid value for `/{}`",
+        "fix it with scaffold update --to {} --set {}=...",
+    ),
+    // Render limits: `LimitOverrides`.
+    (
+        "or the `max_file_bytes` limit override",
+        "or --max-file-bytes",
+    ),
+    (
+        "or the `max_total_bytes` limit override",
+        "or --max-total-bytes",
+    ),
+    (
+        "or the `max_render_time` limit override",
+        "or --max-render-time",
+    ),
+    // `init` without a name, `check` with an unusable baseline, a link or directory
+    // conflict of `update`, `diff` paths that match nothing.
+    (
+        "give the golden path's name explicitly",
+        "give the golden path's name with --name",
+    ),
+    (
+        "or update with the base reconstructed (update's `reconstruct_base` option)",
+        "or run `scaffold update --reconstruct-base`",
+    ),
+    (
+        "ours kept (the upstream diff shows theirs)",
+        "ours kept (compare with `scaffold diff --upstream`)",
+    ),
+    (
+        "(a verbose check lists the generated paths)",
+        "(see `scaffold check -v`)",
+    ),
+];
+
+/// A text of the library as the CLI words it: each remedy the library words as an
+/// option named as the flag that gives it here (see [`FLAG_WORDS`]).
+pub fn flag_words(text: &str) -> String {
+    FLAG_WORDS
+        .iter()
+        .fold(text.to_string(), |t, (library, cli)| {
+            reword(&t, library, cli)
+        })
+}
+
+/// `text` with every occurrence of `from` replaced by `to`, each `{}` of `to` taking
+/// the word that matched the same `{}` of `from`.
+fn reword(text: &str, from: &str, to: &str) -> String {
+    let literals: Vec<&str> = from.split("{}").collect();
+    let is_word = |w: &str| !w.is_empty() && !w.contains(|c: char| c.is_whitespace() || c == '`');
+    let mut out = String::new();
+    let mut rest = text;
+    while let Some(start) = rest.find(literals[0]) {
+        let mut end = start + literals[0].len();
+        let mut words = Vec::new();
+        for lit in &literals[1..] {
+            match rest[end..].find(lit) {
+                Some(n) if is_word(&rest[end..end + n]) => {
+                    words.push(&rest[end..end + n]);
+                    end += n + lit.len();
+                }
+                _ => break,
+            }
+        }
+        if words.len() + 1 == literals.len() {
+            out.push_str(&rest[..start]);
+            let mut pieces = to.split("{}");
+            out.push_str(pieces.next().unwrap_or_default());
+            for (word, piece) in words.iter().zip(pieces) {
+                out.push_str(word);
+                out.push_str(piece);
+            }
+        } else {
+            // Not the phrase after all: keep its start, look again after it.
+            end = start + literals[0].len();
+            out.push_str(&rest[..end]);
+        }
+        rest = &rest[end..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// A report as JSON, its texts worded by [`flag_words`].
+pub fn json_text<T: serde::Serialize>(value: &T) -> String {
+    fn walk(v: &mut serde_json::Value) {
+        match v {
+            serde_json::Value::String(s) => *s = flag_words(s),
+            serde_json::Value::Array(a) => a.iter_mut().for_each(walk),
+            serde_json::Value::Object(o) => o.values_mut().for_each(walk),
+            _ => {}
+        }
+    }
+    let mut v = serde_json::to_value(value).expect("report serializes");
+    walk(&mut v);
+    serde_json::to_string_pretty(&v).expect("report serializes")
+}
+
+/// Print a value as pretty JSON on stdout (see [`json_text`]).
 pub fn json<T: serde::Serialize>(value: &T) {
-    println!(
-        "{}",
-        serde_json::to_string_pretty(value).expect("report serializes")
-    );
+    println!("{}", json_text(value));
 }
 
 /// Left-aligned columns; the last column is not padded.
@@ -380,5 +525,167 @@ pub fn print_hooks(reports: &[scaffold_core::HookReport], quiet: bool, verbose: 
         anstream::eprintln!(
             "The files are written; fix the hook's cause and run it again by hand."
         );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use scaffold_core::Error;
+    use scaffold_core::source::git::GitError;
+
+    #[test]
+    fn reword_carries_words_over_and_leaves_near_misses() {
+        assert_eq!(
+            flag_words("a; fix it by giving `/port` a valid value, b"),
+            "a; fix it with --set port=..., b"
+        );
+        assert_eq!(
+            flag_words("fix it by updating to v1.2.0 with a valid value for `/team`"),
+            "fix it with scaffold update --to v1.2.0 --set team=..."
+        );
+        // Twice in one text, and a start that is not the phrase.
+        assert_eq!(
+            flag_words("give `/a` a value; give `/b c` a value; give `/d` a value"),
+            "pass --set a=...; give `/b c` a value; pass --set d=..."
+        );
+        assert_eq!(flag_words("no phrase here"), "no phrase here");
+        for (library, cli) in FLAG_WORDS {
+            assert!(!library.starts_with("{}"), "{library}");
+            assert_eq!(
+                library.matches("{}").count(),
+                cli.matches("{}").count(),
+                "{library}"
+            );
+            assert!(
+                !library.contains(['|', '<', '>', '&', '"', '\n']),
+                "the fleet renderings escape `{library}`"
+            );
+        }
+    }
+
+    /// Each library message whose remedy is a flag, as the CLI prints it: exactly the
+    /// words of the CLI before the library stopped naming flags.
+    #[test]
+    fn the_cli_words_library_remedies_with_its_flags() {
+        let url = "https://example.invalid/t.git";
+        let git = || git2::Error::from_str("refused");
+        let cases = [
+            (
+                Error::Git(GitError::Unreachable {
+                    url: url.into(),
+                    source: git(),
+                }),
+                format!(
+                    "cannot reach git repository {url}: refused; check the URL and your network/credentials, or use --offline if it is cached"
+                ),
+            ),
+            (
+                Error::Git(GitError::NotCached { url: url.into() }),
+                format!(
+                    "git repository {url} is not in the cache and offline mode forbids fetching it; run once without --offline to cache it"
+                ),
+            ),
+            (
+                Error::Git(GitError::UnknownRef {
+                    url: url.into(),
+                    reference: "v9".into(),
+                    available: vec!["v1.0.0".into()],
+                }),
+                format!(
+                    "`v9` is not a tag, branch or commit of {url}; available: v1.0.0; pass one of these with ?ref=REF (if the ref is new, fetch again without --offline)"
+                ),
+            ),
+            (
+                Error::Git(GitError::UnknownCommit {
+                    url: url.into(),
+                    commit: "abc".into(),
+                }),
+                format!(
+                    "commit abc is not in the cached copy of {url}; resolve a ref first, or fetch again without --offline"
+                ),
+            ),
+            (
+                Error::Git(GitError::CacheCorrupt {
+                    path: "/cache/t".into(),
+                    source: git(),
+                }),
+                "the git cache at /cache/t is damaged (refused); run again without --offline to rebuild it, or delete that directory".to_string(),
+            ),
+            (
+                Error::SourceGone {
+                    golden_path: "svc".into(),
+                    source_text: url.into(),
+                    reason: GitError::NotCached { url: url.into() }.to_string(),
+                },
+                format!(
+                    "git repository {url} is not in the cache and offline mode forbids fetching it; run once without --offline to cache it; the source of golden path `svc` recorded in the project ({url}) is gone: restore it, or point the project at the golden path's new location"
+                ),
+            ),
+            (
+                Error::InvalidSet {
+                    input: "grpc=maybe".into(),
+                    reason: "`grpc` is a boolean".into(),
+                },
+                "invalid --set `grpc=maybe`: `grpc` is a boolean".to_string(),
+            ),
+            (
+                Error::UnmatchedPaths {
+                    dir: "svc".into(),
+                    paths: vec!["no/such".into()],
+                },
+                "`no/such` is not generated by any golden path under `svc`; give paths relative to the project root (see `scaffold check -v`)".to_string(),
+            ),
+            (
+                scaffold_core::init::plan_init(&scaffold_core::init::InitOptions {
+                    dir: "/nonexistent/My_Path".into(),
+                    name: None,
+                })
+                .unwrap_err(),
+                "`My_Path` is not a golden-path name: use lowercase letters, digits and hyphens, starting with a letter (e.g. `go-microservice`); it is the directory's name: give the golden path's name with --name".to_string(),
+            ),
+        ];
+        for (e, cli) in cases {
+            assert_eq!(error_text(&e), cli);
+        }
+
+        let params = scaffold_core::golden_path::answers::Parameters::new(
+            "demo",
+            &serde_json::json!({
+                "type": "object",
+                "required": ["owner"],
+                "properties": {"owner": {"type": "string"}, "port": {"type": "integer", "minimum": 1024}}
+            }),
+        )
+        .unwrap();
+        assert_eq!(
+            error_text(&params.parse_set("owner").unwrap_err()),
+            "invalid --set `owner`: expected key=value, e.g. --set owner=team-payments"
+        );
+        let answers = serde_json::json!({"port": 80});
+        assert_eq!(
+            error_text(&params.validate(answers.as_object().unwrap()).unwrap_err()),
+            "invalid answers:\n  - /owner: \"owner\" is a required property; fix it with --set owner=...\n  - /port: 80 is less than the minimum of 1024; fix it with --set port=..."
+        );
+        assert_eq!(
+            error_text(&params.missing_problems(&["owner".into()])),
+            "invalid answers:\n  - /owner: required parameter has no answer and no default; pass --set owner=..."
+        );
+    }
+
+    #[test]
+    fn json_reports_are_worded_too() {
+        let report = serde_json::json!({
+            "error": {"message": "x; fix it by giving `/port` a valid value", "causes": []},
+            "count": 2.5,
+            "list": ["ours kept (the upstream diff shows theirs)"],
+        });
+        let text = json_text(&report);
+        assert!(text.contains("fix it with --set port=..."), "{text}");
+        assert!(
+            text.contains("ours kept (compare with `scaffold diff --upstream`)"),
+            "{text}"
+        );
+        assert!(text.contains("\"count\": 2.5"), "{text}");
     }
 }

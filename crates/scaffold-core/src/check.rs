@@ -455,7 +455,7 @@ pub fn failures(report: &ProjectReport, rules: &[FailOn]) -> Vec<Failure> {
             kind: FailureKind::Baseline,
             path: Some(baseline_rel(&report.answers_file)),
             message: format!(
-                "{problem}; restore it from version control, or run `scaffold update --reconstruct-base`"
+                "{problem}; restore it from version control, or update with the base reconstructed (update's `reconstruct_base` option)"
             ),
         });
     }
@@ -1614,6 +1614,24 @@ mod tests {
         );
         assert_eq!(kinds(&[FailOn::Behind]), vec![(FailureKind::Behind, None)]);
         assert_eq!(kinds(&[FailOn::Any]).len(), 4);
+        // An unusable stored baseline: the remedy is the update's option, named as such.
+        let mut unusable = report(vec![]);
+        unusable.stored_baseline = StoredBaseline::Unusable {
+            problem: "truncated".into(),
+        };
+        let baseline = failures(&unusable, &[FailOn::Missing]);
+        assert_eq!(baseline[0].kind, FailureKind::Baseline);
+        assert!(
+            baseline[0].message.contains("`reconstruct_base` option"),
+            "{}",
+            baseline[0].message
+        );
+        assert_eq!(
+            crate::error::flag_in(&baseline[0].message),
+            None,
+            "{}",
+            baseline[0].message
+        );
         assert_eq!(
             r.behind.as_ref().unwrap().to_string(),
             "behind: 1 version (1.0.0 -> 1.1.0)"

@@ -48,7 +48,7 @@ pub fn plan_init(opts: &InitOptions) -> Result<(Plan, InitReport)> {
                 .unwrap_or_default();
             checked_name(
                 &base,
-                "; it is the directory's name: give the golden path's name with --name",
+                "; it is the directory's name: give the golden path's name explicitly",
             )?
         }
     };
@@ -231,7 +231,8 @@ mod tests {
             matches!(&e, Error::InvalidName { name, .. } if name == "My_Path"),
             "{e}"
         );
-        assert!(e.to_string().contains("--name"), "{e}");
+        assert!(e.to_string().contains("the directory's name"), "{e}");
+        assert_eq!(crate::error::flag_in(&e.to_string()), None, "{e}");
         let ok = plan_init(&InitOptions {
             dir: PathBuf::from("/nonexistent/My_Path"),
             name: Some("my-path".into()),

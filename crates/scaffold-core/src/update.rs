@@ -542,7 +542,13 @@ fn locate_new_source(
     Ok(located)
 }
 
-/// Recorded answers failed the new schema: say which, and the `--set` that fixes each.
+/// The detail of a link or directory changed on both sides: there is no `.theirs` beside
+/// it, so theirs is seen in the upstream diff (`check::diff_upstream`).
+const BOTH_CHANGED_OURS_KEPT: &str =
+    "changed on both sides: ours kept (the upstream diff shows theirs)";
+
+/// Recorded answers failed the new schema: say which, and that an answer given with the
+/// update to `version` fixes each.
 fn explain_answers(err: Error, recorded: &Map<String, Value>, version: &str) -> Error {
     match err {
         Error::InvalidAnswers { mut problems } => {
@@ -559,7 +565,7 @@ fn explain_answers(err: Error, recorded: &Map<String, Value>, version: &str) -> 
                 }
                 if !top.is_empty() {
                     p.hint = Some(format!(
-                        "fix it with scaffold update --to {version} --set {top}=..."
+                        "fix it by updating to {version} with a valid value for `/{top}`"
                     ));
                 }
             }
@@ -1093,7 +1099,7 @@ impl Planner<'_> {
         let free =
             crate::project::read_entry(&crate::tree::to_fs_path(self.root, &beside))?.is_none();
         let detail = if t.mode == FileMode::Symlink || t.mode == FileMode::Dir {
-            "changed on both sides: ours kept (compare with `scaffold diff --upstream`)".to_string()
+            BOTH_CHANGED_OURS_KEPT.to_string()
         } else if free {
             push_write(&mut self.changes, &beside, t);
             format!("binary changed on both sides: ours kept, theirs written to {beside}")
@@ -1457,6 +1463,29 @@ fn unchanged_fast_path(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The remedies in an update's messages name the update's target and the answer,
+    /// not the CLI's flags (the CLI words them).
+    #[test]
+    fn update_hints_name_no_flag() {
+        let err = Error::InvalidAnswers {
+            problems: vec![crate::error::AnswerProblem {
+                pointer: "/tier".into(),
+                message: "\"3\" is not one of \"1\" or \"2\"".into(),
+                description: None,
+                hint: None,
+                location: None,
+            }],
+        };
+        let recorded = serde_json::json!({"tier": "3"});
+        let text = explain_answers(err, recorded.as_object().unwrap(), "v1.1.0").to_string();
+        assert!(
+            text.contains("fix it by updating to v1.1.0 with a valid value for `/tier`"),
+            "{text}"
+        );
+        assert_eq!(crate::error::flag_in(&text), None, "{text}");
+        assert_eq!(crate::error::flag_in(BOTH_CHANGED_OURS_KEPT), None);
+    }
 
     fn file(s: &str) -> Entry {
         Entry {

@@ -194,8 +194,7 @@ fn build(gp: &GoldenPath, reference: &str, render: bool) -> Result<BackstageExpo
             golden_path: gp.name().to_string(),
             format: FORMAT.to_string(),
             reason: format!(
-                "it is an add-on (applied with `scaffold new {} --into PROJECT` to a project of {}), and a template creates a new repository; export the golden paths it applies to instead",
-                gp.name(),
+                "it is an add-on (applied to an existing project of {}), and a template creates a new repository; export the golden paths it applies to instead",
                 gp.applies_to().join(", ")
             ),
         });

@@ -429,7 +429,7 @@ impl Parameters {
         let Some((key, raw)) = input.split_once('=') else {
             return Err(Error::InvalidSet {
                 input: input.to_string(),
-                reason: "expected key=value, e.g. --set owner=team-payments".to_string(),
+                reason: "expected key=value, e.g. owner=team-payments".to_string(),
             });
         };
         let key = key.trim();
@@ -552,7 +552,8 @@ impl Parameters {
                     .next()
                     .unwrap_or("")
                     .to_string();
-                let hint = (!top.is_empty()).then(|| format!("fix it with --set {top}=..."));
+                let hint =
+                    (!top.is_empty()).then(|| format!("fix it by giving `/{top}` a valid value"));
                 AnswerProblem {
                     message: e.to_string(),
                     description: self.description(&top),
@@ -580,7 +581,7 @@ impl Parameters {
                     pointer: format!("/{m}"),
                     message: "required parameter has no answer and no default".to_string(),
                     description: self.description(m),
-                    hint: Some(format!("pass --set {m}=...")),
+                    hint: Some(format!("give `/{m}` a value")),
                     location: None,
                 })
                 .collect(),

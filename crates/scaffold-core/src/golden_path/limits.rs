@@ -134,15 +134,15 @@ impl Budget {
         let l = &self.limits;
         match what {
             Exceeded::File => format!(
-                "the rendered file is larger than the limit of {} bytes; raise it with spec.limits.maxFileBytes or --max-file-bytes if the file is meant to be this big",
+                "the rendered file is larger than the limit of {} bytes; raise it with spec.limits.maxFileBytes or the `max_file_bytes` limit override if the file is meant to be this big",
                 l.max_file_bytes
             ),
             Exceeded::Total => format!(
-                "the render is larger than the limit of {} bytes in total; raise it with spec.limits.maxTotalBytes or --max-total-bytes",
+                "the render is larger than the limit of {} bytes in total; raise it with spec.limits.maxTotalBytes or the `max_total_bytes` limit override",
                 l.max_total_bytes
             ),
             Exceeded::Time => format!(
-                "rendering took longer than the limit of {:.1}s (a runaway loop?); raise it with spec.limits.maxRenderSeconds or --max-render-time",
+                "rendering took longer than the limit of {:.1}s (a runaway loop?); raise it with spec.limits.maxRenderSeconds or the `max_render_time` limit override",
                 l.max_render_time.as_secs_f64()
             ),
         }

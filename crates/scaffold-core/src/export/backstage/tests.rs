@@ -220,7 +220,12 @@ fn an_add_on_is_not_exported() {
     let err = export(&gp, &add_on.name).unwrap_err();
     assert!(matches!(err, Error::ExportUnsupported { .. }), "{err}");
     assert_eq!(err.kind(), crate::ErrorKind::NotApplicable);
-    assert!(err.to_string().contains("--into"), "{err}");
+    assert!(
+        err.to_string()
+            .contains("applied to an existing project of"),
+        "{err}"
+    );
+    assert_eq!(crate::error::flag_in(&err.to_string()), None, "{err}");
 }
 
 #[test]

@@ -60,7 +60,7 @@ pub enum GitError {
     /// Fetching from the remote failed (network, authentication, missing repository).
     #[error(
         "cannot reach git repository {url}: {source}; check the URL and your network/credentials, \
-         or use --offline if it is cached"
+         or use offline mode if it is cached"
     )]
     Unreachable {
         /// The repository URL.
@@ -71,7 +71,7 @@ pub enum GitError {
     /// Offline mode was requested but the repository is not in the cache.
     #[error(
         "git repository {url} is not in the cache and offline mode forbids fetching it; \
-         run once without --offline to cache it"
+         fetch it once with offline mode off to cache it"
     )]
     NotCached {
         /// The repository URL.
@@ -80,7 +80,7 @@ pub enum GitError {
     /// The requested ref is not a tag, branch or commit of the repository.
     #[error(
         "`{reference}` is not a tag, branch or commit of {url}; available: {}; pass one of these \
-         with ?ref=REF (if the ref is new, fetch again without --offline)",
+         with ?ref=REF (if the ref is new, fetch again with offline mode off)",
         list_or_none(available)
     )]
     UnknownRef {
@@ -114,7 +114,7 @@ pub enum GitError {
     /// A commit id is not present in the cached repository.
     #[error(
         "commit {commit} is not in the cached copy of {url}; resolve a ref first, or fetch again \
-         without --offline"
+         with offline mode off"
     )]
     UnknownCommit {
         /// The repository URL.
@@ -160,7 +160,7 @@ pub enum GitError {
     },
     /// A cache entry exists but is not a usable repository for the URL.
     #[error(
-        "the git cache at {} is damaged ({source}); run again without --offline to rebuild it, \
+        "the git cache at {} is damaged ({source}); turn offline mode off to rebuild it, \
          or delete that directory",
         path.display()
     )]
