@@ -590,6 +590,12 @@ fn fleet_update_commits_and_pushes_a_branch_per_repository() {
     assert_eq!(outcome(&dry, "d"), "current");
     assert_eq!(outcome(&dry, "e"), "skipped-conflicts");
     assert_eq!(outcome(&dry, "gone"), "failed");
+    let gone = row(&dry, "gone")["error"]["message"].as_str().unwrap();
+    assert!(gone.starts_with("cannot clone "), "{gone}");
+    assert!(
+        !gone.contains("offline"),
+        "a campaign has no offline mode to suggest: {gone}"
+    );
     assert!(
         row(&dry, "e")["conflicts"]
             .as_array()

@@ -182,10 +182,17 @@ fn update_repo(engine: &Engine, input: &RepoInput, opts: &CampaignOptions) -> Re
     row
 }
 
-/// A clone or push that failed: the repository could not be reached (or refused).
-fn unreachable(url: &str) -> impl FnOnce(git2::Error) -> Error + use<> {
+/// A clone or push (`action`) that failed: the repository could not be reached, or
+/// refused the credentials.
+fn no_access(action: &'static str, url: &str) -> impl FnOnce(git2::Error) -> Error + use<> {
     let url = url.to_string();
-    move |source| Error::Git(GitError::Unreachable { url, source })
+    move |source| {
+        Error::Git(GitError::RepositoryAccess {
+            action,
+            url,
+            source,
+        })
+    }
 }
 
 fn fill(
@@ -199,7 +206,7 @@ fn fill(
         .tempdir()
         .map_err(|e| Error::io("cannot make a temporary directory", std::env::temp_dir(), e))?;
     let dir = tmp.path().join("repo");
-    let repo = git2::Repository::clone(&input.url, &dir).map_err(unreachable(&input.url))?;
+    let repo = git2::Repository::clone(&input.url, &dir).map_err(no_access("clone", &input.url))?;
     row.branch_existed = checkout_campaign_branch(&repo, input, &opts.branch)?;
     let projects = match Project::find(&dir, Some(&opts.golden_path)) {
         Ok(p) => p,
@@ -275,7 +282,7 @@ fn fill(
         let refspec = format!("refs/heads/{b}:refs/heads/{b}", b = opts.branch);
         repo.find_remote("origin")
             .and_then(|mut remote| remote.push(&[refspec.as_str()], None))
-            .map_err(unreachable(&input.url))?;
+            .map_err(no_access("push to", &input.url))?;
         row.pushed = true;
     }
     Ok(())

@@ -111,6 +111,18 @@ pub enum GitError {
         /// Branches and tags that exist.
         available: Vec<String>,
     },
+    /// A fleet campaign could not clone a repository, or push its branch to it.
+    #[error(
+        "cannot {action} {url}: {source}; check the URL and that your credentials may {action} it"
+    )]
+    RepositoryAccess {
+        /// What was being done: `clone` or `push to`.
+        action: &'static str,
+        /// The repository URL.
+        url: String,
+        /// The underlying libgit2 error.
+        source: git2::Error,
+    },
     /// A commit id is not present in the cached repository.
     #[error(
         "commit {commit} is not in the cached copy of {url}; resolve a ref first, or fetch again \
