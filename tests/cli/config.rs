@@ -282,3 +282,61 @@ fn update_takes_a_new_required_answer_from_the_configuration() {
         "svc team-x platform\n"
     );
 }
+
+/// A project of `configured` 1.0.0 made with `config` in place, then version 1.1.0
+/// adding an optional parameter `region` (schema default `us-east-1`) shown in the
+/// README. Returns the sandbox and the project.
+fn project_before_a_new_optional_parameter(config: &str) -> (Sandbox, PathBuf) {
+    let sb = Sandbox::new();
+    let def = write_golden_path(&sb, "paths");
+    config_file(&sb, config);
+    sb.run(&["new", &def, "svc", "--no-input", "--no-git"])
+        .success();
+    let text = fs::read_to_string(&def)
+        .unwrap()
+        .replace("version: 1.0.0", "version: 1.1.0")
+        .replace(
+            "      name: {type: string}\n",
+            "      name: {type: string}\n      region: {type: string, default: us-east-1}\n",
+        );
+    fs::write(&def, text).unwrap();
+    let readme = PathBuf::from(&def).with_file_name("skeleton/README.md.tera");
+    fs::write(&readme, "{{ name }} {{ region }}\n").unwrap();
+    let svc = sb.work().join("svc");
+    (sb, svc)
+}
+
+#[test]
+fn update_takes_a_new_optional_answer_from_the_configuration_over_the_schema_default() {
+    let (sb, svc) = project_before_a_new_optional_parameter("defaults:\n  region: eu-west-1\n");
+    let run = sb.scaffold(&svc, &["update", "--no-input"]);
+    run.success();
+    assert_eq!(
+        fs::read_to_string(svc.join("README.md")).unwrap(),
+        "svc eu-west-1\n",
+        "{}",
+        run.transcript()
+    );
+    let answers = fs::read_to_string(svc.join(".scaffold/configured.yaml")).unwrap();
+    assert!(answers.contains("region: eu-west-1"), "{answers}");
+
+    // `--set` wins over the configuration for a new parameter too.
+    let (sb, svc) = project_before_a_new_optional_parameter("defaults:\n  region: eu-west-1\n");
+    sb.scaffold(
+        &svc,
+        &["update", "--no-input", "--set", "region=ap-south-1"],
+    )
+    .success();
+    assert_eq!(
+        fs::read_to_string(svc.join("README.md")).unwrap(),
+        "svc ap-south-1\n"
+    );
+
+    // Without a configured value the schema's default is taken.
+    let (sb, svc) = project_before_a_new_optional_parameter("defaults:\n  owner: team-x\n");
+    sb.scaffold(&svc, &["update", "--no-input"]).success();
+    assert_eq!(
+        fs::read_to_string(svc.join("README.md")).unwrap(),
+        "svc us-east-1\n"
+    );
+}

@@ -157,21 +157,10 @@ fn plan_one(
         update::check_resolved(project)?;
     }
     let mut target = update::load_target(engine, project, &options).map_err(located)?;
-    // The configuration answers required parameters the project has no answer for
-    // (new in this version); recorded answers always win.
+    // The configuration answers the parameters the project has no answer for (new in
+    // this version); recorded and given answers always win.
     if let Some(c) = config {
-        let mut given = target.values.clone();
-        for s in &options.sets {
-            if let Ok((k, v)) = target.golden_path.parameters().parse_set(s) {
-                given.insert(k, v);
-            }
-        }
-        let defaults = c.defaults_for(&target.golden_path)?;
-        for name in target.golden_path.parameters().missing_required(&given) {
-            if let Some(v) = defaults.get(&name) {
-                target.values.insert(name, v.clone());
-            }
-        }
+        target.answer_from_config(c, &options.sets)?;
     }
     if prompt::interactive(args.answers.no_input) {
         let params = target.golden_path.parameters();

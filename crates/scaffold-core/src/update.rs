@@ -434,6 +434,35 @@ pub struct UpdateTarget {
     pub dropped: Vec<String>,
 }
 
+impl UpdateTarget {
+    /// Answer from the user configuration's defaults for this golden path
+    /// ([`UserConfig::defaults_for`](crate::config::UserConfig::defaults_for)) every
+    /// parameter that has no answer yet: none recorded in the project (it is new in
+    /// this version, or a secret, which is never recorded) and none given by the
+    /// caller (`sets`, or the values already in [`UpdateTarget::values`]). Recorded
+    /// and given answers always win; a configured default wins over the schema's.
+    /// Returns the parameters answered, sorted.
+    pub fn answer_from_config(
+        &mut self,
+        config: &crate::config::UserConfig,
+        sets: &[String],
+    ) -> Result<Vec<String>> {
+        let given: HashSet<&str> = sets
+            .iter()
+            .filter_map(|s| s.split_once('=').map(|(k, _)| k.trim()))
+            .collect();
+        let mut answered = Vec::new();
+        for (name, value) in config.defaults_for(&self.golden_path)? {
+            if !given.contains(name.as_str()) && !self.values.contains_key(&name) {
+                self.values.insert(name.clone(), value);
+                answered.push(name);
+            }
+        }
+        answered.sort();
+        Ok(answered)
+    }
+}
+
 /// Load the target version of a project's golden path and carry the answers over.
 pub fn load_target(
     engine: &Engine,
