@@ -67,22 +67,25 @@ pub fn day_of(secs: i64) -> String {
     format!("{y:04}-{m:02}-{d:02}")
 }
 
-/// The Unix time of midnight UTC of a `YYYY-MM-DD` day.
+/// The Unix time of midnight UTC of a `YYYY-MM-DD` day; `None` for a day that is not
+/// in the calendar (`2026-02-29`, `2026-04-31`, month 13).
 pub fn parse_day(day: &str) -> Option<i64> {
     let mut it = day.trim().splitn(3, '-');
-    let y: i64 = it.next()?.parse().ok()?;
+    let year: i64 = it.next()?.parse().ok()?;
     let m: i64 = it.next()?.parse().ok()?;
     let d: i64 = it.next()?.get(..2)?.parse().ok()?;
     if !(1..=12).contains(&m) || !(1..=31).contains(&d) {
         return None;
     }
-    let y = if m <= 2 { y - 1 } else { y };
+    let y = if m <= 2 { year - 1 } else { year };
     let era = y.div_euclid(400);
     let yoe = y - era * 400;
     let mp = if m > 2 { m - 3 } else { m + 9 };
     let doy = (153 * mp + 2) / 5 + d - 1;
     let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    Some((era * 146_097 + doe - 719_468) * 86_400)
+    let secs = (era * 146_097 + doe - 719_468) * 86_400;
+    // A day the month does not have would land in the next month.
+    (day_of(secs) == format!("{year:04}-{m:02}-{d:02}")).then_some(secs)
 }
 
 /// Release dates of one golden-path source: version → Unix time (when known).
@@ -452,6 +455,9 @@ mod tests {
         }
         assert_eq!(parse_day("2026-12-02"), Some(1_796_169_600));
         assert!(parse_day("2026-13-01").is_none());
+        assert!(parse_day("2026-02-29").is_none(), "2026 is not a leap year");
+        assert!(parse_day("2026-04-31").is_none());
+        assert_eq!(parse_day("2024-02-29"), Some(1_709_164_800));
     }
 
     #[test]
