@@ -257,13 +257,32 @@ fn reword(text: &str, from: &str, to: &str) -> String {
     out
 }
 
-/// A report as JSON, its texts worded by [`flag_words`].
+/// Keys of the JSON reports whose values are data, not the library's words: file
+/// contents, a hook's output, answers and a Backstage step's inputs and outputs are
+/// printed as they are.
+const DATA_KEYS: &[&str] = &[
+    "content",
+    "stdout",
+    "stderr",
+    "output",
+    "outputs",
+    "answers",
+    "values",
+    "input",
+    "parameters",
+];
+
+/// A report as JSON, its texts worded by [`flag_words`] (not the data under
+/// [`DATA_KEYS`]).
 pub fn json_text<T: serde::Serialize>(value: &T) -> String {
     fn walk(v: &mut serde_json::Value) {
         match v {
             serde_json::Value::String(s) => *s = flag_words(s),
             serde_json::Value::Array(a) => a.iter_mut().for_each(walk),
-            serde_json::Value::Object(o) => o.values_mut().for_each(walk),
+            serde_json::Value::Object(o) => o
+                .iter_mut()
+                .filter(|(k, _)| !DATA_KEYS.contains(&k.as_str()))
+                .for_each(|(_, v)| walk(v)),
             _ => {}
         }
     }
@@ -687,5 +706,22 @@ mod tests {
             "{text}"
         );
         assert!(text.contains("\"count\": 2.5"), "{text}");
+    }
+
+    #[test]
+    fn json_data_is_printed_as_it_is() {
+        let phrase = "or use offline mode if it is cached";
+        let report = serde_json::json!({
+            "files": [{"path": "README.md", "content": phrase}],
+            "hooks": [{"stdout": phrase, "stderr": phrase}],
+            "answers": {"note": phrase},
+            "note": phrase,
+        });
+        let v: serde_json::Value = serde_json::from_str(&json_text(&report)).unwrap();
+        assert_eq!(v["files"][0]["content"], phrase);
+        assert_eq!(v["hooks"][0]["stdout"], phrase);
+        assert_eq!(v["hooks"][0]["stderr"], phrase);
+        assert_eq!(v["answers"]["note"], phrase);
+        assert_eq!(v["note"], "or use --offline if it is cached");
     }
 }
