@@ -1469,26 +1469,38 @@ fn symlink_retargeted_by_the_template_is_updated() {
     );
 }
 
-/// A link retargeted on both sides is a conflict; the report must not claim a
-/// `.theirs` file that is never written.
-#[test]
-fn symlink_conflict_reports_only_what_it_writes() {
+/// A project whose link `current` the template retargets in its next version and the
+/// user retargeted too (committed).
+fn link_retargeted_on_both_sides() -> (Sandbox, PathBuf) {
     let sb = Sandbox::new();
     let (repo, _) = template(&sb, &link_versions());
     let project = generate(&sb, &repo, "shop", &[]);
     fs::remove_file(project.join("current")).unwrap();
     std::os::unix::fs::symlink("README.md", project.join("current")).unwrap();
     sb.commit_all(&project, "retarget");
-    let run = sb.scaffold(&project, &["update", "--format", "json"]);
-    run.expect_code(1);
-    let report = run.json();
-    let entry = report["files"]
+    (sb, project)
+}
+
+/// The entry of `path` in an update report's `files`.
+fn file_entry(report: &Value, path: &str) -> Value {
+    report["files"]
         .as_array()
         .unwrap()
         .iter()
-        .find(|f| f["path"] == json!("current"))
+        .find(|f| f["path"] == json!(path))
         .unwrap()
-        .clone();
+        .clone()
+}
+
+/// A link retargeted on both sides is a conflict; the report must not claim a
+/// `.theirs` file that is never written.
+#[test]
+fn symlink_conflict_reports_only_what_it_writes() {
+    let (sb, project) = link_retargeted_on_both_sides();
+    let run = sb.scaffold(&project, &["update", "--format", "json"]);
+    run.expect_code(1);
+    let report = run.json();
+    let entry = file_entry(&report, "current");
     assert_eq!(entry["action"], json!("conflict"));
     assert_eq!(
         fs::read_link(project.join("current")).unwrap(),
@@ -1504,25 +1516,14 @@ fn symlink_conflict_reports_only_what_it_writes() {
 /// CLI names the command (issue item 4), in its text and in its JSON.
 #[test]
 fn symlink_conflict_detail_names_diff_upstream() {
-    let sb = Sandbox::new();
-    let (repo, _) = template(&sb, &link_versions());
-    let project = generate(&sb, &repo, "shop", &[]);
-    fs::remove_file(project.join("current")).unwrap();
-    std::os::unix::fs::symlink("README.md", project.join("current")).unwrap();
-    sb.commit_all(&project, "retarget");
+    let (sb, project) = link_retargeted_on_both_sides();
     let detail = "changed on both sides: ours kept (compare with `scaffold diff --upstream`)";
     let run = sb.scaffold(&project, &["update", "--dry-run"]);
     run.expect_code(1);
     assert!(run.stdout.contains(detail), "{}", run.transcript());
     let run = sb.scaffold(&project, &["update", "--dry-run", "--format", "json"]);
     let report = run.json();
-    let entry = report["files"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|f| f["path"] == json!("current"))
-        .unwrap()
-        .clone();
+    let entry = file_entry(&report, "current");
     assert_eq!(entry["detail"], json!(detail), "{}", run.transcript());
 }
 
