@@ -977,6 +977,7 @@ pub fn apply_new_with(
 ) -> Result<(Applied, Option<String>)> {
     use crate::progress::{Event, Stage};
     let message = commit_message(gp);
+    let precompressed = precompressed(gp, plan);
     let commit = std::sync::Mutex::new(None::<String>);
     // The write stage ends once: before the commit in the staging directory, or after
     // the write.
@@ -992,7 +993,7 @@ pub fn apply_new_with(
         if git {
             finish_write();
             let id = crate::progress::stage(observer, Stage::Commit, None, || {
-                crate::project::vcs::init_and_commit(staging, &message)
+                crate::project::vcs::init_and_commit(staging, &message, &precompressed)
             })?;
             *commit.lock().expect("not poisoned") = Some(id);
         }
@@ -1024,12 +1025,32 @@ pub fn apply_new_with(
             observer,
             Stage::Commit,
             None,
-            || crate::project::vcs::init_and_commit(&plan.dest, &message),
+            || crate::project::vcs::init_and_commit(&plan.dest, &message, &precompressed),
         )?)
     } else {
         None
     };
     Ok((applied, made))
+}
+
+/// The plan's files that are compressed already, for the first commit: the baseline.
+fn precompressed<'a>(
+    gp: &GoldenPath,
+    plan: &'a NewPlan,
+) -> Vec<crate::project::vcs::Precompressed<'a>> {
+    let baseline = AnswersFile::baseline_relative_path(gp.name());
+    plan.plan
+        .changes
+        .iter()
+        .filter(|c| c.path == baseline)
+        .filter_map(|c| match &c.op {
+            Op::Write { content, .. } => Some(crate::project::vcs::Precompressed {
+                path: &c.path,
+                content,
+            }),
+            _ => None,
+        })
+        .collect()
 }
 
 #[cfg(test)]

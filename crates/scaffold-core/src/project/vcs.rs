@@ -22,27 +22,76 @@ pub fn inside_work_tree(path: &Path) -> bool {
     git2::Repository::discover(path).is_ok_and(|r| !r.is_bare())
 }
 
+/// A file of the work tree whose content is already compressed (the baseline): git
+/// would deflate it again for nothing, at about 100 MB/s for zstd's output, which made
+/// the baseline cost `new` more in git than everything else it records. It is stored
+/// as a loose object without compression (zlib level 0, which every git reads) and
+/// staged from the content given, when git would store that content unchanged.
+#[derive(Debug, Clone, Copy)]
+pub struct Precompressed<'a> {
+    /// The path relative to the work tree's root, `/`-separated.
+    pub path: &'a str,
+    /// The content written at `path`.
+    pub content: &'a [u8],
+}
+
 /// `git init` plus a first commit of everything in `root`. Uses the user's
-/// `user.name`/`user.email` when set, else `scaffold <scaffold@localhost>`.
+/// `user.name`/`user.email` when set, else `scaffold <scaffold@localhost>`. The
+/// `precompressed` files are stored without a second compression ([`Precompressed`]).
 /// Returns the commit id.
-pub fn init_and_commit(root: &Path, message: &str) -> Result<String> {
+pub fn init_and_commit(
+    root: &Path,
+    message: &str,
+    precompressed: &[Precompressed<'_>],
+) -> Result<String> {
     let repo = git2::Repository::init(root)
         .map_err(git_err("cannot initialise a git repository", root))?;
-    let tree_id = stage_all(&repo, root)?;
+    let tree_id = stage_all(&repo, root, precompressed)?;
     commit_tree(&repo, root, tree_id, message, &[]).map(|id| id.to_string())
 }
 
 /// Stage every path of the work tree at `root` (additions, changes, deletions) and
-/// write the index's tree; returns its id.
-fn stage_all(repo: &git2::Repository, root: &Path) -> Result<git2::Oid> {
+/// write the index's tree; returns its id. The `precompressed` files git would store
+/// unchanged are written as uncompressed loose objects on a thread of their own while
+/// the rest is staged, and skipped by the staging of the rest.
+fn stage_all(
+    repo: &git2::Repository,
+    root: &Path,
+    precompressed: &[Precompressed<'_>],
+) -> Result<git2::Oid> {
     let mut index = repo
         .index()
         .map_err(git_err("cannot open the index", root))?;
+    let direct: Vec<Precompressed<'_>> = precompressed
+        .iter()
+        .copied()
+        .filter(|p| stored_unchanged(repo, p))
+        .collect();
+    let skipped: std::collections::HashSet<&Path> =
+        direct.iter().map(|p| Path::new(p.path)).collect();
+    let mut skip = |path: &Path, _: &[u8]| -> i32 { i32::from(skipped.contains(path)) };
+    let git_dir = repo.path();
+    let entries = std::thread::scope(|scope| {
+        let stored = scope.spawn(|| {
+            direct
+                .iter()
+                .map(|p| stored_entry(git_dir, root, p))
+                .collect::<Result<Vec<_>>>()
+        });
+        index
+            .add_all(["*"], git2::IndexAddOption::DEFAULT, Some(&mut skip))
+            .map_err(git_err("cannot stage the files", root))?;
+        stored
+            .join()
+            .expect("the stored-blob writer does not panic")
+    })?;
+    for entry in &entries {
+        index
+            .add(entry)
+            .map_err(git_err("cannot stage the files", root))?;
+    }
     index
-        .add_all(["*"], git2::IndexAddOption::DEFAULT, None)
-        .map_err(git_err("cannot stage the files", root))?;
-    index
-        .update_all(["*"], None)
+        .update_all(["*"], Some(&mut skip))
         .map_err(git_err("cannot stage the deletions", root))?;
     index
         .write()
@@ -50,6 +99,123 @@ fn stage_all(repo: &git2::Repository, root: &Path) -> Result<git2::Oid> {
     index
         .write_tree()
         .map_err(git_err("cannot write the tree", root))
+}
+
+/// Whether git would store `file`'s content unchanged: no attribute that converts
+/// content on the way into git (`text`, `crlf`, `eol`, `ident`) applies to it, or only
+/// `text=auto` or `core.autocrlf`, which leave binary content (a NUL in its first
+/// 8,000 bytes, as git decides) alone; and the file on disk still has the content's
+/// length. Otherwise it is staged as every other file is.
+fn stored_unchanged(repo: &git2::Repository, file: &Precompressed<'_>) -> bool {
+    if !cfg!(unix) {
+        return false;
+    }
+    let binary = file.content[..file.content.len().min(8_000)].contains(&0);
+    let path = Path::new(file.path);
+    let attr = |name: &str| {
+        repo.get_attr_bytes(path, name, git2::AttrCheckFlags::FILE_THEN_INDEX)
+            .map(git2::AttrValue::from_bytes)
+    };
+    let converts = ["crlf", "eol", "ident"]
+        .into_iter()
+        .any(|name| !matches!(attr(name), Ok(git2::AttrValue::Unspecified)));
+    let text = match attr("text") {
+        Ok(git2::AttrValue::Unspecified | git2::AttrValue::False) => true,
+        Ok(git2::AttrValue::String("auto")) => binary,
+        _ => false,
+    };
+    let autocrlf = repo
+        .config()
+        .and_then(|c| c.get_string("core.autocrlf"))
+        .map_or(true, |v| v.eq_ignore_ascii_case("false") || binary);
+    let same_len = std::fs::symlink_metadata(repo_workdir_path(repo, path))
+        .is_ok_and(|m| m.is_file() && m.len() == file.content.len() as u64);
+    !converts && text && autocrlf && same_len
+}
+
+fn repo_workdir_path(repo: &git2::Repository, path: &Path) -> std::path::PathBuf {
+    repo.workdir().unwrap_or(Path::new(".")).join(path)
+}
+
+/// Write `file`'s content as an uncompressed loose blob into the repository whose
+/// `.git` is `git_dir` and return its index entry, with the stat data of the file in
+/// the work tree at `root`.
+#[cfg(unix)]
+fn stored_entry(git_dir: &Path, root: &Path, file: &Precompressed<'_>) -> Result<git2::IndexEntry> {
+    use std::os::unix::fs::MetadataExt as _;
+    let id = write_stored_blob(git_dir, file.content)?;
+    let on_disk = root.join(file.path);
+    let meta =
+        std::fs::symlink_metadata(&on_disk).map_err(|e| Error::io("cannot read", &on_disk, e))?;
+    // The index keeps 32 bits of these, as git does.
+    let low = |v: u64| v as u32;
+    let time = |secs: i64, nanos: i64| git2::IndexTime::new(secs as i32, nanos as u32);
+    Ok(git2::IndexEntry {
+        ctime: time(meta.ctime(), meta.ctime_nsec()),
+        mtime: time(meta.mtime(), meta.mtime_nsec()),
+        dev: low(meta.dev()),
+        ino: low(meta.ino()),
+        mode: if meta.mode() & 0o111 != 0 {
+            0o100_755
+        } else {
+            0o100_644
+        },
+        uid: meta.uid(),
+        gid: meta.gid(),
+        file_size: low(meta.len()),
+        id,
+        flags: 0,
+        flags_extended: 0,
+        path: file.path.as_bytes().to_vec(),
+    })
+}
+
+#[cfg(not(unix))]
+fn stored_entry(_: &Path, _: &Path, _: &Precompressed<'_>) -> Result<git2::IndexEntry> {
+    unreachable!("stored_unchanged is false off unix")
+}
+
+/// Write `content` as a loose blob into the object database at `git_dir/objects`,
+/// its zlib stream made of stored (uncompressed) blocks, which every git reads as it
+/// reads any other zlib level. git2 has no compression setting, and libgit2's "level
+/// 0" writes no zlib stream at all (an object git cannot read), so the object file is
+/// written here, in git's documented loose format: `blob <len>\0<content>` deflated,
+/// at `objects/<2 hex>/<38 hex>` of its SHA-1, made whole in a temporary file and
+/// renamed into place, read-only, as git does.
+fn write_stored_blob(git_dir: &Path, content: &[u8]) -> Result<git2::Oid> {
+    use std::io::Write as _;
+    let id = git2::Oid::hash_object(git2::ObjectType::Blob, content)
+        .map_err(git_err("cannot hash a git object", git_dir))?;
+    let hex = id.to_string();
+    let dir = git_dir.join("objects").join(&hex[..2]);
+    let path = dir.join(&hex[2..]);
+    if path.exists() {
+        return Ok(id);
+    }
+    std::fs::create_dir_all(&dir).map_err(|e| Error::io("cannot create", &dir, e))?;
+    let mut tmp = tempfile::Builder::new()
+        .prefix("tmp_obj_")
+        .tempfile_in(&dir)
+        .map_err(|e| Error::io("cannot create a temporary file in", &dir, e))?;
+    let written = (|| {
+        let mut z = flate2::write::ZlibEncoder::new(
+            std::io::BufWriter::with_capacity(1 << 16, tmp.as_file_mut()),
+            flate2::Compression::none(),
+        );
+        write!(z, "blob {}\0", content.len())?;
+        z.write_all(content)?;
+        z.finish()?.flush()
+    })();
+    written.map_err(|e| Error::io("cannot write", tmp.path(), e))?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        std::fs::set_permissions(tmp.path(), std::fs::Permissions::from_mode(0o444))
+            .map_err(|e| Error::io("cannot set the mode of", tmp.path(), e))?;
+    }
+    tmp.persist(&path)
+        .map_err(|e| Error::io("cannot rename into", &path, e.error))?;
+    Ok(id)
 }
 
 /// Commit the tree `tree_id` on HEAD with the user's signature (else `scaffold
@@ -82,7 +248,7 @@ pub fn commit_all(root: &Path, message: &str) -> Result<Option<String>> {
         .head()
         .and_then(|h| h.peel_to_commit())
         .map_err(git_err("cannot read HEAD", root))?;
-    let tree_id = stage_all(&repo, root)?;
+    let tree_id = stage_all(&repo, root, &[])?;
     if head.tree_id() == tree_id {
         return Ok(None);
     }
@@ -309,7 +475,7 @@ mod tests {
         for name in ["a1.txt", "a[1].txt", "b.txt"] {
             std::fs::write(root.join(name), "one\n").unwrap();
         }
-        init_and_commit(root, "first").unwrap();
+        init_and_commit(root, "first", &[]).unwrap();
         std::fs::write(root.join("a1.txt"), "two\n").unwrap();
         std::fs::write(root.join("b.txt"), "two\n").unwrap();
         std::fs::write(root.join("new.txt"), "untracked\n").unwrap();
@@ -325,5 +491,93 @@ mod tests {
         assert!(among(&["a[1].txt"]).is_empty());
         assert_eq!(among(&["a1.txt", "new.txt"]), ["a1.txt", "new.txt"]);
         assert!(among(&[]).is_empty());
+    }
+    /// A `Precompressed` file lands in the first commit as an uncompressed loose
+    /// object git reads (`git fsck`, `git cat-file`), the index vouches for it (status
+    /// clean) and the other files are staged as before.
+    #[test]
+    fn a_precompressed_file_is_committed_as_a_stored_loose_object() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        let content: Vec<u8> = (0..200_000u32).map(|i| (i * 7919 % 251) as u8).collect();
+        std::fs::create_dir(root.join(".scaffold")).unwrap();
+        std::fs::write(root.join(".scaffold/x.baseline"), &content).unwrap();
+        std::fs::write(root.join("README.md"), "hello\n").unwrap();
+        let file = Precompressed {
+            path: ".scaffold/x.baseline",
+            content: &content,
+        };
+        init_and_commit(root, "first", &[file]).unwrap();
+        let repo = git2::Repository::open(root).unwrap();
+        let tree = repo.head().unwrap().peel_to_tree().unwrap();
+        let id = tree
+            .get_path(Path::new(".scaffold/x.baseline"))
+            .unwrap()
+            .id();
+        assert_eq!(repo.find_blob(id).unwrap().content(), &content[..]);
+        assert!(tree.get_path(Path::new("README.md")).is_ok());
+        let hex = id.to_string();
+        let object = root.join(".git/objects").join(&hex[..2]).join(&hex[2..]);
+        // Stored blocks: the object is no smaller than its content.
+        assert!(std::fs::metadata(&object).unwrap().len() > content.len() as u64);
+        assert_eq!(
+            dirty_paths(root, None).unwrap().unwrap(),
+            Vec::<String>::new()
+        );
+        let git = |args: &[&str]| {
+            let out = std::process::Command::new("git")
+                .args(args)
+                .current_dir(root)
+                .env("GIT_CONFIG_NOSYSTEM", "1")
+                .env("HOME", root)
+                .output()
+                .expect("git runs");
+            assert!(
+                out.status.success(),
+                "git {args:?}: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            out.stdout
+        };
+        git(&["fsck", "--strict", "--no-dangling"]);
+        assert_eq!(git(&["cat-file", "blob", &hex]), content);
+        assert!(git(&["status", "--porcelain"]).is_empty());
+    }
+
+    /// Where git would convert the file on its way in (`text` set for it), it is not
+    /// written directly but staged as every other file, converted as git converts it.
+    #[test]
+    fn a_precompressed_file_git_would_convert_is_staged_by_git() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        let content = b"one\r\ntwo\r\n".to_vec();
+        std::fs::write(root.join(".gitattributes"), "*.baseline text eol=lf\n").unwrap();
+        std::fs::write(root.join("x.baseline"), &content).unwrap();
+        let file = Precompressed {
+            path: "x.baseline",
+            content: &content,
+        };
+        let repo = git2::Repository::init(root).unwrap();
+        assert!(!stored_unchanged(&repo, &file));
+        init_and_commit(root, "first", &[file]).unwrap();
+        let tree = repo.head().unwrap().peel_to_tree().unwrap();
+        let id = tree.get_path(Path::new("x.baseline")).unwrap().id();
+        assert_eq!(repo.find_blob(id).unwrap().content(), b"one\ntwo\n");
+        // Binary content under `text=auto` is left alone by git, so it is written directly.
+        std::fs::write(root.join(".gitattributes"), "* text=auto\n").unwrap();
+        let binary = b"\0zstd".to_vec();
+        std::fs::write(root.join("x.baseline"), &binary).unwrap();
+        let file = Precompressed {
+            path: "x.baseline",
+            content: &binary,
+        };
+        assert!(stored_unchanged(&repo, &file));
+        let text = b"plain".to_vec();
+        std::fs::write(root.join("x.baseline"), &text).unwrap();
+        let file = Precompressed {
+            path: "x.baseline",
+            content: &text,
+        };
+        assert!(!stored_unchanged(&repo, &file));
     }
 }
