@@ -6,8 +6,8 @@
 #   SIZES="1000" RUNS=10 ROUNDS=3 benches/bench_baseline.sh
 #   TIME=0 benches/bench_baseline.sh          # sizes only
 #
-# Time: `scaffold new --no-git` of the synthetic golden path by the release build of
-# this tree, against the same tree with the one line of `new.rs` that encodes the
+# Time: `scaffold new --no-git`, and `scaffold new` with its git init and first commit,
+# of the synthetic golden path by the release build of this tree, against the same tree with the one line of `new.rs` that encodes the
 # baseline replaced by an empty file (built once under $WORK/no-baseline, seeded with
 # this tree's compiled dependencies), in the same hyperfine run; `cp -r` of the output
 # is the floor. Target: at most 1.10x. The in-process counterpart is the criterion
@@ -62,12 +62,15 @@ for n in $SIZES; do
         hf "baseline-n$n" --prepare "rm -rf $dest" \
             -n "cp -r" "cp -r $dir/rendered $dest" \
             -n "scaffold new --no-git (no baseline)" "$NOBL -q new $gp/golden-path.yaml $dest --no-input --no-git ${ANSWERS[*]}" \
-            -n "scaffold new --no-git" "$SCAFFOLD -q new $gp/golden-path.yaml $dest --no-input --no-git ${ANSWERS[*]}"
+            -n "scaffold new --no-git" "$SCAFFOLD -q new $gp/golden-path.yaml $dest --no-input --no-git ${ANSWERS[*]}" \
+            -n "scaffold new (no baseline)" "$NOBL -q new $gp/golden-path.yaml $dest --no-input ${ANSWERS[*]}" \
+            -n "scaffold new" "$SCAFFOLD -q new $gp/golden-path.yaml $dest --no-input ${ANSWERS[*]}"
         ratios 0 "$n" "$RESULTS/baseline-n$n.json"
         python3 - "$RESULTS/baseline-n$n.json" <<'EOF'
 import json, sys
 r = json.load(open(sys.argv[1]))["results"]
 print(f"   baseline adds {(r[2]['median'] / r[1]['median'] - 1) * 100:+.1f}% to new --no-git (target <= +10%)")
+print(f"   baseline adds {(r[4]['median'] / r[3]['median'] - 1) * 100:+.1f}% to new, git init and first commit included (target <= +10%)")
 EOF
         rm -rf "$dest"
     fi
