@@ -484,20 +484,45 @@ pub fn load_target(
         None | Some("latest") => Target::Latest,
         Some(r) => Target::Ref(r.to_string()),
     };
-    let located = match &options.source {
-        Some(new_source) => locate_new_source(engine, new_source, &target)?,
+    // The project's baseline (the base of the merge to come) is decoded beside the
+    // locating and loading of the target, which is mostly waiting on git (libgit2's
+    // first use initialises OpenSSL, tens of milliseconds) and reading its tree.
+    let (located, ()) = rayon::join(
+        || locate_target(engine, project, options, &target),
+        || {
+            if !options.reconstruct_base {
+                project.preload_baseline();
+            }
+        },
+    );
+    let gp = GoldenPath::load(&located?)?;
+    target_from(project, options, gp)
+}
+
+/// Where the target version of [`load_target`] is.
+fn locate_target(
+    engine: &Engine,
+    project: &Project,
+    options: &UpdateOptions,
+    target: &Target,
+) -> Result<crate::source::Located> {
+    Ok(match &options.source {
+        Some(new_source) => locate_new_source(engine, new_source, target)?,
         None => {
-            if let (SourceRecord::Local { .. }, Target::Ref(r)) = (&project.file.source, &target) {
+            if let (SourceRecord::Local { .. }, Target::Ref(r)) = (&project.file.source, target) {
                 return Err(Error::SingleVersion {
                     project: Some(project.root.clone()),
                     version: r.to_string(),
                     source_text: project.file.source.to_string(),
                 });
             }
-            engine.locate_recorded(&project.file.source, &project.file.golden_path, &target)?
+            engine.locate_recorded(&project.file.source, &project.file.golden_path, target)?
         }
-    };
-    let gp = GoldenPath::load(&located)?;
+    })
+}
+
+/// The [`UpdateTarget`] of [`load_target`] once its golden path is loaded.
+fn target_from(project: &Project, options: &UpdateOptions, gp: GoldenPath) -> Result<UpdateTarget> {
     if gp.name() != project.file.golden_path {
         return Err(Error::SourceMismatch {
             source_text: options

@@ -29,7 +29,7 @@ use serde::{Deserialize, Serialize};
 use crate::error::Error;
 use crate::golden_path::render::Rendered;
 use crate::golden_path::{Answers, GoldenPath};
-use crate::tree::{FileMode, hash_bytes};
+use crate::tree::{Bytes, FileMode, hash_bytes};
 
 /// First line of every baseline file.
 pub const MAGIC: &[u8] = b"scaffold-baseline 1\n";
@@ -94,7 +94,8 @@ struct BlobHeader {
 /// One stored content.
 #[derive(Debug, Clone, PartialEq, Eq)]
 struct Blob {
-    bytes: Vec<u8>,
+    /// A slice of the decoded payload (or of the masked render), shared, not copied.
+    bytes: Bytes,
     masked: bool,
 }
 
@@ -144,9 +145,13 @@ impl Baseline {
         let mut origins = BTreeMap::new();
         for (path, f) in &rendered.files {
             let hash = f.hash.clone();
-            blobs
-                .entry(hash)
-                .or_insert_with(|| mask(&f.content, &secrets));
+            blobs.entry(hash).or_insert_with(|| {
+                let (bytes, masked) = mask(&f.content, &secrets);
+                Blob {
+                    bytes: bytes.into(),
+                    masked,
+                }
+            });
             if f.mode != FileMode::Dir {
                 origins.insert(
                     path.clone(),
@@ -172,12 +177,12 @@ impl Baseline {
 
     /// The pristine content for `hash`, with `secrets` substituted into masked blobs.
     /// `None` when the baseline does not hold it.
-    pub fn content(&self, hash: &str, secrets: &[(String, String)]) -> Option<Vec<u8>> {
+    pub fn content(&self, hash: &str, secrets: &[(String, String)]) -> Option<Bytes> {
         let blob = self.blobs.get(hash)?;
         if !blob.masked {
             return Some(blob.bytes.clone());
         }
-        Some(unmask(&blob.bytes, secrets))
+        Some(unmask(&blob.bytes, secrets).into())
     }
 
     /// The file's bytes: [`MAGIC`], then one zstd frame holding a JSON header line and
@@ -186,7 +191,7 @@ impl Baseline {
         write_frame(
             self.blobs
                 .iter()
-                .map(|(hash, b)| (hash.as_str(), b.bytes.as_slice(), b.masked)),
+                .map(|(hash, b)| (hash.as_str(), &b.bytes[..], b.masked)),
             &self.origins,
         )
     }
@@ -197,7 +202,14 @@ impl Baseline {
         let body = bytes
             .strip_prefix(MAGIC)
             .ok_or_else(|| corrupt("it does not start with `scaffold-baseline 1`"))?;
-        let mut payload = Vec::new();
+        // The frame says how large its content is (the encoder pledges it): read into a
+        // buffer of that size rather than one that doubles, copying, as it fills.
+        let expected = zstd::zstd_safe::get_frame_content_size(body)
+            .ok()
+            .flatten()
+            .filter(|n| *n <= MAX_PAYLOAD)
+            .unwrap_or(0);
+        let mut payload = Vec::with_capacity(usize::try_from(expected).unwrap_or(0));
         zstd::stream::Decoder::new(body)
             .map_err(|e| BaselineProblem::Corrupt(format!("zstd: {e}")))?
             .take(MAX_PAYLOAD)
@@ -209,6 +221,7 @@ impl Baseline {
             .ok_or_else(|| corrupt("no header line"))?;
         let header: Header = serde_json::from_slice(&payload[..nl])
             .map_err(|e| BaselineProblem::Corrupt(format!("header: {e}")))?;
+        let payload = Bytes::from(payload);
         let mut at = nl + 1;
         let mut blobs = BTreeMap::new();
         for b in header.blobs {
@@ -217,7 +230,7 @@ impl Baseline {
                 .checked_add(len)
                 .filter(|e| *e <= payload.len())
                 .ok_or_else(|| corrupt("truncated blob data"))?;
-            let bytes = payload[at..end].to_vec();
+            let bytes = payload.slice(at..end);
             at = end;
             if !b.masked && hash_bytes(&bytes) != b.hash {
                 return Err(BaselineProblem::Corrupt(format!(
@@ -264,7 +277,7 @@ impl Baseline {
 }
 
 /// Replace every secret value by its placeholder.
-fn mask(content: &[u8], secrets: &[(&str, &str)]) -> Blob {
+fn mask(content: &[u8], secrets: &[(&str, &str)]) -> (Vec<u8>, bool) {
     let mut bytes = content.to_vec();
     let mut masked = false;
     for (name, value) in secrets {
@@ -274,7 +287,7 @@ fn mask(content: &[u8], secrets: &[(&str, &str)]) -> Blob {
             masked = true;
         }
     }
-    Blob { bytes, masked }
+    (bytes, masked)
 }
 
 /// [`mask`] without a copy when no secret occurs.
@@ -282,7 +295,7 @@ fn mask_borrowed<'a>(content: &'a [u8], secrets: &[(&str, &str)]) -> (Cow<'a, [u
     if secrets.is_empty() {
         return (Cow::Borrowed(content), false);
     }
-    let Blob { bytes, masked } = mask(content, secrets);
+    let (bytes, masked) = mask(content, secrets);
     if masked {
         (Cow::Owned(bytes), true)
     } else {

@@ -161,6 +161,10 @@ pub struct Project {
     pub answers_rel: String,
     /// Its parsed content.
     pub file: AnswersFile,
+    /// The stored baseline, read and decoded once, when first needed
+    /// ([`Project::preload_baseline`], [`Project::pristine`]): a snapshot, as `file` is.
+    baseline:
+        std::sync::OnceLock<std::result::Result<baseline::Baseline, baseline::BaselineProblem>>,
 }
 
 /// A golden path loaded for a project, with resolved answers and the render.
@@ -199,6 +203,7 @@ impl Project {
             answers_path: answers_path.to_path_buf(),
             answers_rel: format!("{ANSWERS_DIR}/{name}"),
             file,
+            baseline: std::sync::OnceLock::new(),
         })
     }
 
@@ -349,6 +354,22 @@ impl Project {
         )
     }
 
+    /// Read and decode the stored baseline now, once, so that [`Project::pristine`]
+    /// finds it done: for callers with other work to do meanwhile (`update` locates and
+    /// loads the target version beside it). Errors are kept for `pristine` to report.
+    pub fn preload_baseline(&self) {
+        if self.file.format >= 2 {
+            self.stored_baseline();
+        }
+    }
+
+    fn stored_baseline(
+        &self,
+    ) -> &std::result::Result<baseline::Baseline, baseline::BaselineProblem> {
+        self.baseline
+            .get_or_init(|| baseline::read(&self.baseline_path()))
+    }
+
     /// The pristine render of the recorded version: from the stored baseline; for a
     /// project without one (answers-file format 1, written by scaffold 0.1.0) or with
     /// `options.reconstruct`, reconstructed path by path from the recorded version
@@ -378,8 +399,10 @@ impl Project {
             ..Pristine::default()
         };
         if self.file.format >= 2 && !options.reconstruct {
-            let stored = baseline::read(&self.baseline_path())
-                .map_err(|p| baseline::unusable(&self.baseline_rel(), p))?;
+            let stored = self
+                .stored_baseline()
+                .as_ref()
+                .map_err(|p| baseline::unusable(&self.baseline_rel(), p.clone()))?;
             let missing = stored.missing(
                 self.file
                     .manifest
@@ -395,7 +418,7 @@ impl Project {
             }
             for e in pristine.entries.values_mut() {
                 if e.content.is_none() {
-                    e.content = stored.content(&e.hash, &options.secrets).map(Bytes::from);
+                    e.content = stored.content(&e.hash, &options.secrets);
                 }
                 e.origin = BaseOrigin::Baseline;
             }
