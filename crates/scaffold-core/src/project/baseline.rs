@@ -490,7 +490,7 @@ mod tests {
         let back = Baseline::decode(&bytes).unwrap();
         assert_eq!(back, b);
         assert_eq!(
-            back.content(&hash_bytes(b"other\n"), &[]).unwrap(),
+            &back.content(&hash_bytes(b"other\n"), &[]).unwrap()[..],
             b"other\n"
         );
         assert_eq!(back.origins()["a"].source, "a.tera");
@@ -507,12 +507,12 @@ mod tests {
         let back = Baseline::decode(&bytes).unwrap();
         let h = hash_bytes(b"TOKEN=hunter2-secret\nOTHER=1\n");
         assert_eq!(
-            back.content(&h, &secrets).unwrap(),
+            &back.content(&h, &secrets).unwrap()[..],
             b"TOKEN=hunter2-secret\nOTHER=1\n"
         );
         let other = vec![("token".to_string(), "new-value".to_string())];
         assert_eq!(
-            back.content(&h, &other).unwrap(),
+            &back.content(&h, &other).unwrap()[..],
             b"TOKEN=new-value\nOTHER=1\n"
         );
     }
@@ -558,7 +558,7 @@ mod tests {
             );
         }
         let back = Baseline::decode(&one).unwrap();
-        assert_eq!(back.content(&hash, &[]).unwrap(), big.as_bytes());
+        assert_eq!(&back.content(&hash, &[]).unwrap()[..], big.as_bytes());
     }
 
     #[test]
