@@ -203,12 +203,18 @@ impl Baseline {
             .strip_prefix(MAGIC)
             .ok_or_else(|| corrupt("it does not start with `scaffold-baseline 1`"))?;
         // The frame says how large its content is (the encoder pledges it): read into a
-        // buffer of that size rather than one that doubles, copying, as it fills.
+        // buffer of that size rather than one that doubles, copying, as it fills. A
+        // hostile frame may claim anything: no more is reserved than 32 times the
+        // compressed size (the buffer grows past that if the content really is larger).
+        let plausible = (body.len() as u64)
+            .saturating_mul(32)
+            .saturating_add(1 << 20);
         let expected = zstd::zstd_safe::get_frame_content_size(body)
             .ok()
             .flatten()
-            .filter(|n| *n <= MAX_PAYLOAD)
-            .unwrap_or(0);
+            .unwrap_or(0)
+            .min(plausible)
+            .min(MAX_PAYLOAD);
         let mut payload = Vec::with_capacity(usize::try_from(expected).unwrap_or(0));
         zstd::stream::Decoder::new(body)
             .map_err(|e| BaselineProblem::Corrupt(format!("zstd: {e}")))?

@@ -25,8 +25,9 @@ pub fn inside_work_tree(path: &Path) -> bool {
 /// A file of the work tree whose content is already compressed (the baseline): git
 /// would deflate it again for nothing, at about 100 MB/s for zstd's output, which made
 /// the baseline cost `new` more in git than everything else it records. It is stored
-/// as a loose object without compression (zlib level 0, which every git reads) and
-/// staged from the content given, when git would store that content unchanged.
+/// as a loose object whose zlib stream holds stored (uncompressed) blocks, which every
+/// git reads, and staged from the content given, when git would store that content
+/// unchanged.
 #[derive(Debug, Clone, Copy)]
 pub struct Precompressed<'a> {
     /// The path relative to the work tree's root, `/`-separated.
@@ -104,8 +105,8 @@ fn stage_all(
 /// Whether git would store `file`'s content unchanged: no attribute that converts
 /// content on the way into git (`text`, `crlf`, `eol`, `ident`) applies to it, or only
 /// `text=auto` or `core.autocrlf`, which leave binary content (a NUL in its first
-/// 8,000 bytes, as git decides) alone; and the file on disk still has the content's
-/// length. Otherwise it is staged as every other file is.
+/// 8,000 bytes, as git decides) alone; the file is not ignored; and the file on disk
+/// still has the content's length. Otherwise it is staged as every other file is.
 fn stored_unchanged(repo: &git2::Repository, file: &Precompressed<'_>) -> bool {
     if !cfg!(unix) {
         return false;
@@ -130,7 +131,9 @@ fn stored_unchanged(repo: &git2::Repository, file: &Precompressed<'_>) -> bool {
         .map_or(true, |v| v.eq_ignore_ascii_case("false") || binary);
     let same_len = std::fs::symlink_metadata(repo_workdir_path(repo, path))
         .is_ok_and(|m| m.is_file() && m.len() == file.content.len() as u64);
-    !converts && text && autocrlf && same_len
+    // An ignored file is left to `add_all`, which leaves it out, as before.
+    let ignored = repo.is_path_ignored(path).unwrap_or(true);
+    !converts && text && autocrlf && same_len && !ignored
 }
 
 fn repo_workdir_path(repo: &git2::Repository, path: &Path) -> std::path::PathBuf {
@@ -577,6 +580,14 @@ mod tests {
         let file = Precompressed {
             path: "x.baseline",
             content: &text,
+        };
+        assert!(!stored_unchanged(&repo, &file));
+        // An ignored file stays out of the commit, as `add_all` leaves it.
+        std::fs::write(root.join(".gitignore"), "*.baseline\n").unwrap();
+        std::fs::write(root.join("x.baseline"), &binary).unwrap();
+        let file = Precompressed {
+            path: "x.baseline",
+            content: &binary,
         };
         assert!(!stored_unchanged(&repo, &file));
     }
