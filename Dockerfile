@@ -8,7 +8,7 @@
 FROM rust:1.95-alpine3.22 AS build
 # musl and a static OpenSSL for git2's https transport; libgit2, libssh2, zlib-ng (with
 # cmake) and zstd are compiled from the crates' vendored sources.
-RUN apk add --no-cache musl-dev=~1.2 openssl-dev=~3.5 openssl-libs-static=~3.5 pkgconf=~2.4 cmake make
+RUN apk add --no-cache musl-dev=~1.2 openssl-dev=~3.5 openssl-libs-static=~3.5 pkgconf=~2.4 cmake=~3.31 make=~4.4
 ENV OPENSSL_STATIC=1
 WORKDIR /src
 COPY . .
