@@ -114,14 +114,21 @@ def check_python_project(ex: Example, root: Path, where: str) -> None:
     # The venv of this lock (created once), the locked requirements with their hashes
     # checked, then the project itself without dependencies (its build backend is in
     # the dev lock), after removing the project an earlier example installed there.
+    # A venv counts as made only once its marker is written, after `python -m venv`
+    # (ensurepip included) succeeded: a run killed half-way through, or a venv whose pip
+    # is gone, is made again from scratch (`--clear`) instead of failing every later run.
     venv = project_venv(ex, lock)
     bin_dir = venv / "bin"
     py = str(bin_dir / "python")
-    if not (bin_dir / "python").exists():
-        code, out = run([sys.executable, "-m", "venv", str(venv)])
+    ready = venv / ".scaffold-venv-ready"
+    if ready.is_file() and run([py, "-m", "pip", "--version"])[0] != 0:
+        ready.unlink()
+    if not ready.is_file():
+        code, out = run([sys.executable, "-m", "venv", "--clear", str(venv)])
         if code != 0:
             ex.record("FAIL", f"pip-install{where}", f"python -m venv failed:\n{out}")
             return
+        ready.write_text(sys.version + "\n")
     env = dict(ex.env, VIRTUAL_ENV=str(venv), PATH=f"{bin_dir}:{ex.env.get('PATH', '')}")
     env.pop("PYTHONHOME", None)
     previous = venv / ".project"
