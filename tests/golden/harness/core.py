@@ -104,10 +104,11 @@ class Tools:
         stamp = self.venv / ".requirements.sha256"
         want = hashlib.sha256(REQUIREMENTS.read_bytes()).hexdigest()
         if not (stamp.is_file() and stamp.read_text().strip() == want and self.python.exists()):
-            if not self.python.exists():
-                code, out = run([sys.executable, "-m", "venv", str(self.venv)])
-                if code != 0:
-                    return f"python3 -m venv {self.venv} failed:\n{out}"
+            # Made again from scratch: a venv without its stamp may be half-made (a run
+            # killed during `venv` or `pip install`); pip's download cache keeps it quick.
+            code, out = run([sys.executable, "-m", "venv", "--clear", str(self.venv)])
+            if code != 0:
+                return f"python3 -m venv {self.venv} failed:\n{out}"
             code, out = run([str(self.python), "-m", "pip", "install", "--disable-pip-version-check",
                              "-q", "-r", str(REQUIREMENTS)], env=self.env, timeout=1800)
             if code != 0:
