@@ -314,6 +314,10 @@ pub(crate) fn template_error(
                 variable,
             }
         }
+        tera::ErrorKind::Msg(reports) if reference_report(reports).is_some() => {
+            let (report, more) = reference_report(reports).expect("checked by the guard");
+            reference_error(&report, more, sources)
+        }
         _ => {
             let mut message = err.to_string();
             let mut src = std::error::Error::source(err);
@@ -341,6 +345,68 @@ pub(crate) fn template_error(
                 variable: None,
             }
         }
+    }
+}
+
+/// The first of the reports Tera joins into one message when a template names a
+/// filter, test, function, component or template that does not exist (Tera checks
+/// these when it compiles and gives them no structured span), and how many follow.
+/// The one adapter of that text: `error: MESSAGE` then `--> NAME:LINE:COLUMN`.
+struct ReferenceReport {
+    message: String,
+    template: String,
+    line: usize,
+    /// 1-based, in the compiled (instrumented) text.
+    column: usize,
+}
+
+fn reference_report(reports: &str) -> Option<(ReferenceReport, usize)> {
+    let mut blocks = reports.split("\n\nerror: ");
+    let first = blocks.next()?;
+    let mut lines = first.lines();
+    let message = lines.next()?.strip_prefix("error: ")?.to_string();
+    let locus = lines.next()?.trim_start().strip_prefix("--> ")?;
+    let (rest, column) = locus.rsplit_once(':')?;
+    let (template, line) = rest.rsplit_once(':')?;
+    Some((
+        ReferenceReport {
+            message,
+            template: template.to_string(),
+            line: line.parse().ok()?,
+            column: column.parse().ok()?,
+        },
+        blocks.count(),
+    ))
+}
+
+/// A [`ReferenceReport`] as our template error: the template's display path, the
+/// column in the author's text, and the snippet from that text.
+fn reference_error(
+    report: &ReferenceReport,
+    more: usize,
+    sources: &HashMap<String, Source>,
+) -> TemplateError {
+    let source = sources.get(&report.template);
+    let (file, text, insertions) = source.map_or((report.template.as_str(), "", &[][..]), |s| {
+        (s.display.as_str(), s.text.as_str(), s.insertions.as_slice())
+    });
+    let column = original_column(insertions, report.line, report.column.saturating_sub(1));
+    let mut message = report.message.clone();
+    if more > 0 {
+        message.push_str(&format!(
+            " (and {more} more unknown name{} in the golden path's templates)",
+            if more == 1 { "" } else { "s" }
+        ));
+    }
+    TemplateError {
+        location: Location {
+            file: file.to_string(),
+            line: report.line,
+            column: column + 1,
+        },
+        snippet: snippet(text, report.line, column, report.line, column + 1),
+        message,
+        variable: None,
     }
 }
 
@@ -1087,6 +1153,50 @@ mod tests {
         );
         assert_eq!(undefined_variable("Field `x` is not defined."), None);
         assert_eq!(undefined_variable("Variable `x` has the wrong type"), None);
+    }
+
+    /// Unknown filters, tests and functions are found when Tera compiles, as text
+    /// only: the adapter gives them the template, line and column of the author's
+    /// text, and counts the others.
+    #[test]
+    fn unknown_names_at_compile_time_are_located() {
+        let budget = Budget::new(crate::golden_path::limits::Limits::DEFAULT);
+        let mut tera = new_tera(None, &budget).unwrap();
+        let text = "{% for x in [1] %}{{ x }}{% endfor %} {{ name | nofilter }}\n{{ nofn() }}";
+        let (instrumented, insertions) = instrument(text, &Syntax::default());
+        assert_ne!(
+            instrumented, text,
+            "the loop is instrumented, shifting columns"
+        );
+        let err = tera
+            .add_raw_templates([("layer/a.txt.tera", instrumented.as_str())])
+            .unwrap_err();
+        let sources = HashMap::from([(
+            "layer/a.txt.tera".to_string(),
+            Source {
+                display: "skeleton/a.txt.tera".to_string(),
+                text: text.to_string(),
+                insertions,
+            },
+        )]);
+        let e = template_error(&err, &sources);
+        assert_eq!(e.location.file, "skeleton/a.txt.tera");
+        assert_eq!((e.location.line, e.location.column), (1, 49), "{e:?}");
+        assert_eq!(
+            e.message,
+            "Unknown filter `nofilter` (and 1 more unknown name in the golden path's templates)"
+        );
+        assert!(
+            e.snippet.contains("1 | {% for x in [1] %}"),
+            "{}",
+            e.snippet
+        );
+        assert!(
+            e.snippet.ends_with(&format!("{}^", " ".repeat(48))),
+            "{}",
+            e.snippet
+        );
+        assert!(reference_report("Template 'x' not found").is_none());
     }
 
     #[test]
