@@ -274,6 +274,11 @@ pub(crate) fn template_error(
     err: &tera::Error,
     sources: &HashMap<String, Source>,
 ) -> TemplateError {
+    if let tera::ErrorKind::Msg(reports) = err.kind() {
+        if let Some((report, more)) = reference_report(reports) {
+            return reference_error(&report, more, sources);
+        }
+    }
     match err.kind() {
         tera::ErrorKind::SyntaxError(r) | tera::ErrorKind::RenderingError(r) => {
             let source = sources
@@ -313,10 +318,6 @@ pub(crate) fn template_error(
                 message,
                 variable,
             }
-        }
-        tera::ErrorKind::Msg(reports) if reference_report(reports).is_some() => {
-            let (report, more) = reference_report(reports).expect("checked by the guard");
-            reference_error(&report, more, sources)
         }
         _ => {
             let mut message = err.to_string();
