@@ -319,6 +319,76 @@ fn update_to_a_built_in_version() {
 }
 
 #[test]
+fn a_downgrade_is_refused_unless_allowed() {
+    let sb = Sandbox::new();
+    let versions = listed_versions(&sb, "go-microservice");
+    let (newest, oldest) = (
+        versions[0]["version"].as_str().unwrap(),
+        versions.last().unwrap()["version"].as_str().unwrap(),
+    );
+    assert_ne!(newest, oldest, "go-microservice has several releases");
+    let project = new_builtin(&sb, &format!("go-microservice@{newest}"), "svc");
+    let before = snapshot(&project);
+
+    let run = sb.scaffold(&project, &["update", "--to", oldest]);
+    run.expect_code(2);
+    assert!(
+        run.stderr.contains(&format!(
+            "from {newest} to the older version {oldest}: a downgrade takes back"
+        )) && run.stderr.contains("or pass --allow-downgrade"),
+        "{}",
+        run.stderr
+    );
+    assert!(!run.stderr.contains("allow_downgrade"), "{}", run.stderr);
+    assert_unchanged(&project, &before, "a refused downgrade");
+
+    // Allowed, it is an update like any other: the project becomes the older release.
+    let run = sb.scaffold(
+        &project,
+        &[
+            "update",
+            "--to",
+            oldest,
+            "--allow-downgrade",
+            "--format",
+            "json",
+        ],
+    );
+    run.expect_code(0);
+    let plan = run.json();
+    assert_eq!(plan["from_version"], newest);
+    assert_eq!(plan["to_version"], oldest);
+    assert_eq!(answers_yaml(&project, "go-microservice")["version"], oldest);
+    // An unedited project becomes the older release's render, except seed files, which
+    // update keeps whatever the version.
+    let kept: Vec<&str> = plan["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["action"] == "kept")
+        .map(|f| {
+            assert_eq!(f["policy"], "seed", "only seed files are kept: {f}");
+            f["path"].as_str().unwrap()
+        })
+        .collect();
+    let older = lock_example(&format!("go-microservice@{oldest}"), 0);
+    let mut got = tree_hashes(&project);
+    assert_eq!(
+        got.keys().collect::<Vec<_>>(),
+        older.keys().collect::<Vec<_>>(),
+        "the older release's paths"
+    );
+    got.retain(|p, _| !kept.contains(&p.as_str()));
+    let mut want = older;
+    want.retain(|p, _| !kept.contains(&p.as_str()));
+    assert!(want.len() > 30, "most paths are compared: {}", want.len());
+    assert_eq!(
+        got, want,
+        "an allowed downgrade gives the older release's render"
+    );
+}
+
+#[test]
 fn check_counts_built_in_versions_behind() {
     let sb = Sandbox::new();
     let project = new_builtin(&sb, "go-microservice@1.0.0", "svc");

@@ -417,6 +417,10 @@ pub struct UpdateArgs {
     /// verified against the manifest; use it when the baseline is missing or corrupt.
     #[arg(long)]
     pub reconstruct_base: bool,
+    /// Take a version older than the recorded one (by default such an update,
+    /// `latest` included, is refused: it would take back the newer version's changes).
+    #[arg(long)]
+    pub allow_downgrade: bool,
     /// Update even though an earlier update left conflict markers or .theirs files
     /// unresolved (by default update refuses, so markers are never nested).
     #[arg(long)]

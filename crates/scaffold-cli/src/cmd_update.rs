@@ -140,6 +140,7 @@ fn plan_one(
         sets: args.answers.set.clone(),
         reconstruct_base: args.reconstruct_base,
         source: args.source.clone(),
+        allow_downgrade: args.allow_downgrade,
     };
     let file = match &args.answers.values {
         Some(f) => Some(scaffold_core::golden_path::answers::ValuesFile::read(f)?),

@@ -200,6 +200,10 @@ const FLAG_WORDS: &[(&str, &str)] = &[
         "or run `scaffold update --reconstruct-base`",
     ),
     (
+        "or allow downgrades (update's `allow_downgrade` option)",
+        "or pass --allow-downgrade",
+    ),
+    (
         "ours kept (the upstream diff shows theirs)",
         "ours kept (compare with `scaffold diff --upstream`)",
     ),

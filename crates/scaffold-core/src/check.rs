@@ -33,6 +33,7 @@ use crate::golden_path::{GoldenPath, Policy};
 use crate::project::provenance::{AnswersFile, ManifestEntry, manifest_of};
 use crate::project::{Loaded, Project};
 use crate::source::SourceRecord;
+use crate::source::parse_version;
 use crate::source::remote::Target;
 use crate::tree::{Entry, FileMode, LinksOnTheWay, Tree, to_fs_path};
 use crate::write::{Change, Op, Plan};
@@ -1214,10 +1215,6 @@ struct Freshness {
     latest: Option<String>,
     behind: Option<Behind>,
     notes: Vec<String>,
-}
-
-fn parse_version(v: &str) -> Option<semver::Version> {
-    semver::Version::parse(v.strip_prefix('v').unwrap_or(v)).ok()
 }
 
 fn freshness(

@@ -544,6 +544,18 @@ pub enum Error {
         /// The local definition, as displayed.
         source_text: String,
     },
+    /// An update's target version is older than the project's recorded one.
+    #[error("cannot update {} ({golden_path}) from {from} to the older version {to}: a downgrade takes back the template's changes between the two versions; choose {from} or a newer version, or allow downgrades (update's `allow_downgrade` option)", .project.display())]
+    Downgrade {
+        /// The project being updated.
+        project: PathBuf,
+        /// Its golden path.
+        golden_path: String,
+        /// The recorded version.
+        from: String,
+        /// The older target version.
+        to: String,
+    },
     /// Anything else the caller did wrong, with what to do.
     #[error("{0}")]
     Usage(String),
@@ -689,6 +701,9 @@ pub enum ErrorKind {
     VersionNotFound,
     /// [`Error::InvalidVersion`]: not a semantic version.
     InvalidVersion,
+    /// [`Error::Downgrade`]: the target version is older than the recorded one;
+    /// allowing downgrades would proceed.
+    Downgrade,
     /// [`Error::LinkOnTheWay`]: a symbolic link stands where a project directory goes.
     LinkOnTheWay,
     /// [`Error::RecordedVersionGone`]: the project's recorded version no longer exists
@@ -752,6 +767,7 @@ impl Error {
                 ErrorKind::VersionNotFound
             }
             Error::InvalidVersion { .. } => ErrorKind::InvalidVersion,
+            Error::Downgrade { .. } => ErrorKind::Downgrade,
             Error::RecordedVersionGone(_) => ErrorKind::VersionGone,
             Error::Interrupted { .. } => ErrorKind::Interrupted,
             Error::NoDefinition { .. } => ErrorKind::UnknownGoldenPath,

@@ -40,6 +40,11 @@ pub struct UpdateOptions {
     /// source), when the template moved: theirs comes from it, and the answers file
     /// records it. It must define the same golden path.
     pub source: Option<String>,
+    /// Take a target version older than the recorded one. Without it such an update
+    /// (also `latest` when the recorded version is newer, e.g. a project written by a
+    /// newer scaffold) is refused with [`Error::Downgrade`]: the older template would
+    /// undo the changes between the two versions wherever the user had not edited.
+    pub allow_downgrade: bool,
 }
 
 /// What happened (or will happen) to one path.
@@ -521,6 +526,32 @@ fn locate_target(
     })
 }
 
+/// [`Error::Downgrade`] when `to` is older than the project's recorded version.
+fn refuse_downgrade(project: &Project, to: &str) -> Result<()> {
+    let from = &project.file.version;
+    if !is_downgrade(from, to) {
+        return Ok(());
+    }
+    Err(Error::Downgrade {
+        project: project.root.clone(),
+        golden_path: project.file.golden_path.clone(),
+        from: from.clone(),
+        to: to.to_string(),
+    })
+}
+
+/// Whether version `to` is older than `from`, both semantic versions (a leading `v`
+/// allowed, as in git tags); other versions (a branch, a commit) are not compared.
+fn is_downgrade(from: &str, to: &str) -> bool {
+    match (
+        crate::source::parse_version(from),
+        crate::source::parse_version(to),
+    ) {
+        (Some(f), Some(t)) => t < f,
+        _ => false,
+    }
+}
+
 /// The [`UpdateTarget`] of [`load_target`] once its golden path is loaded.
 fn target_from(project: &Project, options: &UpdateOptions, gp: GoldenPath) -> Result<UpdateTarget> {
     if gp.name() != project.file.golden_path {
@@ -532,6 +563,9 @@ fn target_from(project: &Project, options: &UpdateOptions, gp: GoldenPath) -> Re
             expected: project.file.golden_path.clone(),
             found: gp.name().to_string(),
         });
+    }
+    if !options.allow_downgrade {
+        refuse_downgrade(project, &gp.version)?;
     }
     let props = gp
         .parameters()
@@ -1517,6 +1551,29 @@ fn unchanged_fast_path(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn downgrades_are_semantic_versions_going_back() {
+        for (from, to) in [
+            ("1.3.0", "1.0.0"),
+            ("v2.0.0", "v1.9.9"),
+            ("v2.0.0", "1.0.0"),
+            ("1.0.0", "1.0.0-rc.1"),
+        ] {
+            assert!(is_downgrade(from, to), "{from} -> {to}");
+        }
+        for (from, to) in [
+            ("1.0.0", "1.0.0"),
+            ("v1.0.0", "1.0.0"),
+            ("1.0.0", "1.3.0"),
+            ("1.0.0-rc.1", "1.0.0"),
+            ("v2.0.0", "main"),
+            ("main", "v1.0.0"),
+            ("0123abcd", "v1.0.0"),
+        ] {
+            assert!(!is_downgrade(from, to), "{from} -> {to}");
+        }
+    }
 
     /// The remedies in an update's messages name the update's target and the answer,
     /// not the CLI's flags (the CLI words them).

@@ -32,6 +32,7 @@ use crate::golden_path::Policy;
 use crate::project::provenance::AnswersFile;
 use crate::source::SourceRecord;
 use crate::source::git::{CachedRepo, FetchPolicy, GitCache};
+use crate::source::parse_version;
 
 pub use inputs::{RepoInput, Shard};
 pub use report::{FleetReport, ProjectRow, RepoRow, Status};
@@ -99,10 +100,6 @@ struct Shared<'a> {
     releases: Mutex<HashMap<String, Releases>>,
 }
 
-fn version(v: &str) -> Option<semver::Version> {
-    semver::Version::parse(v.strip_prefix('v').unwrap_or(v)).ok()
-}
-
 impl Shared<'_> {
     fn releases(&self, file: &AnswersFile) -> Releases {
         let key = match &file.source {
@@ -148,7 +145,10 @@ impl Shared<'_> {
                     .unwrap_or_default()
                     .into_iter()
                     .filter_map(|e| {
-                        Some((version(&e.version)?, e.date.as_deref().and_then(parse_day)))
+                        Some((
+                            parse_version(&e.version)?,
+                            e.date.as_deref().and_then(parse_day),
+                        ))
                     })
                     .collect()
             }
@@ -159,7 +159,7 @@ impl Shared<'_> {
 
     /// (superseded on, days behind) of a project at `current`.
     fn superseded(&self, file: &AnswersFile) -> (Option<String>, Option<i64>) {
-        let Some(cur) = version(&file.version) else {
+        let Some(cur) = parse_version(&file.version) else {
             return (None, None);
         };
         let releases = self.releases(file);

@@ -200,8 +200,8 @@ fn list_or_none(items: &[String]) -> String {
 #[cfg(test)]
 mod tests {
     use super::cache::cache_key;
-    use super::repo::parse_tag_version;
     use super::*;
+    use crate::source::parse_version;
 
     fn ok(s: &str) -> GitSource {
         GitSource::parse(s).unwrap_or_else(|e| panic!("{s}: {e}"))
@@ -458,18 +458,12 @@ mod tests {
 
     #[test]
     fn tag_versions() {
-        assert_eq!(
-            parse_tag_version("v1.2.3"),
-            Some(semver::Version::new(1, 2, 3))
-        );
-        assert_eq!(
-            parse_tag_version("1.2.3"),
-            Some(semver::Version::new(1, 2, 3))
-        );
-        assert!(parse_tag_version("v1.2.3-rc.1").is_some());
-        assert!(parse_tag_version("v1.2").is_none());
-        assert!(parse_tag_version("release-1.2.3").is_none());
-        assert!(parse_tag_version("vv1.2.3").is_none());
+        assert_eq!(parse_version("v1.2.3"), Some(semver::Version::new(1, 2, 3)));
+        assert_eq!(parse_version("1.2.3"), Some(semver::Version::new(1, 2, 3)));
+        assert!(parse_version("v1.2.3-rc.1").is_some());
+        assert!(parse_version("v1.2").is_none());
+        assert!(parse_version("release-1.2.3").is_none());
+        assert!(parse_version("vv1.2.3").is_none());
     }
 
     #[test]

@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use git2::{ErrorCode, ObjectType, Oid, Repository, Tree};
 
 use super::*;
+use crate::source::parse_version;
 
 /// A bare cache repository for one URL, opened by [`GitCache::open`].
 pub struct CachedRepo {
@@ -237,7 +238,7 @@ impl CachedRepo {
         }
         for name in &names {
             if let Some(commit) = self.ref_commit(name)? {
-                let version = if name.starts_with("refs/tags/") && parse_tag_version(r).is_some() {
+                let version = if name.starts_with("refs/tags/") && parse_version(r).is_some() {
                     Some(r.to_string())
                 } else {
                     self.version_at(&commit)?
@@ -335,7 +336,7 @@ impl CachedRepo {
             for r in self.repo.references_glob("refs/tags/*")? {
                 let r = r?;
                 if let Some(name) = r.name().ok().and_then(|n| n.strip_prefix("refs/tags/"))
-                    && parse_tag_version(name).is_none()
+                    && parse_version(name).is_none()
                 {
                     other_tags.push(name.to_string());
                 }
@@ -388,7 +389,7 @@ impl CachedRepo {
             let Some(name) = r.name().ok().and_then(|n| n.strip_prefix("refs/tags/")) else {
                 continue;
             };
-            let Some(version) = parse_tag_version(name) else {
+            let Some(version) = parse_version(name) else {
                 continue;
             };
             let Ok(commit) = r.peel_to_commit() else {
@@ -568,10 +569,4 @@ impl CachedRepo {
 
 fn is_hex_prefix(s: &str) -> bool {
     (4..=40).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_hexdigit())
-}
-
-/// Parses `v1.2.3` or `1.2.3` (with optional pre-release/build) into a version.
-pub(super) fn parse_tag_version(tag: &str) -> Option<semver::Version> {
-    let v = tag.strip_prefix('v').unwrap_or(tag);
-    semver::Version::parse(v).ok()
 }
