@@ -46,74 +46,24 @@ pub fn merge(
             }]);
         }
     };
-    let mut problems = Vec::new();
-    let mut properties = Map::new();
-    let mut required: Vec<Value> = Vec::new();
-    let mut all_of = Vec::new();
+    let mut merged = Merged {
+        file,
+        positions,
+        problems: Vec::new(),
+        properties: Map::new(),
+        required: Vec::new(),
+        all_of: Vec::new(),
+    };
     for (pointer, page) in pages {
-        let Some(page) = page.as_object() else {
-            problems.push(DefinitionProblem {
-                location: positions.locate(file, &pointer),
-                message: "a parameters page must be an object (a JSON Schema with `title` and `properties`)".into(),
-            });
-            continue;
-        };
-        let title = page.get("title").and_then(Value::as_str);
-        match page.get("properties") {
-            None => {}
-            Some(Value::Object(props)) => {
-                for (name, schema) in props {
-                    let at = format!("{pointer}/properties/{name}");
-                    if !schema.is_object() {
-                        problems.push(DefinitionProblem {
-                            location: positions.locate(file, &at),
-                            message: format!("parameter `{name}` must be a JSON Schema object"),
-                        });
-                        continue;
-                    }
-                    if properties.contains_key(name) {
-                        problems.push(DefinitionProblem {
-                            location: positions.locate(file, &at),
-                            message: format!(
-                                "parameter `{name}` is declared on two pages; give one another name"
-                            ),
-                        });
-                        continue;
-                    }
-                    properties.insert(name.clone(), question_schema(schema, title));
-                }
-            }
-            Some(_) => problems.push(DefinitionProblem {
-                location: positions.locate(file, &format!("{pointer}/properties")),
-                message: "`properties` must be an object of parameter schemas".into(),
-            }),
-        }
-        match page.get("required") {
-            None => {}
-            Some(Value::Array(r)) if r.iter().all(Value::is_string) => {
-                for name in r {
-                    if !required.contains(name) {
-                        required.push(name.clone());
-                    }
-                }
-            }
-            Some(_) => problems.push(DefinitionProblem {
-                location: positions.locate(file, &format!("{pointer}/required")),
-                message: "`required` must be a list of parameter names".into(),
-            }),
-        }
-        let rest: Map<String, Value> = page
-            .iter()
-            .filter(|(k, _)| CONDITIONS.contains(&k.as_str()))
-            .map(|(k, v)| (k.clone(), v.clone()))
-            .collect();
-        if !rest.is_empty() {
-            let mut rest = Value::Object(rest);
-            hoist(&rest, &mut properties, title);
-            convert_dependencies(&mut rest);
-            all_of.push(rest);
-        }
+        merged.page(&pointer, page);
     }
+    let Merged {
+        problems,
+        properties,
+        required,
+        all_of,
+        ..
+    } = merged;
     if !problems.is_empty() {
         return Err(problems);
     }
@@ -125,6 +75,91 @@ pub fn merge(
         schema["allOf"] = Value::Array(all_of);
     }
     Ok(schema)
+}
+
+/// The pages of [`merge`] merged so far.
+struct Merged<'a> {
+    file: &'a str,
+    positions: &'a YamlPositions,
+    problems: Vec<DefinitionProblem>,
+    properties: Map<String, Value>,
+    required: Vec<Value>,
+    all_of: Vec<Value>,
+}
+
+impl Merged<'_> {
+    fn problem(&mut self, pointer: &str, message: String) {
+        self.problems.push(DefinitionProblem {
+            location: self.positions.locate(self.file, pointer),
+            message,
+        });
+    }
+
+    /// One form page at `pointer`: its properties, required names and conditions.
+    fn page(&mut self, pointer: &str, page: &Value) {
+        let Some(page) = page.as_object() else {
+            self.problem(
+                pointer,
+                "a parameters page must be an object (a JSON Schema with `title` and `properties`)"
+                    .into(),
+            );
+            return;
+        };
+        let title = page.get("title").and_then(Value::as_str);
+        match page.get("properties") {
+            None => {}
+            Some(Value::Object(props)) => self.properties(pointer, props, title),
+            Some(_) => self.problem(
+                &format!("{pointer}/properties"),
+                "`properties` must be an object of parameter schemas".into(),
+            ),
+        }
+        match page.get("required") {
+            None => {}
+            Some(Value::Array(r)) if r.iter().all(Value::is_string) => {
+                for name in r {
+                    if !self.required.contains(name) {
+                        self.required.push(name.clone());
+                    }
+                }
+            }
+            Some(_) => self.problem(
+                &format!("{pointer}/required"),
+                "`required` must be a list of parameter names".into(),
+            ),
+        }
+        let rest: Map<String, Value> = page
+            .iter()
+            .filter(|(k, _)| CONDITIONS.contains(&k.as_str()))
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect();
+        if !rest.is_empty() {
+            let mut rest = Value::Object(rest);
+            hoist(&rest, &mut self.properties, title);
+            convert_dependencies(&mut rest);
+            self.all_of.push(rest);
+        }
+    }
+
+    fn properties(&mut self, pointer: &str, props: &Map<String, Value>, title: Option<&str>) {
+        for (name, schema) in props {
+            let at = format!("{pointer}/properties/{name}");
+            if !schema.is_object() {
+                self.problem(
+                    &at,
+                    format!("parameter `{name}` must be a JSON Schema object"),
+                );
+            } else if self.properties.contains_key(name) {
+                self.problem(
+                    &at,
+                    format!("parameter `{name}` is declared on two pages; give one another name"),
+                );
+            } else {
+                self.properties
+                    .insert(name.clone(), question_schema(schema, title));
+            }
+        }
+    }
 }
 
 const CONDITIONS: &[&str] = &[

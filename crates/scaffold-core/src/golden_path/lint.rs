@@ -92,30 +92,8 @@ pub fn lint(located: &Located) -> LintReport {
     };
     let gp = match GoldenPath::load(located) {
         Ok(gp) => gp,
-        Err(Error::DefinitionInvalid { problems, .. }) => {
-            // The definition's shape parsed: its templates can still be checked, so
-            // one lint run shows a schema typo and a broken template together.
-            report.problems = problems;
-            report.problems.extend(templates_of_invalid(located));
-            return report;
-        }
-        Err(Error::DefinitionSyntax { location, message }) => {
-            // The parser stops at its first complaint; the published schema
-            // (docs/schema/golden-path.schema.json) places every one at its key.
-            let schema = definition_text(located)
-                .map(|text| crate::golden_path::schema::definition_problems(&file, &text))
-                .unwrap_or_default();
-            if schema.is_empty() {
-                report
-                    .problems
-                    .push(DefinitionProblem { location, message });
-            } else {
-                report.problems = schema;
-            }
-            return report;
-        }
         Err(e) => {
-            report.problems.push(at(&file, e.to_string()));
+            report.problems = load_problems(located, &file, e);
             return report;
         }
     };
@@ -161,9 +139,42 @@ pub fn lint(located: &Located) -> LintReport {
     if !report.problems.is_empty() {
         return report;
     }
+    render_examples(&file, &gp, &mut report);
+    // After the examples: a portal concern never hides a render failure.
+    report.problems.extend(round_trip(&file, &gp));
+    report
+}
+
+/// The problems of a definition that does not load.
+fn load_problems(located: &Located, file: &str, e: Error) -> Vec<DefinitionProblem> {
+    match e {
+        Error::DefinitionInvalid { mut problems, .. } => {
+            // The definition's shape parsed: its templates can still be checked, so
+            // one lint run shows a schema typo and a broken template together.
+            problems.extend(templates_of_invalid(located));
+            problems
+        }
+        Error::DefinitionSyntax { location, message } => {
+            // The parser stops at its first complaint; the published schema
+            // (docs/schema/golden-path.schema.json) places every one at its key.
+            let schema = definition_text(located)
+                .map(|text| crate::golden_path::schema::definition_problems(file, &text))
+                .unwrap_or_default();
+            if schema.is_empty() {
+                vec![DefinitionProblem { location, message }]
+            } else {
+                schema
+            }
+        }
+        e => vec![at(file, e.to_string())],
+    }
+}
+
+/// Render every example of `gp`, counting those that render and reporting the others.
+fn render_examples(file: &str, gp: &GoldenPath, report: &mut LintReport) {
     for (i, example) in gp.definition.spec.examples.iter().enumerate() {
         let location =
-            crate::golden_path::definition::locate(&file, gp.definition_text(), "examples:");
+            crate::golden_path::definition::locate(file, gp.definition_text(), "examples:");
         let values = example.as_object().cloned().unwrap_or_default();
         let result = gp
             .resolve_answers(&AnswerInput {
@@ -179,9 +190,6 @@ pub fn lint(located: &Located) -> LintReport {
             }),
         }
     }
-    // After the examples: a portal concern never hides a render failure.
-    report.problems.extend(round_trip(&file, &gp));
-    report
 }
 
 /// Whether the golden path's Backstage export round-trips (`scaffold export
