@@ -533,6 +533,41 @@ fn refs(sb: &Sandbox, bare: &Path) -> String {
 }
 
 #[test]
+fn a_campaign_never_downgrades_a_repository_ahead_of_its_target() {
+    let f = fleet();
+    let run = f.sb.scaffold(
+        f.sb.path(),
+        &[
+            "fleet",
+            "update",
+            "--repos",
+            f.repos.to_str().unwrap(),
+            "--golden-path",
+            "go-microservice",
+            "--to",
+            "1.1.0",
+            "--dry-run",
+            "--format",
+            "json",
+        ],
+    );
+    let report: Value =
+        serde_json::from_str(&run.stdout).unwrap_or_else(|e| panic!("{e}: {}", run.transcript()));
+    assert_eq!(run.code, 2, "{report}");
+    assert_eq!(row(&report, "a")["outcome"], "updated", "1.0.0 -> 1.1.0");
+    assert_eq!(row(&report, "c")["outcome"], "current", "at 1.1.0 already");
+    let b = row(&report, "b");
+    assert_eq!(b["outcome"], "failed", "1.2.0 is ahead of 1.1.0: {b}");
+    let message = b["error"]["message"].as_str().unwrap();
+    assert!(
+        message.contains("from 1.2.0 to the older version 1.1.0"),
+        "{message}"
+    );
+    // A campaign has no way to allow it, so the message suggests none.
+    assert!(!message.contains("allow"), "{message}");
+}
+
+#[test]
 fn fleet_update_commits_and_pushes_a_branch_per_repository() {
     let f = fleet();
     let sb = &f.sb;

@@ -114,6 +114,7 @@ fn with_flags(e: &scaffold_core::Error) -> Option<String> {
                 .to_string()
         }
         E::NoProjectHere { .. } => format!("{e}, or pass --all to update every project below it"),
+        E::Downgrade { .. } => format!("{e}, or pass --allow-downgrade to take it anyway"),
         E::AmbiguousProject { .. } => {
             format!("{e} with --golden-path NAME, or pass --all")
         }
@@ -198,10 +199,6 @@ const FLAG_WORDS: &[(&str, &str)] = &[
     (
         "or update with the base reconstructed (update's `reconstruct_base` option)",
         "or run `scaffold update --reconstruct-base`",
-    ),
-    (
-        "or allow downgrades (update's `allow_downgrade` option)",
-        "or pass --allow-downgrade",
     ),
     (
         "ours kept (the upstream diff shows theirs)",

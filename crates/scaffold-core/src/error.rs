@@ -544,8 +544,9 @@ pub enum Error {
         /// The local definition, as displayed.
         source_text: String,
     },
-    /// An update's target version is older than the project's recorded one.
-    #[error("cannot update {} ({golden_path}) from {from} to the older version {to}: a downgrade takes back the template's changes between the two versions; choose {from} or a newer version, or allow downgrades (update's `allow_downgrade` option)", .project.display())]
+    /// An update's target version is older than the project's recorded one
+    /// ([`crate::update::UpdateOptions::allow_downgrade`] takes it anyway).
+    #[error("cannot update {} ({golden_path}) from {from} to the older version {to}: a downgrade takes back the template's changes between the two versions; choose {from} or a newer version", .project.display())]
     Downgrade {
         /// The project being updated.
         project: PathBuf,
