@@ -52,21 +52,46 @@ def wait_healthy(proc: subprocess.Popen, base: str, timeout: float) -> tuple[int
     return 0, f"/healthz did not answer within {timeout:.0f} s"
 
 
+def group_alive(pgid: int) -> bool:
+    """Whether a process of group pgid still runs (zombies left for init to reap do not
+    count): read from /proc."""
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue  # gone meanwhile
+        # After the command's closing parenthesis: state, ppid, pgrp.
+        if len(fields) > 2 and fields[2] == str(pgid) and fields[0] not in ("Z", "X"):
+            return True
+    return False
+
+
 def stop_group(proc: subprocess.Popen, sig: int = signal.SIGTERM) -> int | None:
-    """Signal proc's process group; its exit status, or None when it had to be killed."""
+    """Signal proc's process group and wait until every process of it is gone (not only
+    the leader: `sh -c 'make run'` ends before the server it started); the leader's exit
+    status, or None when the group had to be killed."""
     try:
         os.killpg(proc.pid, sig)
     except ProcessLookupError:
         pass
+    deadline = time.monotonic() + STOP_TIMEOUT
+    status: int | None = None
     try:
-        return proc.wait(timeout=STOP_TIMEOUT)
+        status = proc.wait(timeout=STOP_TIMEOUT)
+        while group_alive(proc.pid) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        if not group_alive(proc.pid):
+            return status
     except subprocess.TimeoutExpired:
-        try:
-            os.killpg(proc.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
-        proc.wait()
-        return None
+        pass
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+    proc.wait()
+    while group_alive(proc.pid) and time.monotonic() < deadline + 5:
+        time.sleep(0.05)
+    return None
 
 
 def tail(log: Path, limit: int = 4000) -> str:

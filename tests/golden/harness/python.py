@@ -5,8 +5,8 @@ project's own locked tools: ruff, mypy, the README's test command (the second co
 of its first code block, e.g. `make test`, run with VENV pointing at that venv so the
 Makefile's `$(VENV)/bin/pytest` is the harness's), its console scripts, and its wheel and
 sdist. A project whose lock has a server's client library gets that server for its
-tests (SERVERS: started once per run by harness.servers, its URL in an environment
-variable)."""
+tests (SERVERS: started once per run by harness.servers, each project given an empty
+database of its own, its URL in an environment variable)."""
 
 from __future__ import annotations
 

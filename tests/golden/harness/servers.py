@@ -147,8 +147,35 @@ def postgres_database(name: str) -> str:
     return base.replace("/postgres?", f"/{name}?")
 
 
+# Databases of the harness's redis-server: each project's tests get one of their own
+# (database 0 is not handed out), so nothing an earlier project left running (a worker
+# still draining) can take the next project's jobs.
+REDIS_DATABASES = 64
+_redis_next = [0]
+
+
 def redis() -> str:
-    """The URL of a redis-server on loopback (no password, database 0)."""
+    """The URL of an empty database of the harness's redis-server on loopback (no
+    password): another database at each call, flushed first."""
+    base = _redis_server()
+    _redis_next[0] = _redis_next[0] % (REDIS_DATABASES - 1) + 1
+    db = _redis_next[0]
+    port = int(base.rsplit(":", 1)[1].split("/", 1)[0])
+    with socket.create_connection(("127.0.0.1", port), timeout=5) as s:
+        s.sendall(f"SELECT {db}\r\nFLUSHDB\r\n".encode())
+        answer = b""
+        while answer.count(b"\r\n") < 2:
+            chunk = s.recv(64)
+            if not chunk:
+                break
+            answer += chunk
+    if answer != b"+OK\r\n+OK\r\n":
+        raise ServerError(f"redis-server on 127.0.0.1:{port} did not flush database {db}: {answer!r}")
+    return f"{base.rsplit('/', 1)[0]}/{db}"
+
+
+def _redis_server() -> str:
+    """The URL of the harness's redis-server (database 0), started at the first call."""
     if "redis" in _STARTED:
         return _STARTED["redis"]
     server = _find("redis-server", [])
@@ -161,7 +188,8 @@ def redis() -> str:
     root = _data_dir("scaffold-redis-", user)
     port = _free_port()
     proc = subprocess.Popen(_as(user, [server, "--bind", "127.0.0.1", "--port", str(port), "--dir", str(root),
-                                       "--save", "", "--appendonly", "no", "--protected-mode", "yes"]),
+                                       "--save", "", "--appendonly", "no", "--protected-mode", "yes",
+                                       "--databases", str(REDIS_DATABASES)]),
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 30
     while True:
