@@ -114,7 +114,8 @@ fn with_flags(e: &scaffold_core::Error) -> Option<String> {
                 .to_string()
         }
         E::NoProjectHere { .. } => format!("{e}, or pass --all to update every project below it"),
-        E::Downgrade { .. } => format!("{e}, or pass --allow-downgrade to take it anyway"),
+        // Also reached from `diff --upstream`, which has no such flag: name the command.
+        E::Downgrade { .. } => format!("{e}, or pass --allow-downgrade to `scaffold update`"),
         E::AmbiguousProject { .. } => {
             format!("{e} with --golden-path NAME, or pass --all")
         }

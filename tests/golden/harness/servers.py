@@ -161,17 +161,23 @@ def redis() -> str:
     _redis_next[0] = _redis_next[0] % (REDIS_DATABASES - 1) + 1
     db = _redis_next[0]
     port = int(base.rsplit(":", 1)[1].split("/", 1)[0])
-    with socket.create_connection(("127.0.0.1", port), timeout=5) as s:
-        s.sendall(f"SELECT {db}\r\nFLUSHDB\r\n".encode())
+    answer = _redis_ask(port, [f"SELECT {db}", "FLUSHDB"], timeout=5)
+    if answer != b"+OK\r\n+OK\r\n":
+        raise ServerError(f"redis-server on 127.0.0.1:{port} did not flush database {db}: {answer!r}")
+    return f"{base.rsplit('/', 1)[0]}/{db}"
+
+
+def _redis_ask(port: int, commands: list[str], timeout: float) -> bytes:
+    """The replies of the redis-server on port to inline commands (one line each)."""
+    with socket.create_connection(("127.0.0.1", port), timeout=timeout) as s:
+        s.sendall("".join(f"{c}\r\n" for c in commands).encode())
         answer = b""
-        while answer.count(b"\r\n") < 2:
+        while answer.count(b"\r\n") < len(commands):
             chunk = s.recv(64)
             if not chunk:
                 break
             answer += chunk
-    if answer != b"+OK\r\n+OK\r\n":
-        raise ServerError(f"redis-server on 127.0.0.1:{port} did not flush database {db}: {answer!r}")
-    return f"{base.rsplit('/', 1)[0]}/{db}"
+    return answer
 
 
 def _redis_server() -> str:
@@ -194,10 +200,8 @@ def _redis_server() -> str:
     deadline = time.monotonic() + 30
     while True:
         try:
-            with socket.create_connection(("127.0.0.1", port), timeout=1) as s:
-                s.sendall(b"PING\r\n")
-                if s.recv(16).startswith(b"+PONG"):
-                    break
+            if _redis_ask(port, ["PING"], timeout=1).startswith(b"+PONG"):
+                break
         except OSError:
             pass
         if proc.poll() is not None or time.monotonic() > deadline:
