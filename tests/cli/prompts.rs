@@ -411,36 +411,12 @@ fn update_over_an_enforced_edit(cols: u16) {
         "{screen}"
     );
     // The commit's hash differs from run to run of git: named, then masked.
-    let masked = mask_hashes(&screen);
+    let masked = env::mask_hashes(&screen, "[HASH]");
     snap(&sb, "update_enforced", cols, &masked);
     pty.send("\r");
     let (code, screen) = pty.finish();
     assert_eq!(code, 3, "{screen}");
     assert_eq!(common::read_tree(&project), before, "nothing written");
-}
-
-/// The words of 7 hexadecimal digits or more, as `[HASH]`.
-fn mask_hashes(text: &str) -> String {
-    let mut out = String::new();
-    let mut word = String::new();
-    let flush = |word: &mut String, out: &mut String| {
-        if word.len() >= 7 && word.chars().all(|c| c.is_ascii_hexdigit()) {
-            out.push_str("[HASH]");
-        } else {
-            out.push_str(word);
-        }
-        word.clear();
-    };
-    for c in text.chars() {
-        if c.is_ascii_alphanumeric() {
-            word.push(c);
-        } else {
-            flush(&mut word, &mut out);
-            out.push(c);
-        }
-    }
-    flush(&mut word, &mut out);
-    out
 }
 
 #[test]

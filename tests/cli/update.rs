@@ -360,25 +360,7 @@ fn redact(sb: &Sandbox, s: &str) -> String {
     ] {
         out = out.replace(&p.display().to_string(), "[SANDBOX]");
     }
-    let mut redacted = String::new();
-    let mut hex = String::new();
-    for c in out.chars().chain(std::iter::once(' ')) {
-        if c.is_ascii_hexdigit() && c.is_ascii_lowercase() || c.is_ascii_digit() {
-            hex.push(c);
-            continue;
-        }
-        // Full and abbreviated (7+) commit ids; the project's own commits differ
-        // from run to run.
-        if hex.len() >= 7 && hex.chars().any(|h| h.is_ascii_alphabetic()) {
-            redacted.push_str("[COMMIT]");
-        } else {
-            redacted.push_str(&hex);
-        }
-        hex.clear();
-        redacted.push(c);
-    }
-    redacted.pop();
-    redacted
+    env::mask_hashes(&out, "[COMMIT]")
 }
 
 // ---------------------------------------------------------------------------
@@ -1636,4 +1618,19 @@ fn same_version_update_restores_enforced_files_and_says_where_the_edit_is() {
         again.stdout
     );
     assert_eq!(fs::read_to_string(plain.join(copy)).unwrap(), edit);
+}
+
+/// The redaction masks every abbreviated commit id, digits-only ones too (CI once
+/// made `6372749`), and leaves versions and short numbers alone.
+#[test]
+fn redaction_masks_every_commit_id() {
+    let sb = Sandbox::new();
+    let text = format!(
+        "{}/t.git@0a1b2c3d4e5f v1.1.0 commit 6372749: git show 6372749:./x 123456 beefcafe1",
+        sb.path().display()
+    );
+    assert_eq!(
+        redact(&sb, &text),
+        "[SANDBOX]/t.git@[COMMIT] v1.1.0 commit [COMMIT]: git show [COMMIT]:./x 123456 [COMMIT]"
+    );
 }

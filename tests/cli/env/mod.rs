@@ -300,6 +300,33 @@ impl Sandbox {
     }
 }
 
+/// Replace each word (a run of ASCII letters and digits) of 7 hexadecimal digits
+/// or more by `placeholder`: full and abbreviated commit ids, which differ from run
+/// to run. A word of digits only counts too: an abbreviated id can be one (about one
+/// in 27 is).
+pub fn mask_hashes(text: &str, placeholder: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut word = String::new();
+    let flush = |word: &mut String, out: &mut String| {
+        if word.len() >= 7 && word.chars().all(|c| c.is_ascii_hexdigit()) {
+            out.push_str(placeholder);
+        } else {
+            out.push_str(word);
+        }
+        word.clear();
+    };
+    for c in text.chars() {
+        if c.is_ascii_alphanumeric() {
+            word.push(c);
+        } else {
+            flush(&mut word, &mut out);
+            out.push(c);
+        }
+    }
+    flush(&mut word, &mut out);
+    out
+}
+
 /// Remove ANSI escape sequences (`ESC [ ... letter`).
 pub fn strip_ansi(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
