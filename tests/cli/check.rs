@@ -609,6 +609,31 @@ fn git_source_behind_by_two_versions() {
         .stdout_has(&["up to date (v1.2.0)"]);
 }
 
+/// A project whose recorded version is newer than the source's (the golden path was
+/// rolled back) is not called up to date: the row says ahead, and a note says why.
+#[test]
+fn a_project_ahead_of_its_source_is_not_called_up_to_date() {
+    let sb = Sandbox::new();
+    let def = sb.root().join("templates/svc");
+    sb.write_golden_path(&def, "1.1.0", "");
+    sb.new_project(
+        def.join("golden-path.yaml").to_str().unwrap(),
+        "proj",
+        "demo",
+    );
+    sb.write_golden_path(&def, "1.0.0", "");
+    let run = sb.run(&["check", "--fail-on", "behind"]);
+    run.code(0).stdout_has(&[
+        "ahead of the latest (1.1.0 > 1.0.0)",
+        "the recorded version 1.1.0 is newer than the version 1.0.0 available from",
+    ]);
+    assert!(!run.stdout.contains("up to date"), "{}", run.transcript());
+    let v = sb.run(&["check", "--format", "json"]).code(0).json();
+    let r = &v["projects"][0]["report"];
+    assert_eq!(r["latest"], "1.0.0");
+    assert_eq!(r["behind"], Value::Null);
+}
+
 #[test]
 fn diff_upstream_shows_what_update_would_change() {
     let sb = Sandbox::new();
