@@ -565,6 +565,13 @@ fn a_campaign_never_downgrades_a_repository_ahead_of_its_target() {
     );
     // A campaign has no way to allow it, so the message suggests none.
     assert!(!message.contains("allow"), "{message}");
+    // The temporary clone is gone when the report is read: the project is named by
+    // its path in the repository.
+    assert!(
+        message.starts_with("cannot update . (go-microservice)"),
+        "{message}"
+    );
+    assert!(!message.contains("scaffold-fleet-"), "{message}");
 }
 
 #[test]

@@ -175,11 +175,33 @@ fn update_repo(engine: &Engine, input: &RepoInput, opts: &CampaignOptions) -> Re
         pr_description: None,
         error: None,
     };
-    if let Err(e) = fill(engine, input, opts, &mut row) {
+    let tmp = match tempfile::Builder::new().prefix("scaffold-fleet-").tempdir() {
+        Ok(t) => t,
+        Err(e) => {
+            let e = Error::io("cannot make a temporary directory", std::env::temp_dir(), e);
+            row.error = Some(ErrorInfo::of(&e));
+            return row;
+        }
+    };
+    let clone = tmp.path().join("repo");
+    if let Err(e) = fill(engine, input, opts, &clone, &mut row) {
         row.outcome = Outcome::Failed;
-        row.error = Some(ErrorInfo::of(&e));
+        row.error = Some(in_repository(ErrorInfo::of(&e), &clone));
     }
     row
+}
+
+/// An error as the repository's own: paths inside the temporary clone become paths
+/// relative to the repository's root (the clone itself `.`), since the clone is gone
+/// by the time anybody reads the report.
+fn in_repository(mut info: ErrorInfo, clone: &Path) -> ErrorInfo {
+    let root = clone.display().to_string();
+    let strip = |text: &str| text.replace(&format!("{root}/"), "").replace(&root, ".");
+    info.message = strip(&info.message);
+    for cause in &mut info.causes {
+        *cause = strip(cause);
+    }
+    info
 }
 
 /// A clone or push (`action`) that failed: the repository could not be reached, or
@@ -199,16 +221,12 @@ fn fill(
     engine: &Engine,
     input: &RepoInput,
     opts: &CampaignOptions,
+    dir: &Path,
     row: &mut RepoUpdate,
 ) -> Result<()> {
-    let tmp = tempfile::Builder::new()
-        .prefix("scaffold-fleet-")
-        .tempdir()
-        .map_err(|e| Error::io("cannot make a temporary directory", std::env::temp_dir(), e))?;
-    let dir = tmp.path().join("repo");
-    let repo = git2::Repository::clone(&input.url, &dir).map_err(no_access("clone", &input.url))?;
+    let repo = git2::Repository::clone(&input.url, dir).map_err(no_access("clone", &input.url))?;
     row.branch_existed = checkout_campaign_branch(&repo, input, &opts.branch)?;
-    let projects = match Project::find(&dir, Some(&opts.golden_path)) {
+    let projects = match Project::find(dir, Some(&opts.golden_path)) {
         Ok(p) => p,
         Err(Error::NoProject(_) | Error::GoldenPathNotApplied { .. }) => {
             row.outcome = Outcome::NotUsed;
@@ -238,7 +256,7 @@ fn fill(
     }
     let rel = |root: &Path| {
         let r = root
-            .strip_prefix(&dir)
+            .strip_prefix(dir)
             .unwrap_or(root)
             .to_string_lossy()
             .replace('\\', "/");
@@ -277,7 +295,7 @@ fn fill(
         return Ok(());
     }
     crate::update::apply_all(&plans, &crate::write::ApplyOptions::default())?;
-    row.commit = crate::project::vcs::commit_all(&dir, &commit_message(opts, row))?;
+    row.commit = crate::project::vcs::commit_all(dir, &commit_message(opts, row))?;
     if row.commit.is_some() {
         let refspec = format!("refs/heads/{b}:refs/heads/{b}", b = opts.branch);
         repo.find_remote("origin")
