@@ -224,20 +224,14 @@ fn drift_summary(r: &ProjectReport) -> String {
 fn template_summary(r: &ProjectReport) -> String {
     match (&r.behind, &r.latest) {
         (Some(b), _) => b.to_string(),
-        (None, Some(l)) if is_ahead(&r.version, l) => {
+        // Newer than the latest (a tag deleted, a golden path rolled back, an older
+        // scaffold reading a newer project); the report's notes say which.
+        (None, Some(l)) if scaffold_core::source::is_downgrade(&r.version, l) => {
             format!("ahead of the latest ({} > {l})", r.version)
         }
         (None, Some(l)) => format!("up to date ({l})"),
         (None, None) => "not checked (offline)".to_string(),
     }
-}
-
-/// The recorded version is newer than the source's latest (a tag deleted, a golden
-/// path rolled back, an older scaffold reading a newer project); the report's notes
-/// say which.
-fn is_ahead(recorded: &str, latest: &str) -> bool {
-    use scaffold_core::source::parse_version;
-    matches!((parse_version(recorded), parse_version(latest)), (Some(r), Some(l)) if r > l)
 }
 
 fn status_colour(s: FileStatus) -> &'static str {

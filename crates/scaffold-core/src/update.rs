@@ -529,7 +529,7 @@ fn locate_target(
 /// [`Error::Downgrade`] when `to` is older than the project's recorded version.
 fn refuse_downgrade(project: &Project, to: &str) -> Result<()> {
     let from = &project.file.version;
-    if !is_downgrade(from, to) {
+    if !crate::source::is_downgrade(from, to) {
         return Ok(());
     }
     Err(Error::Downgrade {
@@ -538,18 +538,6 @@ fn refuse_downgrade(project: &Project, to: &str) -> Result<()> {
         from: from.clone(),
         to: to.to_string(),
     })
-}
-
-/// Whether version `to` is older than `from`, both semantic versions (a leading `v`
-/// allowed, as in git tags); other versions (a branch, a commit) are not compared.
-fn is_downgrade(from: &str, to: &str) -> bool {
-    match (
-        crate::source::parse_version(from),
-        crate::source::parse_version(to),
-    ) {
-        (Some(f), Some(t)) => t < f,
-        _ => false,
-    }
 }
 
 /// The [`UpdateTarget`] of [`load_target`] once its golden path is loaded.
@@ -1551,29 +1539,6 @@ fn unchanged_fast_path(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn downgrades_are_semantic_versions_going_back() {
-        for (from, to) in [
-            ("1.3.0", "1.0.0"),
-            ("v2.0.0", "v1.9.9"),
-            ("v2.0.0", "1.0.0"),
-            ("1.0.0", "1.0.0-rc.1"),
-        ] {
-            assert!(is_downgrade(from, to), "{from} -> {to}");
-        }
-        for (from, to) in [
-            ("1.0.0", "1.0.0"),
-            ("v1.0.0", "1.0.0"),
-            ("1.0.0", "1.3.0"),
-            ("1.0.0-rc.1", "1.0.0"),
-            ("v2.0.0", "main"),
-            ("main", "v1.0.0"),
-            ("0123abcd", "v1.0.0"),
-        ] {
-            assert!(!is_downgrade(from, to), "{from} -> {to}");
-        }
-    }
 
     /// The remedies in an update's messages name the update's target and the answer,
     /// not the CLI's flags (the CLI words them).

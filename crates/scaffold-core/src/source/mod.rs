@@ -520,6 +520,17 @@ pub fn parse_version(v: &str) -> Option<semver::Version> {
     semver::Version::parse(v.strip_prefix('v').unwrap_or(v)).ok()
 }
 
+/// Whether going from version `from` to `to` goes back: both semantic versions (a
+/// leading `v` allowed) and `to` the older. Other versions (a branch, a commit) are
+/// not compared. `update` refuses such a target; `check` calls a project whose
+/// recorded version is newer than its source's latest "ahead".
+pub fn is_downgrade(from: &str, to: &str) -> bool {
+    match (parse_version(from), parse_version(to)) {
+        (Some(f), Some(t)) => t < f,
+        _ => false,
+    }
+}
+
 fn sort_newest_first(versions: &mut [VersionedLocated]) {
     versions.sort_by(
         |a, b| match (parse_version(&a.version), parse_version(&b.version)) {
@@ -607,5 +618,33 @@ pub fn local_definition(file: &Path) -> Located {
         version: None,
         limits: Default::default(),
         remote: None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn downgrades_are_semantic_versions_going_back() {
+        for (from, to) in [
+            ("1.3.0", "1.0.0"),
+            ("v2.0.0", "v1.9.9"),
+            ("v2.0.0", "1.0.0"),
+            ("1.0.0", "1.0.0-rc.1"),
+        ] {
+            assert!(is_downgrade(from, to), "{from} -> {to}");
+        }
+        for (from, to) in [
+            ("1.0.0", "1.0.0"),
+            ("v1.0.0", "1.0.0"),
+            ("1.0.0", "1.3.0"),
+            ("1.0.0-rc.1", "1.0.0"),
+            ("v2.0.0", "main"),
+            ("main", "v1.0.0"),
+            ("0123abcd", "v1.0.0"),
+        ] {
+            assert!(!is_downgrade(from, to), "{from} -> {to}");
+        }
     }
 }
